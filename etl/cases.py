@@ -1,0 +1,96 @@
+"""Complaint and case counts by channel, read from a report's prose.
+
+Reports state them as one sentence shape:
+
+    [共]妥处欠薪投诉924件，其中国家欠薪平台113件，省、市长信箱交办10件、
+    12345投诉435件，现场投诉366件，投诉金额累计达3800余万元
+
+-> a `total` row for the category (欠薪投诉, 924, 3800 万元, approx) and one
+row per channel label. Reports repeat the same breakdown in several
+sections; each (category, channel label) is counted once, first seen wins.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .textnorm import halfwidth
+
+_VERBS = "妥处|受理|办理|处理|接到|收到|办结|调处|接收"
+_QUANT = "件|起|宗|次|个|条"
+_HEAD = re.compile(
+    rf"(?:{_VERBS})(?P<cat>[\u4e00-\u9fff]{{2,12}}?)(?P<n>\d[\d,]*)\s*(?:{_QUANT})\s*[，,、]?\s*其中\s*[：:]?"
+)
+_ITEM = re.compile(rf"(?<![\d.])(?P<n>\d[\d,]*)\s*(?:{_QUANT})")
+_AMOUNT = re.compile(r"金额[^，,。；;]*?(?P<pre>约|近)?(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<post>余|多)?\s*(?P<u>亿元|万元|元)")
+_LABEL_TRIM = " ，,、：:；;\u3000"
+
+# Channel rules, first match wins (kept in step with etl/demo's vocabulary).
+_CHANNELS = (
+    ("national_platform", re.compile(r"(国家|全国).*平台")),
+    ("leader_mailbox", re.compile(r"信箱")),
+    ("hotline_12345", re.compile(r"12345")),
+    ("letters_visits", re.compile(r"信访|来信")),
+    ("walk_in", re.compile(r"现场|来访|窗口|上门")),
+    ("online", re.compile(r"网上|网络|微信|APP|app|平台|网站")),
+    ("referral", re.compile(r"交办|转办|移送|转交")),
+)
+_UNIT_TO_WAN = {"亿元": 10000.0, "万元": 1.0, "元": 0.0001}
+
+
+def channel_of(label: str) -> str:
+    return next((ch for ch, rx in _CHANNELS if rx.search(label)), "other")
+
+
+def extract_cases(texts: Iterable[str]) -> tuple[list[dict], list[str]]:
+    """All channel breakdowns in the texts, each (category, label) once."""
+    rows: list[dict] = []
+    warnings: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for text in texts:
+        t = halfwidth(text)
+        for head in _HEAD.finditer(t):
+            category = head.group("cat")
+            total = int(head.group("n").replace(",", ""))
+            items, rest_end = _items(t, head.end())
+            if not items:
+                continue
+            amount = _AMOUNT.search(t[rest_end: _sentence_end(t, rest_end)])
+            amount_wan, approx = None, False
+            if amount:
+                amount_wan = round(float(amount.group("v").replace(",", "")) * _UNIT_TO_WAN[amount.group("u")], 6)
+                approx = bool(amount.group("pre") or amount.group("post"))
+            found = [{"category": category, "channel": "total", "channel_label": category, "count": total,
+                      "amount_wan": amount_wan, "approx": approx}]
+            found += [{"category": category, "channel": channel_of(label), "channel_label": label, "count": n,
+                       "amount_wan": None, "approx": False} for label, n in items]
+            new = [r for r in found if (r["category"], r["channel_label"]) not in seen]
+            if new and (category, category) not in seen:
+                parts = sum(n for _, n in items)
+                if parts != total:
+                    warnings.append(f"cases: {category} channels add up to {parts}, stated total {total}")
+            for r in new:
+                seen.add((r["category"], r["channel_label"]))
+                rows.append(r)
+    return rows, warnings
+
+
+def _items(text: str, pos: int) -> tuple[list[tuple[str, int]], int]:
+    """The "label N件" items after "其中", up to the first clause that is not one."""
+    items = []
+    end = _sentence_end(text, pos)
+    while True:
+        m = _ITEM.search(text, pos, end)
+        if not m:
+            break
+        label = text[pos:m.start()].strip(_LABEL_TRIM)
+        if not label or len(label) > 16 or re.search(r"[，,；;。]|金额|其中", label):
+            break
+        items.append((label, int(m.group("n").replace(",", ""))))
+        pos = m.end()
+    return items, pos
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    m = re.compile(r"[。；;\n]").search(text, pos)
+    return m.start() if m else len(text)

@@ -1,0 +1,84 @@
+"""Number, date and text normalisation on the messy forms real reports use."""
+import pytest
+
+from etl.cases import channel_of, extract_cases
+from etl.textnorm import clean_text, parse_date, parse_number, parse_value
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("85.53", (85.53, False)),
+    ("８５.５３", (85.53, False)),           # full-width digits
+    ("855,300.00", (855300.0, False)),      # thousands separators
+    ("0", (0.0, False)),
+    ("0.00", (0.0, False)),
+    ("0元", (0.0, False)),
+    ("", (None, False)),                     # blank is not zero
+    ("  ", (None, False)),
+    ("—", (None, False)),
+    ("3800余", (3800.0, True)),
+    ("约120", (120.0, True)),
+])
+def test_parse_number(text, expected):
+    assert parse_number(text) == expected
+
+
+def test_parse_number_refuses_text_without_a_number():
+    with pytest.raises(ValueError):
+        parse_number("见附表")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("38670人", (38670.0, "人")),
+    ("完成预算的88.97%", (88.97, "%")),
+    ("征缴收入526万元", (526.0, "万元")),
+    ("按时完成", (None, None)),
+    ("12月底前完成", (None, None)),
+    ("2022年12月前完成，共3批次", (3.0, "批次")),
+    ("≥95%", (95.0, "%")),
+    (None, (None, None)),
+])
+def test_parse_value(text, expected):
+    assert parse_value(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2023 年 7  月  21 日", "2023-07-21"),
+    ("2019年06月18日", "2019-06-18"),
+    ("2017 -7 - 25", "2017-07-25"),
+    ("２０２２年５月６日", "2022-05-06"),
+    ("2022年2月30日", None),
+    ("年    月    日", None),
+])
+def test_parse_date(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_clean_text_removes_wrap_breaks_but_keeps_sentences_and_items():
+    assert clean_text("公共财\n\n政拨款") == "公共财政拨款"
+    assert clean_text("　任务1：甲。\n任务2：乙\n\n丙 ") == "任务1：甲。\n任务2：乙丙"
+    assert clean_text(" \n\t ") is None
+
+
+@pytest.mark.parametrize("label, channel", [
+    ("国家欠薪平台", "national_platform"), ("全国12315平台", "national_platform"),
+    ("省、市长信箱交办", "leader_mailbox"), ("12345投诉", "hotline_12345"),
+    ("来信来访", "letters_visits"), ("现场投诉", "walk_in"), ("网上信访", "letters_visits"),
+    ("微信公众号", "online"), ("上级交办", "referral"), ("12315热线", "other"),
+])
+def test_channel_rules(label, channel):
+    assert channel_of(label) == channel
+
+
+def test_cases_counted_once_across_sections_and_amount_in_yuan():
+    text = "共受理投诉举报1,200件，其中全国12315平台800件、12345热线转办300件，来信来访100件，涉及金额约56000元。"
+    rows, warnings = extract_cases([text, "前言。" + text])
+    assert [(r["channel"], r["count"]) for r in rows] == [
+        ("total", 1200), ("national_platform", 800), ("hotline_12345", 300), ("letters_visits", 100)]
+    assert rows[0]["amount_wan"] == pytest.approx(5.6) and rows[0]["approx"] is True
+    assert warnings == []
+
+
+def test_cases_warn_when_channels_do_not_add_up():
+    rows, warnings = extract_cases(["办理信访事项50件，其中网上信访20件，来访10件。"])
+    assert len(rows) == 3
+    assert warnings == ["cases: 信访事项 channels add up to 30, stated total 50"]
