@@ -167,9 +167,9 @@ class _Extraction:
                 field = _LABEL_TO_FIELD.get(key)
                 if field:
                     if field not in found:
-                        nxt = next((t for t in texts[i + 1:] if squash(t)), None) if row.exact else (
-                            texts[i + 1] if i + 1 < len(texts) else None)
-                        found[field] = nxt
+                        nxt = texts[i + 1] if i + 1 < len(texts) else None
+                        # A blank value cell next to another label is blank, not that label.
+                        found[field] = None if squash(nxt).rstrip("：") in _LABEL_TO_FIELD else nxt
                     continue
                 for line in text.split("\n"):
                     m = _INLINE.match(line)
@@ -346,6 +346,8 @@ class _Extraction:
         for text, col, span in hcells:
             key = squash(text)
             if rich:
+                if len(key) > 8:  # the section label beside the header, not a column label
+                    continue
                 field = next((f for f, kws in _INDICATOR_COLUMNS if any(kw in key for kw in kws)), None)
                 if field and field not in cols:
                     cols[field] = (col, span)
@@ -412,6 +414,8 @@ class _Extraction:
         current = None
         first = True
         for row in self.rows[start:]:
+            if _PAGE_FURNITURE.search(squash(row.texts[0])):
+                break  # a web page's footer after the report
             for text in row.texts:
                 for line in text.split("\n"):
                     if first:
@@ -680,6 +684,7 @@ def _digits_text(text: str | None) -> str | None:
 
 
 _NOT_HEADING = object()
+_PAGE_FURNITURE = re.compile(r"^(主办[：:]|承办[：:]|版权所有|网站标识码|ICP备|技术支持[：:]|打印本页|关闭窗口|【打印】|扫一扫)")
 
 
 def _section_of(line: str):
