@@ -171,8 +171,10 @@ class _Extraction:
                         # A blank value cell next to another label is blank, not that label.
                         found[field] = None if squash(nxt).rstrip("：") in _LABEL_TO_FIELD else nxt
                     continue
+                if not _has_early_colon(text):
+                    continue
                 for line in text.split("\n"):
-                    m = _INLINE.match(line)
+                    m = _INLINE.match(line) if _has_early_colon(line) else None
                     if m:
                         field = _LABEL_TO_FIELD.get(squash(m.group("label")))
                         if field and field not in found and squash(m.group("value")):
@@ -509,7 +511,15 @@ def extract_document(doc: Document) -> dict:
 
 # --- table geometry helpers ---------------------------------------------------
 
+def _has_early_colon(text: str) -> bool:
+    """A "label：value" line has its colon within the first few characters."""
+    head = text[:40]
+    return "：" in head or ":" in head
+
+
 def _unit_in(text: str) -> str | None:
+    if "元" not in text:
+        return None
     t = squash(text)
     if re.search(r"[（(]万元[)）]|单位[：:]?万元", t):
         return "万元"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 _FULLWIDTH = str.maketrans(
     "０１２３４５６７８９．，％－＋：（）　",
@@ -14,15 +15,23 @@ _WS = re.compile(r"[\s\u3000\u00a0]+")
 APPROX_WORDS = ("余", "多", "约", "近", "左右")
 
 
+_HAS_FULLWIDTH = re.compile("[０-９．，％－＋：（）　]")
+
+
 def halfwidth(text: str) -> str:
     """Full-width digits and punctuation that matter for numbers -> ASCII."""
-    return text.translate(_FULLWIDTH)
+    return text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
 
 
 def squash(text: str | None) -> str:
     """Remove all whitespace and unify brackets: the form labels are matched in."""
     if not text:
         return ""
+    return _squash(text)
+
+
+@lru_cache(maxsize=8192)  # the extractor asks about the same cells many times
+def _squash(text: str) -> str:
     return _WS.sub("", text).replace("(", "（").replace(")", "）").replace(":", "：")
 
 

@@ -1,0 +1,145 @@
+"""Documents rendered by code from known records, in every supported format and
+with the mess real reports have, must extract to exactly the record they were
+drawn from (golden records: `etl.render.expected_record`)."""
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+from compare_record import compare
+
+from etl.extract import extract_bytes
+from etl.render import RenderOptions, convert, expected_record, render
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+
+
+@pytest.fixture(scope="module")
+def rich_record(seed_expected) -> dict:
+    """The seed, grown into a larger unit: two sub-organisations, 三公 spending,
+    zeros next to blanks, the richer indicator layout with targets, weights,
+    scores and deviation reasons, one indicator with a blank result."""
+    r = copy.deepcopy(seed_expected)
+    r["report"].update(unit_name="云溪区人力资源和社会保障局", budget_code="008001", staff_quota=41, staff_actual=38,
+                       self_score=87.5, grade="良", contact="李明", phone="0730-8411234")
+    r["income"] = [
+        {"org": "汇总", "total": 2602.28, "carryover": 120.5, "fiscal_appropriation": 2381.78,
+         "fund_appropriation": 0, "special_account_income": None, "other_income": 100.0},
+        {"org": "局机关", "total": 2516.75, "carryover": 120.5, "fiscal_appropriation": 2296.25,
+         "fund_appropriation": 0, "special_account_income": None, "other_income": 100.0},
+        {"org": "劳动监察大队", "total": 85.53, "carryover": None, "fiscal_appropriation": 85.53,
+         "fund_appropriation": None, "special_account_income": None, "other_income": None},
+    ]
+    r["three_public"] = [
+        {"org": "汇总", "total": 12.4, "reception": 3.1, "vehicle_operation": 9.3, "vehicle_purchase": 0,
+         "overseas": 0},
+        {"org": "局机关", "total": 12.4, "reception": 3.1, "vehicle_operation": 9.3, "vehicle_purchase": 0,
+         "overseas": 0},
+    ]
+    weights = [5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 5, 5, 10, 5, 5, 5, 10]
+    for ind, w in zip(r["indicators"], weights):
+        ind.update(target_text="≥95%" if ind["actual_unit"] == "%" else "按计划", weight=float(w),
+                   score=float(w) - 0.5, deviation_reason=None)
+    r["indicators"][3].update(actual_text=None, actual_value=None, actual_unit=None, score=0.0,
+                              deviation_reason="年底数据未出")
+    return r
+
+
+VARIANTS = {
+    "plain": RenderOptions(),
+    "yuan_thousands": RenderOptions(money_unit="元", thousands=True),
+    "fullwidth_wrapped": RenderOptions(fullwidth=True, wrap_labels=True),
+    "rich": RenderOptions(indicator_layout="rich"),
+    "gb18030": RenderOptions(encoding="gb18030", date_style="padded", outline_numbers=False, annex_label="附件1"),
+    "missing_section": RenderOptions(omit=frozenset({"narrative.problems", "three_public"})),
+}
+
+
+def _mismatches(expected: dict, record: dict) -> list:
+    return [row for row in compare(expected, record) if not row[3]]
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx", "html"])
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("which", ["seed", "rich"])
+def test_rendered_document_extracts_to_its_record(fmt, variant, which, seed_expected, rich_record, record_schema):
+    source = seed_expected if which == "seed" else rich_record
+    opts = VARIANTS[variant]
+    data = render(source, fmt, opts)
+    record = extract_bytes(data, f"report.{fmt}")
+    jsonschema.validate(record, record_schema)
+    expected = expected_record(source, opts, fmt=fmt)
+    assert _mismatches(expected, record) == []
+    assert record["source"]["demo"] is True
+    assert record["source"]["money_unit"] == opts.money_unit
+
+
+def test_rich_layout_keeps_weights_scores_and_blank_results(rich_record):
+    record = extract_bytes(render(rich_record, "docx", VARIANTS["rich"]), "r.docx")
+    blank = record["indicators"][3]
+    # A blank result stays blank (None), it does not become 0 or the next cell.
+    assert (blank["actual_text"], blank["actual_value"], blank["score"]) == (None, None, 0.0)
+    assert blank["deviation_reason"] == "年底数据未出"
+    assert sum(i["weight"] for i in record["indicators"]) == 100.0
+    # Zero is kept as zero next to a blank.
+    income = {r["org"]: r for r in record["income"]}
+    assert income["汇总"]["fund_appropriation"] == 0 and income["汇总"]["special_account_income"] is None
+
+
+def test_amounts_in_yuan_are_converted_to_wan(rich_record):
+    record = extract_bytes(render(rich_record, "txt", VARIANTS["yuan_thousands"]), "r.txt")
+    assert record["source"]["money_unit"] == "元"
+    assert record["income"][0]["total"] == pytest.approx(2602.28)
+    assert record["three_public"][0]["vehicle_operation"] == pytest.approx(9.3)
+
+
+def test_missing_section_is_null_with_a_warning(rich_record):
+    opts = VARIANTS["missing_section"]
+    record = extract_bytes(render(rich_record, "docx", opts), "r.docx")
+    assert record["narrative"]["problems"] is None
+    assert record["three_public"] == []
+    warnings = " | ".join(record["source"]["warnings"])
+    assert "存在的问题及原因分析" in warnings and "三公经费" in warnings
+
+
+@pytest.fixture(scope="module")
+def office_files(tmp_path_factory, seed_expected, rich_record):
+    """PDF and .doc files made by LibreOffice in two runs (each run costs seconds)."""
+    tmp = tmp_path_factory.mktemp("office")
+    cases = {}
+    for which, source in (("seed", seed_expected), ("rich", rich_record)):
+        for variant in ("plain", "yuan_thousands", "rich"):
+            name = f"{which}-{variant}"
+            (tmp / f"{name}.docx").write_bytes(render(source, "docx", VARIANTS[variant]))
+            cases[name] = (source, VARIANTS[variant])
+    docx = sorted(tmp.glob("*.docx"))
+    convert(docx, "pdf", tmp / "pdf")
+    convert(docx, "doc", tmp / "doc")
+    return tmp, cases
+
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", ["pdf", "doc"])
+def test_office_formats_extract_to_their_record(fmt, office_files):
+    tmp, cases = office_files
+    failures = {}
+    for name, (source, opts) in cases.items():
+        path = tmp / fmt / f"{name}.{fmt}"
+        record = extract_bytes(path.read_bytes(), path.name)
+        bad = _mismatches(expected_record(source, opts, fmt=fmt), record)
+        if bad:
+            failures[name] = bad[:5]
+    assert failures == {}
+
+
+def test_seed_as_gb18030_text_dump(seed_expected):
+    from conftest import SEED
+
+    data = Path(SEED).read_text(encoding="utf-8").encode("gb18030")
+    record = extract_bytes(data, "seed-gbk.txt")
+    assert _mismatches(seed_expected, record) == [] or all(
+        row[0].startswith("source.") for row in _mismatches(seed_expected, record))
+    assert record["report"]["unit_name"] == "云溪区劳动和社会保障监察大队"
