@@ -546,29 +546,31 @@ def _is_org_row(row: Row) -> bool:
 
 
 def column_labels(header: list[Row], data: list[Row]) -> list[str]:
-    """For each data column, the deepest header label above it (not "其中")."""
+    """For each data column, its header labels top to bottom joined ("其中"
+    and other group words left out): a label that a PDF or a narrow cell split
+    over two rows ("基本支" / "出") reads whole again, and a sub-column reads as
+    its own label ("人员支出")."""
     width = max(len(r.cells) for r in data)
     exact = all(r.exact for r in header + data)
     first = max(data, key=lambda r: len(r.cells))
     labels = []
     if exact:
         for cell in first.cells:
-            label = ""
-            for h in header:
-                for hc in h.cells:
-                    if hc.col < cell.col + cell.span and cell.col < hc.col + hc.span and squash(hc.text) \
-                            and squash(hc.text) not in _GROUP_WORDS:
-                        label = hc.text
-            labels.append(label)
+            parts = [hc.text for h in header for hc in h.cells
+                     if hc.col < cell.col + cell.span and cell.col < hc.col + hc.span]
+            labels.append(_join_labels(parts))
         return labels
     aligned = _align_dump_header(header, width)
-    for col in range(width):
-        label = ""
-        for row in aligned:
-            if squash(row[col]) and squash(row[col]) not in _GROUP_WORDS:
-                label = row[col]
-        labels.append(label)
-    return labels
+    return [_join_labels([row[col] for row in aligned]) for col in range(width)]
+
+
+def _join_labels(parts: list[str]) -> str:
+    out: list[str] = []
+    for p in parts:
+        key = squash(p)
+        if key and key not in _GROUP_WORDS and (not out or out[-1] != key):
+            out.append(key)
+    return "".join(out)
 
 
 def _align_dump_header(header: list[Row], width: int) -> list[list[str]]:

@@ -90,7 +90,7 @@ def to_int(value: float | None) -> int | None:
 
 # Units that may follow a number in an indicator's result, longest first.
 _UNITS = sorted(
-    "% ‰ 万元 亿元 元 万人次 人次 万人 人 起 家 件 个 次 户 项 篇 场次 场 天 小时 分钟 公里 亩 吨 平方米 ㎡ "
+    "% ‰ 万元 亿元 元 剂 万人次 人次 万人 人 起 家 件 个 次 户 项 篇 场次 场 天 小时 分钟 公里 亩 吨 平方米 ㎡ "
     "所 名 台 辆 期 批 份 条 宗 座 间 张 本 册 套 株 头 只 分 批次 课时 学时 例 床 辆次 处 公顷 千米 米 个百分点 万册".split(),
     key=len, reverse=True,
 )
@@ -110,6 +110,8 @@ def parse_value(text: str | None) -> tuple[float | None, str | None]:
         if rest.startswith(_NOT_A_VALUE):
             continue
         unit = next((u for u in _UNITS if rest.startswith(u)), None)
+        if unit and not unit.endswith("次") and rest[len(unit):].startswith("次"):
+            unit += "次"  # 户次, 家次, 剂次: a count of visits, not of 户/家
         return float(m.group(2).replace(",", "")), unit
     return None, None
 

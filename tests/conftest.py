@@ -27,3 +27,35 @@ def seed_expected() -> dict:
 @pytest.fixture(scope="session")
 def record_schema() -> dict:
     return json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_corpus(tmp_path_factory) -> Path:
+    """The demo district's documents and expected records, generated once per run."""
+    from etl.demo import generate
+
+    out = tmp_path_factory.mktemp("demo-corpus")
+    generate(out, seed=0)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory, demo_corpus) -> Path:
+    """A DuckDB built from the demo corpus through the real ETL (extract + load)."""
+    from etl.config import Limits
+    from etl.load import load_paths
+
+    db = tmp_path_factory.mktemp("demo-db") / "reports.duckdb"
+    summary = load_paths([demo_corpus], db, Limits(), progress=False)
+    assert not summary.failures, summary.failures
+    return db
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory) -> Path:
+    """A database with the schema and no reports."""
+    from etl.load import open_db
+
+    db = tmp_path_factory.mktemp("empty-db") / "reports.duckdb"
+    open_db(db).close()
+    return db
