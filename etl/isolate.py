@@ -1,0 +1,318 @@
+"""Extraction in worker processes, so that no input can hang, exhaust memory
+or crash the command that reads it.
+
+`ExtractPool` keeps about one forked worker per core and feeds it files one
+at a time. Each worker has an address-space cap (Limits.memory_mb above what
+it inherited at fork) and each file a wall-clock limit (Limits.timeout_s); a
+worker that runs over, dies or runs out of memory is killed with its whole
+process group (LibreOffice included) and replaced, and its file comes back as
+failed with a one-line reason. Workers are reused, so the cost per file is a
+pipe round trip, not a process start.
+"""
+from __future__ import annotations
+
+import faulthandler
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Iterable, Iterator
+
+from etl.config import Limits
+from etl.document import ExtractError
+
+_CTX = mp.get_context("fork")
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Task:
+    """One file to extract: from `path`, or from `data` (bytes) named `file_name`."""
+    name: str                       # shown in failure lines
+    path: str | None = None
+    data: bytes | None = None
+    file_name: str | None = None
+    meta: Any = None                # the caller's, never sent to a worker
+    extract: bool = True            # False: pass through in order without extracting
+
+
+@dataclass
+class Outcome:
+    task: Task
+    record: dict | None = None
+    reason: str | None = None       # one line, when extraction failed
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def one_line(e: BaseException) -> str:
+    """An exception as one line: an ExtractError's message as is, else 'Type: message'."""
+    text = " ".join(str(e).split())
+    if not isinstance(e, ExtractError):
+        text = f"{type(e).__name__}: {text}" if text else type(e).__name__
+    return text[:500] or "unreadable file"
+
+
+def memory_reason(limits: Limits) -> str:
+    return f"used more than {limits.memory_mb:g} MB of memory"
+
+
+# ---------------------------------------------------------------------------
+# The worker side
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * _PAGE
+
+
+def _worker_main(conn: Connection, inherited: list[Connection], limits: Limits) -> None:
+    # Own process group: a kill reaches any converter (soffice) it started;
+    # Ctrl-C in the terminal reaches only the parent, which then ends us.
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for c in inherited:  # the parent's ends of other workers' pipes
+        c.close()
+    faulthandler.disable()  # a crash is reported by the parent as one line, not a C stack dump
+    try:
+        import resource
+        # Forked children inherit the parent's mappings (DuckDB reserves
+        # hundreds of MB of address space), so the cap is what we may add.
+        cap = _address_space() + int(limits.memory_mb * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ImportError, OSError, ValueError):
+        pass
+    # Imported by the parent before the fork, so this is a lookup; the
+    # functions are looked up per call, so tests can monkeypatch them.
+    from etl import extract
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        index, path, data, file_name = msg
+        retire = False
+        try:
+            if data is None:
+                reply = (index, extract.extract_file(path, limits), None)
+            else:
+                reply = (index, extract.extract_bytes(data, file_name, limits), None)
+        except MemoryError:
+            reply, retire = (index, None, memory_reason(limits)), True
+        except BaseException as e:  # noqa: BLE001 - any failure is the file's, as one line
+            reply = (index, None, one_line(e))
+        del msg, data
+        try:
+            try:
+                conn.send(reply)  # pickled whole before a byte is written
+            except MemoryError:
+                conn.send((index, None, memory_reason(limits)))
+                retire = True
+            except OSError:
+                raise
+            except Exception as e:  # e.g. a record that does not pickle
+                conn.send((index, None, f"cannot return the record: {one_line(e)}"))
+        except OSError:  # the parent is gone
+            return
+        if retire:  # the heap may be in a bad state after MemoryError
+            return
+
+
+# ---------------------------------------------------------------------------
+# The parent side
+
+class _Worker:
+    def __init__(self, limits: Limits, others: list[Connection]):
+        # Unflushed output would be written twice: once more by the child.
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, ValueError, OSError):
+                pass
+        self.conn, child = _CTX.Pipe(duplex=True)
+        self.proc = _CTX.Process(target=_worker_main, args=(child, others + [self.conn], limits),
+                                 daemon=True, name="etl-extract")
+        self.proc.start()
+        child.close()
+        try:
+            os.setpgid(self.proc.pid, self.proc.pid)  # also here: whichever runs first
+        except OSError:
+            pass
+        self.job: tuple[int, Task] | None = None
+        self.deadline = 0.0
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+    def death_reason(self, limits: Limits) -> str:
+        self.proc.join(2)
+        code = self.proc.exitcode
+        if code is not None and code < 0:
+            if -code == signal.SIGKILL:  # not ours: the kernel's OOM killer, most likely
+                return "worker killed (out of memory?) while extracting"
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"extractor crashed ({name})"
+        return f"extractor exited unexpectedly (code {code})"
+
+
+class ExtractPool:
+    """Worker processes that extract files in parallel, with limits.
+
+    with ExtractPool(limits) as pool:
+        for outcome in pool.map(tasks):   # outcomes in the order of tasks
+            ...
+    """
+
+    def __init__(self, limits: Limits = Limits(), workers: int | None = None,
+                 max_pending_bytes: int = 256 * 1024 * 1024):
+        self.limits = limits
+        self.size = max(1, workers or default_workers())
+        self.max_pending_bytes = max_pending_bytes
+        self.workers: list[_Worker] = []
+
+    def __enter__(self) -> "ExtractPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Fork all workers now (before the parent grows threads or memory)."""
+        while len(self.workers) < self.size:
+            self._spawn()
+
+    def _spawn(self) -> _Worker:
+        import etl.extract  # noqa: F401 - once here, shared by every fork
+        w = _Worker(self.limits, [x.conn for x in self.workers])
+        self.workers.append(w)
+        return w
+
+    def _retire(self, w: _Worker, kill: bool) -> None:
+        self.workers.remove(w)
+        w.kill() if kill else w.stop()
+
+    def close(self) -> None:
+        for w in list(self.workers):
+            self._retire(w, kill=w.job is not None)
+
+    def map(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
+        """Extract `tasks`, yielding one Outcome per task in the tasks' order.
+
+        Tasks are pulled lazily, at most a few per worker (and about
+        `max_pending_bytes` of data) ahead of the one being yielded.
+        """
+        source = iter(tasks)
+        exhausted = False
+        queue: deque[tuple[int, Task]] = deque()
+        done: dict[int, Outcome] = {}
+        sizes: dict[int, int] = {}
+        next_in = next_out = 0
+        window = 4 * self.size
+        timeout = self.limits.timeout_s
+
+        def pending_bytes() -> int:
+            return sum(sizes.values())
+
+        while True:
+            while (not exhausted and next_in - next_out < window
+                   and (next_in == next_out or pending_bytes() < self.max_pending_bytes)):
+                try:
+                    task = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                sizes[next_in] = len(task.data or b"")
+                if task.extract:
+                    queue.append((next_in, task))
+                else:
+                    done[next_in] = Outcome(task)
+                next_in += 1
+
+            while queue:
+                idle = next((w for w in self.workers if w.job is None), None)
+                if idle is None:
+                    if len(self.workers) >= self.size:
+                        break
+                    idle = self._spawn()
+                index, task = queue.popleft()
+                try:
+                    idle.conn.send((index, task.path, task.data, task.file_name))
+                except (OSError, ValueError):  # a worker that died idle
+                    self._retire(idle, kill=True)
+                    queue.appendleft((index, task))
+                    continue
+                idle.job, idle.deadline = (index, task), time.monotonic() + timeout
+
+            while next_out in done:
+                outcome = done.pop(next_out)
+                sizes.pop(next_out, None)
+                next_out += 1
+                yield outcome
+            if exhausted and next_out == next_in:
+                return
+
+            busy = [w for w in self.workers if w.job is not None]
+            if not busy:
+                continue
+            wait_s = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = set(wait([w.conn for w in busy], timeout=wait_s))
+            now = time.monotonic()
+            for w in busy:
+                index, task = w.job
+                if w.conn in ready or w.conn.poll(0):
+                    try:
+                        _, record, reason = w.conn.recv()
+                    except Exception:  # EOF or a half-sent reply: the worker died
+                        done[index] = Outcome(task, reason=w.death_reason(self.limits))
+                        self._retire(w, kill=True)
+                        continue
+                    done[index] = Outcome(task, record, reason)
+                    w.job = None
+                    if reason == memory_reason(self.limits):  # the worker retires itself
+                        self._retire(w, kill=True)
+                elif now >= w.deadline:
+                    done[index] = Outcome(task, reason=f"timed out after {timeout:g} s")
+                    self._retire(w, kill=True)
+
+
+def extract_isolated(path: str | None = None, data: bytes | None = None, file_name: str | None = None,
+                     limits: Limits = Limits()) -> dict:
+    """Extract one file in a fresh worker; raises ExtractError with the one-line reason."""
+    task = Task(name=file_name or path or "file", path=path, data=data, file_name=file_name)
+    with ExtractPool(limits, workers=1) as pool:
+        outcome = next(pool.map([task]))
+    if outcome.reason is not None:
+        raise ExtractError(outcome.reason)
+    return outcome.record

@@ -1,0 +1,73 @@
+"""投诉分析: complaints and cases by channel, category, unit and year, as the
+reports break them down ("共妥处欠薪投诉924件，其中国家欠薪平台113件…")."""
+import plotly.express as px
+import streamlit as st
+
+import ui
+from ui import style
+
+f = ui.page_start("投诉分析", "各单位报告中列明来源渠道的投诉/案件件数；同一分类在报告多处重复出现的只计一次。")
+year = f.year
+
+categories = ui.fetch("complaints_by_category", **f.trend_params())
+if categories is None:
+    st.stop()
+if categories.empty:
+    st.info("当前筛选范围内的报告没有按渠道列明投诉/案件件数。", icon=":material/filter_alt_off:")
+    st.stop()
+
+chosen = st.multiselect("案件类别", sorted(categories["category"].unique()), key="cp_categories",
+                        placeholder="全部类别")
+picked = chosen or None
+
+now = categories[(categories["fiscal_year"] == year) & (categories["category"].isin(chosen or categories["category"]))]
+cols = st.columns(3)
+total = now["cases"].sum() if not now.empty else None
+prev = now["prev_cases"].dropna()
+ui.metric(cols[0], f"{year}年投诉/案件件数", style.num(total, 0, " 件"),
+          style.delta(total - prev.sum(), 0, " 件") if len(prev) == len(now) and len(now) else None)
+amount = now["amount_wan"].dropna()
+approx = "约 " if now["amount_approx"].fillna(False).astype(bool).any() else ""
+ui.metric(cols[1], "涉及金额（万元）", approx + style.wan(amount.sum() if len(amount) else None, unit=False),
+          help="报告写明金额的类别之和；“余/多/约”视为约数。")
+units = ui.fetch("complaints_by_unit", **f.params(year_from=year, year_to=year), categories=picked)
+ui.metric(cols[2], "涉及单位数", style.num(units["unit_id"].nunique() if units is not None else None))
+
+channels = ui.fetch("complaints_by_channel", **f.trend_params(), categories=picked)
+left, right = st.columns(2)
+with left:
+    if channels is not None and not channels[channels["fiscal_year"] == year].empty:
+        shares = channels[channels["fiscal_year"] == year][["channel_name", "cases", "share_pct", "units",
+                                                             "prev_cases", "change", "is_demo"]]
+        fig = px.pie(shares, names="channel_name", values="cases", hole=0.45, title=f"{year}年各渠道件数占比",
+                     labels={"channel_name": "渠道", "cases": "件数"})
+        fig.update_traces(textinfo="label+percent", sort=False)
+        ui.chart(fig, shares, "complaints_by_channel", "cp_share", title=f"{year}年各渠道占比", height=380)
+    else:
+        st.info(f"{year}年没有按渠道列明的件数。", icon=":material/info:")
+with right:
+    if channels is not None and not channels.empty:
+        by_year = channels[["fiscal_year", "channel_name", "cases", "share_pct", "is_demo"]]
+        fig = px.bar(by_year, x="fiscal_year", y="cases", color="channel_name", title="各年度分渠道件数",
+                     labels={"fiscal_year": "年度", "cases": "件数", "channel_name": "渠道"})
+        fig.update_xaxes(type="category")
+        ui.chart(fig, by_year, "complaints_by_channel", "cp_years", title="各年度分渠道件数", height=380)
+
+st.subheader("按类别（各年度）", anchor=False)
+ui.table(categories[categories["category"].isin(chosen or categories["category"])], "complaints_by_category",
+         "cp_categories_table", title="投诉分类别")
+
+st.subheader(f"{year}年按单位", anchor=False)
+if units is not None:
+    totals = units[units["channel"] == "total"].sort_values("cases", ascending=False)
+    if not totals.empty:
+        shown = totals[["unit_id", "unit_name", "category", "cases", "amount_wan", "is_demo"]].head(30)
+        fig = px.bar(shown, x="cases", y="unit_name", color="category", orientation="h", custom_data=["unit_id"],
+                     title=f"{year}年各单位件数（点击查看单位）" + ("，前30个" if len(totals) > 30 else ""),
+                     labels={"cases": "件数", "unit_name": "", "category": "类别"})
+        fig.update_yaxes(categoryorder="total ascending")
+        ui.chart(fig, shown, "complaints_by_unit", "cp_units_chart", title=f"{year}年各单位件数", drill=True,
+                 height=max(240, 130 + 28 * shown["unit_name"].nunique()))
+    ui.table(units, "complaints_by_unit", "cp_units_table", title=f"{year}年各单位分渠道件数",
+             columns=["unit_name", "sector", "category", "channel_name", "channel_label", "cases", "amount_wan",
+                      "approx", "share_pct", "prev_cases", "change"], drill=True)

@@ -1,0 +1,79 @@
+"""总览: the chosen year against the previous one — units reporting, total
+spending, median execution rate, median self-score, findings — with small
+charts of the years and of the chosen year's units."""
+import plotly.express as px
+import streamlit as st
+
+import ui
+from ui import style
+
+f = ui.page_start("总览", "所选年度（年度区间的末年）与上一年的比较；点击图中或表中的单位可查看单位详情。")
+year = f.year
+
+years = ui.fetch("overview_by_year", **f.params(year_from=None, year_to=None))
+if years is None:
+    st.stop()
+row = years[years["fiscal_year"] == year]
+if row.empty:
+    ui.nothing_matches()
+    st.stop()
+r = row.iloc[0]
+has_prev = not style.is_blank(r["prev_units_reporting"])
+
+st.subheader(f"{year}年" + (f"（与{year - 1}年比较）" if has_prev else f"（库中没有{year - 1}年的可比数据）"),
+             anchor=False)
+prior = years[years["fiscal_year"] <= year]  # the small lines in the cards: every year up to the chosen one
+cols = st.columns(5)
+ui.metric(cols[0], "报告单位数", style.num(r["units_reporting"]), style.delta(r["units_change"], 0, " 个"),
+          trend=list(prior["units_reporting"]))
+ui.metric(cols[1], "支出合计（万元）", style.wan(r["expenditure_total"], unit=False),
+          style.delta(r["expenditure_change_pct"], 2, "%"), trend=list(prior["expenditure_total"]),
+          help="各单位支出表汇总行“支出合计”之和；空白不计。")
+ui.metric(cols[2], "预算执行率中位数", style.pct(r["median_execution_rate"]),
+          style.delta(r["execution_rate_change"], 2, " 个百分点"), trend=list(prior["median_execution_rate"]),
+          help="报告所述执行率；未述则按 支出÷预算，再无则 支出÷收入。")
+ui.metric(cols[3], "自评得分中位数", style.num(r["median_self_score"], 2), style.delta(r["self_score_change"], 2, " 分"),
+          trend=list(prior["median_self_score"]))
+flags = sum(int(r[c]) for c in ("mismatches", "notices", "signals") if not style.is_blank(r[c]))
+ui.metric(cols[4], "核查发现与信号", style.num(flags, 0, " 条"), style.delta(r["flags_change"], 0, " 条"),
+          help=f"勾稽不符 {style.num(r['mismatches'])} 条，核查提示 {style.num(r['notices'])} 条，"
+               f"可信度信号 {style.num(r['signals'])} 条（信号是提示，不是结论）。",
+          delta_color="inverse", trend=list(prior[["mismatches", "notices", "signals"]].fillna(0).sum(axis=1)))
+ui.demo_note(row)
+
+left, middle, right = st.columns(3)
+with left:
+    shown = years[["fiscal_year", "expenditure_total", "units_reporting", "is_demo"]]
+    fig = px.bar(shown, x="fiscal_year", y="expenditure_total", title="各年度支出合计（万元）",
+                 labels={"fiscal_year": "年度", "expenditure_total": "支出合计（万元）"}, text_auto=".2f")
+    fig.update_xaxes(type="category")
+    ui.chart(fig, shown, "overview_by_year", "ov_years", title="各年度支出合计", height=300)
+
+execution = ui.fetch("budget_execution", **f.params(year_from=year, year_to=year))
+with middle:
+    if execution is not None and not execution.empty:
+        shown = execution[["unit_id", "unit_name", "sector", "execution_rate", "execution_basis", "is_demo"]]
+        fig = px.strip(shown, x="execution_rate", color=ui.kind_labels(shown), color_discrete_map=ui.KIND_COLORS,
+                       hover_name="unit_name", custom_data=["unit_id"], title=f"{year}年各单位预算执行率（点击查看单位）",
+                       labels={"execution_rate": "预算执行率（%）", "color": "数据类别"})
+        fig.update_traces(marker=dict(size=11, opacity=0.8))
+        fig.update_layout(yaxis_visible=False)
+        ui.chart(fig, shown, "budget_execution", "ov_exec", title=f"{year}年预算执行率", height=300, drill=True)
+
+scores = ui.fetch("score_distribution", **f.params(year_from=year, year_to=year), bin_width=5)
+with right:
+    if scores is not None and not scores.empty:
+        shown = scores[scores["sector"] == "（全部）"][["bin_label", "bin_low", "reports", "share_pct", "is_demo"]]
+        fig = px.bar(shown, x="bin_label", y="reports", title=f"{year}年自评得分分布",
+                     labels={"bin_label": "得分区间", "reports": "报告数"})
+        ui.chart(fig, shown, "score_distribution", "ov_score_hist", title=f"{year}年自评得分分布", height=300)
+
+st.subheader(f"{year}年各单位", anchor=False)
+if execution is not None:
+    ui.table(
+        execution.sort_values("execution_rate", ascending=False, na_position="last"), "budget_execution",
+        "ov_units", title=f"{year}年各单位预算执行",
+        columns=["unit_name", "sector", "income_total", "expenditure_total", "execution_rate", "execution_basis",
+                 "stated_minus_computed"],
+        drill=True,
+    )

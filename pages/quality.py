@@ -1,0 +1,77 @@
+"""数据质量: when data was last loaded, files that failed with their reasons,
+reading warnings, and the consistency findings and credibility signals by
+rule and by unit."""
+import plotly.express as px
+import streamlit as st
+
+import ui
+from ui import style
+
+f = ui.page_start("数据质量", "入库情况、读取失败与警告、报告自身数字的勾稽核查。", needs_data=False)
+status = ui.status()
+if status.kind in ("missing", "error"):
+    ui.no_database(status)
+    st.stop()
+
+load = ui.fetch("load_status")
+if load is not None and not load.empty:
+    s = load.iloc[0]
+    cols = st.columns(5)
+    ui.metric(cols[0], "最近入库", str(s["last_load_at"])[:16] if not style.is_blank(s["last_load_at"]) else "—")
+    ui.metric(cols[1], "当前报告数", style.num(s["reports"]),
+              help=f"真实 {style.num(s['real_reports'])} 份，演示 {style.num(s['demo_reports'])} 份")
+    ui.metric(cols[2], "单位数", style.num(s["units"]))
+    ui.metric(cols[3], "入库失败（次）", style.num(s["failed"]), delta_color="inverse",
+              help=f"共 {style.num(s['attempts'])} 次入库尝试：新入库 {style.num(s['loaded'])}，"
+                   f"替换 {style.num(s['replaced'])}，未变 {style.num(s['unchanged'])}")
+    ui.metric(cols[4], "有读取警告的报告", style.num(s["reports_with_warnings"]))
+if not status.ok:
+    ui.no_database(status)
+
+st.subheader("入库失败的文件", anchor=False)
+failures = ui.fetch("load_failures")
+ui.table(failures, "load_failures", "dq_failures", title="入库失败的文件",
+         columns=["loaded_at", "file_name", "file_path", "reason", "later_loaded"], empty="没有入库失败的文件。")
+
+if status.ok:
+    st.subheader("读取警告", anchor=False)
+    warnings = ui.fetch("report_warnings", **f.params())
+    ui.table(warnings, "report_warnings", "dq_warnings", title="读取警告", drill=True,
+             columns=["fiscal_year", "unit_name", "file_name", "warning_no", "warning"],
+             empty="当前筛选范围内的报告没有读取警告。")
+
+    st.subheader("勾稽关系核查", anchor=False)
+    summary = ui.fetch("consistency_summary", **f.params())
+    if summary is not None and not summary.empty:
+        shown = summary[["fiscal_year", "rule_name", "severity", "reports_flagged", "reports_total", "flagged_pct",
+                         "is_demo"]]
+        fig = px.bar(shown, x="reports_flagged", y="rule_name", color="severity", orientation="h",
+                     facet_col="fiscal_year" if shown["fiscal_year"].nunique() > 1 else None,
+                     color_discrete_map={"不符": style.BAD, "提示": style.WARN}, title="各规则涉及的报告数",
+                     labels={"reports_flagged": "涉及报告数", "rule_name": "", "severity": "性质",
+                             "fiscal_year": "年度"})
+        fig.for_each_annotation(lambda a: a.update(text=a.text.replace("年度=", "") + "年"))
+        ui.chart(fig, shown, "consistency_summary", "dq_rules_chart", title="各规则涉及的报告数",
+                 height=max(300, 120 + 30 * shown["rule_name"].nunique()))
+    checks = ui.fetch("consistency_checks", **f.params())
+    if checks is not None and not checks.empty:
+        by_unit = (checks.groupby(["unit_id", "unit_name", "severity"], as_index=False)
+                   .agg(findings=("rule", "size"), is_demo=("is_demo", "max")))
+        pivot = by_unit.pivot_table(index=["unit_id", "unit_name"], columns="severity", values="findings",
+                                    aggfunc="sum", fill_value=0).reset_index()
+        order = [c for c in ("不符", "提示") if c in pivot.columns]
+        pivot = pivot.sort_values(order, ascending=False) if order else pivot
+        st.markdown("**按单位**（点击行查看单位详情）")
+        ui.table(pivot, None, "dq_by_unit", title="核查发现_按单位", labels={"unit_name": "单位名称"}, drill=True)
+    st.markdown("**全部核查发现**")
+    ui.table(checks, "consistency_checks", "dq_checks", title="核查发现", drill=True,
+             columns=["fiscal_year", "unit_name", "rule_name", "severity", "org", "figures", "expected", "actual",
+                      "difference"],
+             empty="当前筛选范围内没有发现勾稽关系问题。")
+
+    st.subheader("可信度信号", anchor=False)
+    st.caption("信号只是提示值得关注的情况（如高分低执行、满意度≥99%、未列问题、与上年文字雷同），不是结论。")
+    signals = ui.fetch("credibility_signals", **f.params())
+    ui.table(signals, "credibility_signals", "dq_signals", title="可信度信号", drill=True,
+             columns=["fiscal_year", "unit_name", "sector", "signal_name", "detail", "value", "self_score"],
+             empty="当前筛选范围内没有可信度信号。")

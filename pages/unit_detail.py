@@ -1,0 +1,185 @@
+"""单位详情: one unit in depth — its money tables across years, its indicators,
+goals against completion, its narrative sections (problems and improvements
+first), its consistency findings and signals, and its original documents.
+Reached by clicking a unit anywhere else (URL parameter `u` = unit_id)."""
+import plotly.express as px
+import streamlit as st
+
+import ui
+from ui import data, filters, style
+
+f = ui.page_start("单位详情")
+
+units = ui.fetch("units")
+if units is None:
+    st.stop()
+to_label, to_id = filters.unit_names()
+demo_units = set(units.loc[units["is_demo"].fillna(False).astype(bool), "unit_id"])
+# Arriving without a unit: the one chosen in the sidebar, if exactly one.
+if "u" not in st.query_params and len(f.units) == 1 and f.units[0] in to_label:
+    st.session_state["u"] = to_label[f.units[0]]
+label = st.selectbox("单位", list(to_id), index=None, key="u", bind="query-params",
+                     placeholder="选择一个单位（或在其他页面点击单位）")
+unit = to_id.get(label)
+if unit is None:
+    st.info("请选择一个单位。在总览、单位对比、年度趋势、投诉分析、评分分布等页面点击图表中的单位或表格的行，也会打开这里。",
+            icon=":material/apartment:")
+    st.stop()
+
+info = units[units["unit_id"] == unit].iloc[0]
+scope = {"units": [unit]}  # everything of this unit, whatever the sidebar's year and data filters
+history = ui.fetch("unit_history", **scope)
+if history is None or history.empty:
+    ui.nothing_matches()
+    st.stop()
+years = sorted(history["fiscal_year"].unique())
+
+badges = [f":blue-badge[{info['sector']}]"]
+if not style.is_blank(info["budget_code"]):
+    badges.append(f"预算编码 {info['budget_code']}")
+badges.append(f"{years[0]}–{years[-1]}年，共 {len(history)} 份报告" if len(years) > 1 else f"仅 {years[0]} 年一份报告")
+if unit in demo_units:
+    badges.append(f":orange-badge[:material/science: {ui.components.DEMO_TEXT}]")
+st.header(info["unit_name"], anchor=False)
+st.markdown("　".join(badges))
+if len(years) == 1:
+    st.caption("该单位只有一个年度的报告，历年比较从第二份报告入库后显示。")
+
+year = st.segmented_control("查看年度", years, default=f.year if f.year in years else years[-1], key="ud_year",
+                            required=True) if len(years) > 1 else years[0]
+one = {"units": [unit], "year_from": year, "year_to": year}
+
+# --- the year at a glance -----------------------------------------------------------------------
+details = ui.fetch("report_details", **one)
+execution = ui.fetch("budget_execution", **one)
+cost = ui.fetch("cost_per_case", **one)
+d = details.iloc[0] if details is not None and not details.empty else None
+cols = st.columns(4)
+if d is not None:
+    ui.metric(cols[0], "自评得分", style.num(d["self_score"], 2))
+    ui.metric(cols[1], "评价等次", d["grade"] or "—")
+if execution is not None and not execution.empty:
+    e = execution.iloc[0]
+    ui.metric(cols[2], "支出合计（万元）", style.wan(e["expenditure_total"], unit=False))
+    ui.metric(cols[3], "预算执行率", style.pct(e["execution_rate"]), help=f"口径：{e['execution_basis'] or '—'}")
+if cost is not None and not cost.empty:
+    st.caption(f"每件成本 {style.yuan(cost.iloc[0]['cost_per_case'])}/件"
+               f"（支出 {style.wan(cost.iloc[0]['expenditure_total'])} ÷ {style.num(cost.iloc[0]['cases_handled'])} 件）")
+
+tab_money, tab_ind, tab_goals, tab_text, tab_flags, tab_docs = st.tabs(
+    ["收支（历年）", "绩效指标", "目标与完成", "报告内容", "核查与信号", "原始文件"])
+
+with tab_money:
+    money = ui.fetch("unit_money", **scope)
+    if money is not None and not money.empty:
+        structure = ui.fetch("spending_structure", **scope)
+        if structure is not None and not structure.empty:
+            parts = structure.melt(id_vars=["fiscal_year"], value_vars=["personnel", "public", "project"],
+                                   var_name="item", value_name="amount").dropna(subset=["amount"])
+            parts["item"] = parts["item"].map({"personnel": "人员支出", "public": "公用支出", "project": "项目支出"})
+            fig = px.bar(parts, x="fiscal_year", y="amount", color="item", title="历年支出构成（万元）",
+                         labels={"fiscal_year": "年度", "amount": "金额（万元）", "item": "支出项目"}, text_auto=".2f")
+            fig.update_xaxes(type="category", categoryorder="category ascending")
+            ui.chart(fig, parts, None, "ud_structure", title=f"{info['unit_name']}_历年支出构成",
+                     labels={"fiscal_year": "年度", "item": "支出项目", "amount": "金额（万元）"}, height=340)
+        only_total = st.toggle("只看汇总行（单位整体）", value=True, key="ud_total_only")
+        for code, title in [("income", "收入"), ("expenditure", "支出"), ("three_public", "“三公”经费"),
+                            ("fixed_assets", "固定资产")]:
+            rows = money[money["table_code"] == code]
+            if only_total:
+                rows = rows[rows["org"] == "汇总"] if (rows["org"] == "汇总").any() else rows
+            st.markdown(f"**{title}（万元）**")
+            if rows.empty:
+                st.caption("报告未填此表。")
+                continue
+            # One row per year and organisation, one column per item, in the report's own order.
+            wide = rows.pivot_table(index=["fiscal_year", "org", "row_no"], columns="item_name", values="value",
+                                    aggfunc="first", dropna=False, sort=False)
+            wide = wide[list(dict.fromkeys(rows["item_name"]))].reset_index().drop(columns="row_no")
+            wide = wide.sort_values(["fiscal_year", "org"], ascending=[False, True])
+            ui.table(wide, None, f"ud_money_{code}", title=f"{info['unit_name']}_{title}",
+                     labels={"fiscal_year": "年度", "org": "机构"}, number_format="%.2f")
+    else:
+        st.info("该单位的报告没有可读的收支表。", icon=":material/info:")
+
+with tab_ind:
+    indicators = ui.fetch("unit_indicators", **one)
+    ui.table(indicators, "unit_indicators", "ud_indicators", title=f"{info['unit_name']}_{year}_绩效指标",
+             columns=["level1", "level2", "seq", "name", "target_text", "actual_text", "actual_value", "actual_unit",
+                      "weight", "score", "deviation_reason"],
+             empty="该年度报告没有可读的绩效指标表。")
+
+with tab_goals:
+    goals = ui.fetch("unit_goals", **one)
+    if goals is None or goals.empty:
+        st.info("该年度报告没有列出预期目标。", icon=":material/info:")
+    else:
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**预期目标**")
+            for _, g in goals.iterrows():
+                st.markdown(f"- **目标{style.num(g['seq'])}**：{g['text']}")
+        with right:
+            st.markdown("**实际完成**")
+            st.write(goals.iloc[0]["goals_completion"] or "（报告未填写）")
+        ui.downloads(ui.display_frame(goals, "unit_goals", columns=["seq", "text", "goals_completion"]), "ud_goals",
+                     f"{info['unit_name']}_{year}_目标与完成")
+
+with tab_text:
+    narratives = ui.fetch("unit_narratives", **one)
+    if d is not None:
+        for label, column in [("职能职责概述", "functions"), ("年度主要工作内容", "main_tasks"),
+                              ("总体运行情况及取得的成绩", "overall_results")]:
+            if not style.is_blank(d[column]):
+                with st.expander(label):
+                    st.write(d[column])
+    if narratives is None or narratives.empty:
+        st.info("该年度报告没有可读的文字章节。", icon=":material/info:")
+    else:
+        first = ["problems", "improvements"]
+        ordered = narratives.assign(_o=narratives["section"].map(lambda s: first.index(s) if s in first else 9))
+        ordered = ordered.sort_values("_o", kind="stable")
+        for _, n in ordered.iterrows():
+            text = n["text"] if not style.is_blank(n["text"]) else "（报告未填写）"
+            if n["section"] in first:
+                st.markdown(f"#### {n['section_name']}")
+                st.write(text)
+            else:
+                with st.expander(n["section_name"]):
+                    st.write(text)
+        ui.downloads(ui.display_frame(ordered, "unit_narratives", columns=["section_name", "text"]), "ud_text",
+                     f"{info['unit_name']}_{year}_报告内容")
+
+with tab_flags:
+    checks = ui.fetch("consistency_checks", **scope)
+    st.markdown("**勾稽关系核查（历年）**")
+    ui.table(checks, "consistency_checks", "ud_checks", title=f"{info['unit_name']}_核查发现",
+             columns=["fiscal_year", "rule_name", "severity", "org", "figures", "expected", "actual", "difference"],
+             empty="该单位各年报告的数字勾稽关系没有发现问题。")
+    signals = ui.fetch("credibility_signals", **scope)
+    st.markdown("**可信度信号（历年，提示而非结论）**")
+    ui.table(signals, "credibility_signals", "ud_signals", title=f"{info['unit_name']}_可信度信号",
+             columns=["fiscal_year", "signal_name", "detail", "value", "self_score"],
+             empty="该单位各年报告没有可信度信号。")
+
+with tab_docs:
+    docs = ui.fetch("unit_documents", **scope)
+    if docs is None or docs.empty:
+        st.info("没有入库文件记录。", icon=":material/info:")
+    else:
+        for _, doc in docs.iterrows():
+            c1, c2 = st.columns([5, 2])
+            size = "" if style.is_blank(doc["size_bytes"]) else f"，{int(doc['size_bytes']) / 1024:.1f} KB"
+            c1.markdown(f"**{doc['fiscal_year']}年** {doc['file_name']}（{doc['format']}{size}，"
+                        f"入库于 {str(doc['loaded_at'])[:16]}）")
+            if bool(doc["has_content"]):
+                c2.download_button("下载原始文件", data.document_loader(doc["sha256"]), file_name=doc["file_name"],
+                                   key=f"ud_doc_{doc['sha256']}", icon=":material/download:", on_click="ignore")
+            else:
+                c2.caption("库中未存文件内容")
+        ui.table(docs, "unit_documents", "ud_docs", title=f"{info['unit_name']}_原始文件",
+                 columns=["fiscal_year", "file_name", "format", "size_bytes", "loaded_at", "has_content"])
+
+st.subheader("历年概况", anchor=False)
+ui.table(history, "unit_history", "ud_history", title=f"{info['unit_name']}_历年概况",
+         columns=["fiscal_year", "reported_name", "budget_code", "self_score", "grade"])

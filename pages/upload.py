@@ -1,0 +1,83 @@
+"""导入报告: upload .docx/.doc/.pdf/.txt/.zip, review what was read from each
+file (key figures and warnings), then confirm to load — the same rules as
+`python -m etl load` (see ui/upload.py)."""
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from ui import upload
+
+ui.page_start("导入报告", "上传各单位的部门整体支出绩效自评报告，核对读取结果后确认入库。同一单位同一年度再次导入会替换旧报告。",
+              needs_data=False)
+
+files = st.file_uploader(
+    "选择报告文件（可多选；支持 .docx、.doc、.pdf、.txt、.html，或打包成 .zip）", type=upload.ACCEPTED,
+    accept_multiple_files=True, key="up_files",
+)
+if files:
+    # Extraction is slow (Word/PDF conversion): keep the result for this exact set of files across reruns.
+    batch = hashlib.sha256(b"".join(hashlib.sha256(f.getvalue()).digest() + f.name.encode() for f in files)).hexdigest()
+    if st.session_state.get("up_batch") != batch:
+        with st.spinner(f"正在读取 {len(files)} 个文件……"):
+            st.session_state["up_candidates"] = upload.prepare(files)
+        st.session_state["up_batch"] = batch
+        st.session_state.pop("up_result", None)
+elif "up_result" not in st.session_state:
+    st.caption("也可以在服务器上用命令批量导入：`python -m etl load 报告文件夹`。")
+    st.stop()
+candidates = st.session_state["up_candidates"]
+good = [c for c in candidates if c.ok]
+bad = [c for c in candidates if not c.ok]
+result = st.session_state.get("up_result")
+
+if result is None:
+    st.subheader("读取结果", anchor=False)
+    st.caption(f"共 {len(candidates)} 份：可导入 {len(good)} 份，无法导入 {len(bad)} 份。请核对后确认入库。")
+    for cand in bad:
+        st.error(f"**{cand.name}**：{cand.error}", icon=":material/block:")
+    review = pd.DataFrame([c.summary() for c in candidates])
+    st.dataframe(review, hide_index=True, placeholder="—", key="up_review")
+    for i, cand in enumerate(good):
+        rep, src = cand.record["report"], cand.record["source"]
+        title = f"{cand.name} → {rep.get('unit_name')}（{rep.get('fiscal_year')}年）"
+        if src.get("demo"):
+            title += " 【演示数据】"
+        with st.expander(title):
+            warnings = src.get("warnings") or []
+            if warnings:
+                st.warning("读取警告：\n" + "\n".join(f"- {w}" for w in warnings), icon=":material/warning:")
+            else:
+                st.caption("没有读取警告。")
+            st.json(cand.record, expanded=1)
+    label = f"确认导入 {len(good)} 份报告" + (f"（{len(bad)} 份无法导入的将记入失败记录）" if bad else "")
+    if st.button(label, type="primary", disabled=not good and not bad, key="up_confirm",
+                 icon=":material/database_upload:"):
+        try:
+            st.session_state["up_result"] = upload.store(candidates)
+        except Exception as exc:  # noqa: BLE001 - e.g. the database is locked by a running `etl load`
+            st.error(f"无法写入数据库，请稍后重试（{' '.join(str(exc).split())[:200]}）。", icon=":material/error:")
+            st.stop()
+        st.rerun()
+else:
+    st.subheader("导入结果", anchor=False)
+    counts = pd.Series([c.status for c in result]).value_counts()
+    st.success("；".join(f"{upload.STATUS_TEXT[s]} {n} 份" for s, n in counts.items()), icon=":material/check_circle:")
+    table = pd.DataFrame([{"文件": c.name, "结果": upload.STATUS_TEXT.get(c.status, c.status),
+                           "单位名称": (c.record or {}).get("report", {}).get("unit_name"),
+                           "年度": (c.record or {}).get("report", {}).get("fiscal_year"),
+                           "原因": c.error} for c in result])
+    st.dataframe(table, hide_index=True, placeholder="—", key="up_result_table")
+    ui.downloads(table, "up_result_dl", "导入结果", xlsx=False)
+    loaded = [c for c in result if c.status in ("loaded", "replaced", "unchanged")]
+    if loaded:
+        st.markdown("**查看导入的单位：**")
+        row = st.container(horizontal=True)
+        for i, cand in enumerate(loaded):
+            if row.button(cand.record["report"].get("unit_name") or cand.name, key=f"up_open_{i}",
+                          icon=":material/apartment:"):
+                history = ui.fetch("unit_history", units=[cand.unit_key])
+                if history is not None and not history.empty:
+                    ui.open_unit(history.iloc[0]["unit_id"])
+    st.page_link("pages/overview.py", label="去总览", icon=":material/dashboard:")

@@ -1,0 +1,368 @@
+"""Query layer: the figures leadership compares, one SQL file per question.
+
+    import queries
+    queries.catalog()                                  # every query: title, params, columns
+    queries.run("budget_execution", db, years=[2022])  # -> pandas.DataFrame
+    queries.labels("budget_execution")                 # column -> 中文 label
+
+Each `queries/NAME.sql` starts with a header comment that this module parses
+into the catalog (title, description, formula, params, columns with Chinese
+labels), so the SQL file is the single place a figure is defined. Values are
+always bound as parameters, never formatted into SQL.
+
+Derived tables. `_derive.sql` and `_findings.sql` turn the loaded reports and
+the editable mappings under data/ (unit_aliases.csv, unit_sectors.csv,
+grade_rules.csv) into small q_* tables (unit identity and sector, one wide row
+per report, consistency findings, credibility signals) and macros, stored in
+the database by `refresh(con)`, which the ETL calls after each load. Each
+run() compares a fingerprint of the reports and the mapping files with the one
+stored at the last refresh; when they differ (or nothing was refreshed yet) it
+builds the same objects as temp tables on its own read-only cursor instead,
+which gives the same figures, only slower.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+import pyarrow as pa  # installed with streamlit and duckdb's Arrow support
+
+from etl.config import DEFAULT_DB, PROJECT_ROOT
+
+SQL_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("QUERIES_DATA_DIR", PROJECT_ROOT / "data"))
+MAPPING_FILES = {
+    "cfg_unit_aliases": ("unit_aliases.csv", ["region", "alias", "canonical", "note"]),
+    "cfg_unit_sectors": ("unit_sectors.csv", ["kind", "value", "sector", "note"]),
+    "cfg_grade_rules": (
+        "grade_rules.csv",
+        ["rule_set", "region", "year_from", "year_to", "grade", "min_score", "max_score", "aliases", "source"],
+    ),
+}
+
+# Scripts that build the derived q_* tables and macros, in this order.
+REFRESH_SCRIPTS = ["_derive.sql", "_findings.sql"]
+
+# The filters most queries share; a header line "-- params: filters" declares all six.
+COMMON_PARAMS: dict[str, tuple[str, str]] = {
+    "years": ("integer[]", "年度（可多选）"),
+    "year_from": ("integer", "起始年度（含）"),
+    "year_to": ("integer", "截止年度（含）"),
+    "units": ("varchar[]", "单位（单位标识、预算编码或名称，可多选）"),
+    "sectors": ("varchar[]", "行业（可多选）"),
+    "data_kind": ("varchar", "数据类别：real 真实 / demo 演示 / all 或留空为全部"),
+}
+FILTERS = list(COMMON_PARAMS)
+# Singular spellings accepted by run() for convenience: year=2022 -> years=[2022].
+SINGULAR = {"year": "years", "unit": "units", "sector": "sectors"}
+
+GROUPS = ["列表", "概览", "预算执行", "成本", "投诉", "评分", "核查", "单位", "数据质量"]
+
+_NULLABLE = {
+    pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
+}
+
+_HEADER_KEY = re.compile(r"^--\s*(title|group|description|formula|notes|params):\s*(.*)$")
+_HEADER_PARAM = re.compile(r"^--\s*param\s+(\w+)\s+([\w\[\]]+)(?:\s*=\s*(\S+))?\s*:\s*(.*)$")
+_HEADER_COLUMN = re.compile(r"^--\s*column\s+(\w+)\s*:\s*([^—]+?)\s*(?:—\s*(.*))?$")
+_SQL_PARAM = re.compile(r"\$(\w+)")
+
+
+@dataclass
+class Param:
+    name: str
+    type: str
+    default: Any
+    label: str
+
+
+@dataclass
+class Query:
+    name: str
+    title: str = ""
+    group: str = ""
+    description: str = ""
+    formula: str = ""
+    notes: str = ""
+    params: list[Param] = field(default_factory=list)
+    columns: list[tuple[str, str, str]] = field(default_factory=list)  # (name, label, note)
+    sql: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "group": self.group,
+            "description": self.description,
+            "formula": self.formula,
+            "notes": self.notes,
+            "params": [vars(p).copy() for p in self.params],
+            "columns": [{"name": n, "label": lab, "note": note} for n, lab, note in self.columns],
+        }
+
+
+def _convert_default(text: str | None, type_: str) -> Any:
+    if text is None or text.lower() == "null":
+        return None
+    if type_ in ("integer", "bigint"):
+        return int(text)
+    if type_ == "double":
+        return float(text)
+    if type_ == "boolean":
+        return text.lower() in ("true", "1", "yes")
+    return text
+
+
+def _parse(name: str, text: str) -> Query:
+    """Read the header comment block of a query file into a Query."""
+    query = Query(name=name, sql=text)
+    last: str | None = None
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        if m := _HEADER_KEY.match(line):
+            key, value = m.groups()
+            if key == "params":
+                for item in (v.strip() for v in value.split(",")):
+                    names = FILTERS if item == "filters" else [item] if item else []
+                    for n in names:
+                        type_, label = COMMON_PARAMS[n]
+                        query.params.append(Param(n, type_, None, label))
+                last = None
+            else:
+                setattr(query, key, value.strip())
+                last = key if key in ("description", "formula", "notes") else None
+        elif m := _HEADER_PARAM.match(line):
+            n, type_, default, label = m.groups()
+            query.params.append(Param(n, type_, _convert_default(default, type_), label.strip()))
+            last = None
+        elif m := _HEADER_COLUMN.match(line):
+            n, label, note = m.groups()
+            query.columns.append((n, label.strip(), (note or "").strip()))
+            last = None
+        elif last and line.strip("- "):
+            # a continuation line of a multi-line description/formula/notes
+            setattr(query, last, getattr(query, last) + "\n" + line[2:].strip())
+        else:
+            last = None
+    return query
+
+
+def names() -> list[str]:
+    return [q["name"] for q in catalog()]
+
+
+def get(name: str) -> Query:
+    """The parsed query `name` (header and SQL); KeyError if there is none."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name or ""):
+        raise KeyError(f"unknown query: {name!r}")
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"unknown query: {name!r}")
+    return _parse(name, path.read_text(encoding="utf-8"))
+
+
+def catalog() -> list[dict]:
+    """Every query as a dict: name, title, group, description, formula, notes,
+    params [{name, type, default, label}], columns [{name, label, note}]."""
+    queries = [get(p.stem) for p in SQL_DIR.glob("*.sql") if not p.stem.startswith("_")]
+    order = {g: i for i, g in enumerate(GROUPS)}
+    queries.sort(key=lambda q: (order.get(q.group, len(GROUPS)), q.name))
+    return [q.as_dict() for q in queries]
+
+
+def labels(name: str) -> dict[str, str]:
+    """Column name -> Chinese label for the query's output."""
+    return {n: label for n, label, _ in get(name).columns}
+
+
+def _coerce(value: Any, type_: str) -> Any:
+    if value is None:
+        return None
+    if type_.endswith("[]"):
+        if isinstance(value, (str, bytes, int, float)):
+            value = [value]
+        items = [v for v in value if v is not None and not (isinstance(v, float) and v != v)]
+        if not items:
+            return None  # an empty selection means no filter
+        return [_coerce(v, type_[:-2]) for v in items]
+    if type_ in ("integer", "bigint"):
+        return int(value)
+    if type_ == "double":
+        return float(value)
+    if type_ == "boolean":
+        return bool(value)
+    return str(value)
+
+
+def bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Check and convert run()'s keyword arguments into the query's bound values."""
+    query = get(name)
+    declared = {p.name: p for p in query.params}
+    given = dict(params)
+    for single, plural in SINGULAR.items():
+        if single in given:
+            value = given.pop(single)
+            if value is not None:
+                if given.get(plural) is not None:
+                    raise TypeError(f"{name}: give {single} or {plural}, not both")
+                given[plural] = [value]
+    unknown = [k for k, v in given.items() if k not in declared and v is not None]
+    if unknown:
+        accepted = ", ".join(declared) or "none"
+        raise TypeError(f"{name}: unknown parameter(s) {', '.join(unknown)}; accepted: {accepted}")
+    values = {}
+    for p in query.params:
+        value = given.get(p.name)
+        values[p.name] = _coerce(p.default if value is None else value, p.type)
+    if values.get("data_kind") not in (None, "all", "real", "demo"):
+        raise ValueError(f"data_kind must be real, demo or all, not {values['data_kind']!r}")
+    used = set(_SQL_PARAM.findall(_strip_comments(query.sql)))
+    return {k: v for k, v in values.items() if k in used}
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def read_mapping(table: str, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """One editable mapping file as a frame of strings (blank -> NULL) with its
+    line number, '#' comment lines skipped. A file missing from `data_dir`
+    falls back to the project's own."""
+    file_name, columns = MAPPING_FILES[table]
+    path = Path(data_dir or DATA_DIR) / file_name
+    if not path.is_file():
+        path = PROJECT_ROOT / "data" / file_name
+    rows: list[list[str | None]] = []
+    if path.is_file():
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            lines = [(i, line) for i, line in enumerate(f, start=1) if line.strip() and not line.lstrip().startswith("#")]
+        reader = csv.reader(line for _, line in lines)
+        header = [h.strip() for h in next(reader, [])]
+        for (line_no, _), cells in zip(lines[1:], reader):
+            record = dict(zip(header, cells))
+            rows.append([(record.get(c) or "").strip() or None for c in columns] + [line_no])
+    frame = pd.DataFrame(rows, columns=columns + ["line_no"])
+    frame = frame.astype({c: "string" for c in columns})
+    return frame.astype({"line_no": "int64"})
+
+
+@contextmanager
+def _cursor(db: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        cur = db.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+        return
+    path = Path(db) if db is not None else DEFAULT_DB
+    if not path.is_file():
+        raise FileNotFoundError(f"no database at {path}")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _mapping_paths(data_dir: Path | str | None) -> list[Path]:
+    paths = []
+    for file_name, _ in MAPPING_FILES.values():
+        path = Path(data_dir or DATA_DIR) / file_name
+        paths.append(path if path.is_file() else PROJECT_ROOT / "data" / file_name)
+    return paths
+
+
+def fingerprint(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) -> str:
+    """What the derived tables depend on: the set of current reports, the
+    mapping files and the scripts themselves."""
+    digest = hashlib.sha256()
+    row = cur.execute(
+        "select count(*), coalesce(max(report_id), 0), coalesce(sum(report_id), 0), max(loaded_at)::varchar "
+        "from reports"
+    ).fetchall()
+    digest.update(repr(row).encode())
+    for path in _mapping_paths(data_dir) + [SQL_DIR / name for name in REFRESH_SCRIPTS]:
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def _register_mappings(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None) -> None:
+    for table in MAPPING_FILES:
+        cur.register(table, read_mapping(table, data_dir))
+
+
+def _refresh_sql(temp: bool) -> str:
+    sql = "\n".join((SQL_DIR / name).read_text(encoding="utf-8") for name in REFRESH_SCRIPTS)
+    if temp:
+        sql = sql.replace("create or replace table ", "create or replace temp table ")
+        sql = sql.replace("create or replace macro ", "create or replace temp macro ")
+    return sql
+
+
+def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) -> None:
+    """Rebuild the derived q_* tables and macros in the database (a writable
+    connection). Call after each load, and after editing data/*.csv (or let
+    run() compute them on the fly until then)."""
+    stamp = fingerprint(con, data_dir)
+    _register_mappings(con, data_dir)
+    con.execute("begin transaction")
+    try:
+        con.execute(_refresh_sql(temp=False))
+        con.execute("create or replace table q_meta as select ? as fingerprint, current_timestamp as refreshed_at",
+                    [stamp])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        for table in MAPPING_FILES:
+            con.unregister(table)
+
+
+def prepare(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) -> bool:
+    """Make the derived tables usable on this cursor: nothing to do when the
+    stored ones are current; otherwise build them as temp objects. Returns
+    True when the stored tables were current."""
+    try:
+        stored = cur.execute("select fingerprint from q_meta").fetchall()
+    except duckdb.CatalogException:
+        stored = []
+    if stored and stored[0][0] == fingerprint(cur, data_dir):
+        return True
+    _register_mappings(cur, data_dir)
+    cur.execute(_refresh_sql(temp=True))
+    return False
+
+
+def run(name: str, db: Any = None, *, data_dir: Path | str | None = None, **params: Any) -> pd.DataFrame:
+    """Run query `name` and return its rows.
+
+    db: a path to a DuckDB file (opened read-only), an open duckdb connection
+    (a cursor of it is used), or None for etl.config.DEFAULT_DB.
+    data_dir: folder of the editable mappings (default data/).
+    params: the query's parameters (see catalog()); None means "no filter",
+    an empty list too; year=/unit=/sector= are accepted for a single value.
+    """
+    values = bind(name, params)
+    sql = get(name).sql
+    with _cursor(db) as cur:
+        prepare(cur, data_dir)
+        # through Arrow: several times faster than .df() for wide text results;
+        # integer and boolean columns keep NULL as pandas' nullable types
+        table = cur.sql(sql, params=values).to_arrow_table()
+    frame = table.to_pandas(types_mapper=_NULLABLE.get)
+    for i, column in enumerate(table.schema):
+        if pa.types.is_list(column.type):  # Python lists, not numpy arrays
+            frame[column.name] = pd.Series(table.column(i).to_pylist(), index=frame.index, dtype=object)
+    return frame

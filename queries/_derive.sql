@@ -1,0 +1,489 @@
+-- Derived tables and macros of the query layer, part 1 (part 2: _findings.sql).
+-- Run by queries.refresh(con) after each load: creates the q_* tables and the
+-- macros below in the database, so a query reads small precomputed tables. When
+-- they are missing or stale (reports or data/*.csv changed since the refresh),
+-- queries.run() runs this same script as temp objects on its own read-only
+-- cursor instead (slower, same result). Not a query itself (leading underscore).
+--
+-- Reads the schema's tables and three frames registered from the editable files:
+--   cfg_unit_aliases (region, alias, canonical, note, line_no)    data/unit_aliases.csv
+--   cfg_unit_sectors (kind, value, sector, note, line_no)         data/unit_sectors.csv
+--   cfg_grade_rules  (rule_set, region, year_from, year_to, grade,
+--                     min_score, max_score, aliases, source, line_no)  data/grade_rules.csv
+--
+-- Creates:
+--   q_unit_aliases, q_unit_sectors, q_grade_rules   the mappings as used at refresh
+--   q_unit_identity      one row per loader unit_key -> unit_id, unit_name, sector
+--   q_reports            one row per report: identity, sector, the 汇总 row of each
+--                        money table, budget execution rates, implied grade
+--   name_norm(name, region)        unit name without blanks, half-width brackets,
+--                                  no leading region name
+--   in_years(y, years, from, to)   the common year filter as a predicate
+--   scoped_reports(...)            q_reports restricted by the common filters
+--   grade_bands(rule_set)          the band rows that apply to each (region, year)
+--   graded_reports(rule_set)       each report's implied grade under those bands
+--   channel_name(channel)          Chinese name of a case channel
+
+create or replace macro clean_name(name) as
+    replace(replace(regexp_replace(name, '[[:space:]\x{3000}]+', '', 'g'), '（', '('), '）', ')');
+
+create or replace macro county_of(region) as
+    regexp_extract(coalesce(region, ''), '[^省市州盟]+$');
+
+create or replace macro name_norm(name, region) as
+    case
+        when coalesce(region, '') <> '' and starts_with(clean_name(name), region)
+            and length(clean_name(name)) > length(region)
+            then substr(clean_name(name), length(region) + 1)
+        when county_of(region) <> '' and starts_with(clean_name(name), county_of(region))
+            and length(clean_name(name)) > length(county_of(region))
+            then substr(clean_name(name), length(county_of(region)) + 1)
+        else clean_name(name)
+    end;
+
+create or replace table q_unit_aliases as select * from cfg_unit_aliases;
+create or replace table q_unit_sectors as select * from cfg_unit_sectors;
+create or replace table q_grade_rules as select * from cfg_grade_rules;
+
+create or replace table q_unit_identity as
+with
+
+report_names as (
+    select distinct
+        unit_key,
+        region,
+        nullif(trim(budget_code), '') as budget_code,
+        unit_name,
+        fiscal_year,
+        name_norm(unit_name, region) as name_norm
+    from reports
+),
+
+aliases as (
+    select
+        nullif(trim(region), '') as region,
+        trim(alias) as alias,
+        trim(canonical) as canonical,
+        line_no
+    from q_unit_aliases
+    where trim(coalesce(alias, '')) <> '' and trim(coalesce(canonical, '')) <> ''
+),
+
+-- the first alias line (file order) that names one of the key's codes or names
+alias_hits as (
+    select
+        n.unit_key,
+        arg_min(a.canonical, a.line_no) as canonical
+    from report_names as n
+    join aliases as a
+        on (a.region is null or a.region = n.region)
+        and (a.alias = n.budget_code or name_norm(a.alias, n.region) = n.name_norm)
+    group by n.unit_key
+),
+
+-- codes by normalised name, so a year reported without code joins the coded years;
+-- a name shared by two codes is ambiguous and joins neither
+code_by_name as (
+    select region, name_norm, min(budget_code) as budget_code
+    from report_names
+    where budget_code is not null
+    group by region, name_norm
+    having count(distinct budget_code) = 1
+),
+
+known_codes as (
+    select distinct region, budget_code from report_names where budget_code is not null
+),
+
+keys as (
+    select
+        n.unit_key,
+        any_value(n.region) as region,
+        arg_max(n.budget_code, n.fiscal_year) filter (where n.budget_code is not null) as budget_code,
+        arg_max(n.name_norm, n.fiscal_year) as name_norm,
+        any_value(h.canonical) as canonical
+    from report_names as n
+    left join alias_hits as h on h.unit_key = n.unit_key
+    group by n.unit_key
+),
+
+-- where each key points: its alias target, else its own code, else its name
+targets as (
+    select
+        k.unit_key,
+        k.region,
+        case
+            when k.canonical is null then k.budget_code
+            when c.budget_code is not null then c.budget_code
+        end as target_code,
+        case
+            when k.canonical is null then k.name_norm
+            else name_norm(k.canonical, k.region)
+        end as target_norm
+    from keys as k
+    left join known_codes as c
+        on c.region is not distinct from k.region and c.budget_code = k.canonical
+),
+
+resolved as (
+    select
+        t.unit_key,
+        t.region,
+        coalesce(t.region, '') || '|' || coalesce(t.target_code, b.budget_code, t.target_norm) as unit_id
+    from targets as t
+    left join code_by_name as b
+        on t.target_code is null
+        and b.region is not distinct from t.region
+        and b.name_norm = t.target_norm
+),
+
+identity_facts as (
+    select
+        r.unit_id,
+        arg_max(n.unit_name, n.fiscal_year) as unit_name,
+        arg_max(n.budget_code, n.fiscal_year) filter (where n.budget_code is not null) as budget_code,
+        list(distinct n.budget_code) filter (where n.budget_code is not null) as codes,
+        list(distinct n.name_norm) as names
+    from resolved as r
+    join report_names as n on n.unit_key = r.unit_key
+    group by r.unit_id
+),
+
+sector_rules as (
+    select trim(kind) as kind, trim(value) as value, trim(sector) as sector, line_no
+    from q_unit_sectors
+    where trim(coalesce(value, '')) <> '' and trim(coalesce(sector, '')) <> ''
+),
+
+sector_hits as (
+    select
+        f.unit_id,
+        arg_min(
+            s.sector,
+            (case s.kind when 'code' then 0 when 'name' then 1 else 2 end, s.line_no)
+        ) as sector
+    from identity_facts as f
+    join sector_rules as s
+        on (s.kind = 'code' and list_contains(f.codes, s.value))
+        or (s.kind = 'name' and list_contains(f.names, name_norm(s.value, null)))
+        or (s.kind = 'keyword' and contains(f.unit_name, s.value))
+    group by f.unit_id
+),
+
+final as (
+    select
+        r.unit_key,
+        r.unit_id,
+        f.unit_name,
+        r.region,
+        f.budget_code,
+        coalesce(s.sector, '其他') as sector
+    from resolved as r
+    join identity_facts as f on f.unit_id = r.unit_id
+    left join sector_hits as s on s.unit_id = r.unit_id
+)
+
+select * from final;
+
+-- The common year filter: every argument NULL-able, NULL meaning "no filter".
+create or replace macro in_years(y, years, year_from, year_to) as
+    (years is null or list_contains(years, y))
+    and (year_from is null or y >= year_from)
+    and (year_to is null or y <= year_to);
+
+-- the same, also keeping the year before each selected year (for changes on the previous year)
+create or replace macro in_years_or_prior(y, years, year_from, year_to) as
+    in_years(y, years, year_from, year_to) or in_years(y + 1, years, year_from, year_to);
+
+-- Grade bands that apply to each (region, fiscal_year): a rule set named by
+-- the caller, else the most specific matching one (exact region before any
+-- region, then the latest year_from, then file order).
+create or replace macro grade_bands(rule_set_name) as table
+with
+
+rules as (
+    select
+        trim(rule_set) as rule_set,
+        nullif(trim(region), '') as region,
+        try_cast(year_from as integer) as year_from,
+        try_cast(year_to as integer) as year_to,
+        trim(grade) as grade,
+        try_cast(min_score as double) as min_score,
+        try_cast(max_score as double) as max_score,
+        list_transform(string_split(coalesce(aliases, ''), '|'), lambda a: trim(a)) as aliases,
+        line_no
+    from q_grade_rules
+    where trim(coalesce(grade, '')) <> ''
+),
+
+report_keys as (
+    select distinct region, fiscal_year from reports
+),
+
+candidates as (
+    select
+        k.region,
+        k.fiscal_year,
+        r.rule_set,
+        min(r.line_no) as first_line,
+        any_value(r.region) is not null as exact_region,
+        max(r.year_from) as year_from
+    from report_keys as k
+    join rules as r
+        on (rule_set_name is null or r.rule_set = rule_set_name)
+        and (r.region is null or r.region = k.region)
+        and (r.year_from is null or k.fiscal_year >= r.year_from)
+        and (r.year_to is null or k.fiscal_year <= r.year_to)
+    group by k.region, k.fiscal_year, r.rule_set
+),
+
+chosen as (
+    select region, fiscal_year, rule_set
+    from candidates
+    qualify row_number() over (
+        partition by region, fiscal_year
+        order by exact_region desc, year_from desc nulls last, first_line
+    ) = 1
+)
+
+select
+    c.region,
+    c.fiscal_year,
+    c.rule_set,
+    r.grade,
+    r.min_score,
+    r.max_score,
+    r.aliases,
+    r.line_no
+from chosen as c
+join rules as r
+    on r.rule_set = c.rule_set
+    and (r.region is null or r.region = c.region)
+    and (r.year_from is null or c.fiscal_year >= r.year_from)
+    and (r.year_to is null or c.fiscal_year <= r.year_to);
+
+-- Each report's self-score graded by the band rules (grade_bands above), beside
+-- the grade it declares. declared_band: the band whose aliases list the declared
+-- grade as written ("优秀" -> 优); NULL for a local label such as "三级", which
+-- is then not compared (comparable = false).
+create or replace macro graded_reports(rule_set_name) as table
+with
+
+bands as (
+    select * from grade_bands(rule_set_name)
+),
+
+implied as (
+    select r.report_id, b.grade as implied_grade
+    from reports as r
+    join bands as b
+        on b.region is not distinct from r.region
+        and b.fiscal_year = r.fiscal_year
+        and r.self_score >= coalesce(b.min_score, '-infinity'::double)
+        and r.self_score < coalesce(b.max_score, 'infinity'::double)
+    qualify row_number() over (partition by r.report_id order by b.line_no) = 1
+),
+
+declared as (
+    select r.report_id, arg_min(b.grade, b.line_no) as declared_band
+    from reports as r
+    join bands as b
+        on b.region is not distinct from r.region
+        and b.fiscal_year = r.fiscal_year
+        and list_contains(b.aliases, trim(r.grade))
+    group by r.report_id
+),
+
+rule_sets as (
+    select distinct region, fiscal_year, rule_set from bands
+)
+
+select
+    r.report_id,
+    r.self_score,
+    r.grade,
+    s.rule_set,
+    i.implied_grade,
+    d.declared_band,
+    i.implied_grade is not null and d.declared_band is not null as comparable,
+    case when i.implied_grade is not null and d.declared_band is not null
+        then i.implied_grade = d.declared_band end as matches
+from reports as r
+left join rule_sets as s on s.region is not distinct from r.region and s.fiscal_year = r.fiscal_year
+left join implied as i on i.report_id = r.report_id
+left join declared as d on d.report_id = r.report_id;
+
+-- Chinese names of the case channels (contracts: complaint/case channels).
+create or replace macro channel_name(channel) as
+    case channel
+        when 'total' then '合计'
+        when 'national_platform' then '国家平台'
+        when 'leader_mailbox' then '领导信箱'
+        when 'hotline_12345' then '12345热线'
+        when 'walk_in' then '现场/来访'
+        when 'letters_visits' then '信访'
+        when 'online' then '网上平台'
+        when 'referral' then '交办转办'
+        when 'other' then '其他渠道'
+        when 'unattributed' then '未分渠道'
+        else channel
+    end;
+
+-- One row per report with everything most queries need, so that they read one
+-- small table. Money columns are the unit-as-a-whole row of each table: the
+-- 汇总 row, or the only row when a report gives just one; blank cells stay NULL.
+-- Budget execution:
+--   stated_rate: the rate the report states, from the first indicator (document
+--     order) in % that speaks of the budget: the 成本指标 "完成预算的88.97%", or an
+--     indicator named 预算执行率/预算完成率.
+--   budget_wan: a budget figure in 万元 where the report gives one as an indicator
+--     (预算数/预算金额/预算总额/年初预算/全年预算); the record has no budget field.
+--   rate_vs_budget = expenditure_total / budget_wan * 100
+--   rate_vs_income = expenditure_total / income_total * 100
+--   execution_rate = the stated rate, else vs budget, else vs income (execution_basis says which).
+-- Grades: implied_grade etc. under the default band rules (graded_reports(null)).
+create or replace table q_reports as
+with
+
+identity as (
+    select * from q_unit_identity
+),
+
+income_row as (
+    select * from income
+    qualify row_number() over (partition by report_id order by org <> '汇总', row_no) = 1
+        and (org = '汇总' or count(*) over (partition by report_id) = 1)
+),
+
+expenditure_row as (
+    select * from expenditure
+    qualify row_number() over (partition by report_id order by org <> '汇总', row_no) = 1
+        and (org = '汇总' or count(*) over (partition by report_id) = 1)
+),
+
+three_public_row as (
+    select * from three_public
+    qualify row_number() over (partition by report_id order by org <> '汇总', row_no) = 1
+        and (org = '汇总' or count(*) over (partition by report_id) = 1)
+),
+
+fixed_assets_row as (
+    select * from fixed_assets
+    qualify row_number() over (partition by report_id order by org <> '汇总', row_no) = 1
+        and (org = '汇总' or count(*) over (partition by report_id) = 1)
+),
+
+stated as (
+    select
+        report_id,
+        arg_min(actual_value, row_no) as stated_rate,
+        arg_min(name, row_no) as stated_indicator
+    from indicators
+    where actual_unit = '%'
+        and actual_value is not null
+        and (actual_text like '%预算%' or name like '%预算执行率%' or name like '%预算完成率%')
+    group by report_id
+),
+
+budget as (
+    select report_id, arg_min(actual_value, row_no) as budget_wan
+    from indicators
+    where actual_unit = '万元'
+        and actual_value > 0
+        and regexp_matches(name, '预算(数|金额|总额|资金)|(年初|全年|调整后)预算')
+        and not regexp_matches(name, '率|执行数|支出数|决算')
+    group by report_id
+),
+
+grades as (
+    select * from graded_reports(null)
+),
+
+joined as (
+    select
+        r.report_id,
+        r.fiscal_year,
+        i.unit_id,
+        r.unit_key,
+        i.unit_name,
+        r.unit_name as reported_name,
+        r.region,
+        r.budget_code,
+        i.budget_code as unit_budget_code,
+        i.sector,
+        r.is_demo,
+        r.staff_quota,
+        r.staff_actual,
+        r.self_score,
+        r.grade,
+        inc.total as income_total,
+        inc.carryover,
+        inc.fiscal_appropriation,
+        inc.fund_appropriation,
+        inc.special_account_income,
+        inc.other_income,
+        e.total as expenditure_total,
+        e.basic,
+        e.personnel,
+        e.public,
+        e.project,
+        e.surplus_year,
+        e.surplus_cumulative,
+        t.total as three_public_total,
+        t.reception,
+        t.vehicle_operation,
+        t.vehicle_purchase,
+        t.overseas,
+        f.total as fixed_assets_total,
+        s.stated_rate,
+        s.stated_indicator,
+        b.budget_wan,
+        round(e.total / nullif(b.budget_wan, 0) * 100, 2) as rate_vs_budget,
+        round(e.total / nullif(inc.total, 0) * 100, 2) as rate_vs_income,
+        g.rule_set,
+        g.implied_grade,
+        g.declared_band,
+        g.comparable as grade_comparable,
+        g.matches as grade_matches
+    from reports as r
+    join identity as i on i.unit_key = r.unit_key
+    left join income_row as inc on inc.report_id = r.report_id
+    left join expenditure_row as e on e.report_id = r.report_id
+    left join three_public_row as t on t.report_id = r.report_id
+    left join fixed_assets_row as f on f.report_id = r.report_id
+    left join stated as s on s.report_id = r.report_id
+    left join budget as b on b.report_id = r.report_id
+    left join grades as g on g.report_id = r.report_id
+),
+
+final as (
+    select
+        *,
+        coalesce(stated_rate, rate_vs_budget, rate_vs_income) as execution_rate,
+        case
+            when stated_rate is not null then '报告所述'
+            when rate_vs_budget is not null then '支出÷预算'
+            when rate_vs_income is not null then '支出÷收入'
+        end as execution_basis
+    from joined
+)
+
+select * from final
+order by report_id;
+
+-- The common filters over q_reports. Every argument is NULL-able: NULL means "no filter".
+--   years: list of fiscal years; year_from/year_to: inclusive range;
+--   units: list of unit_id, unit_key, budget code (as reported, or the unit's latest) or
+--     unit name (as reported or latest);
+--   sectors: list of sectors; data_kind: 'real' | 'demo' | NULL/'all'.
+create or replace macro scoped_reports(years, year_from, year_to, units, sectors, data_kind) as table
+select *
+from q_reports
+where in_years(fiscal_year, years, year_from, year_to)
+    and (units is null
+        or list_contains(units, unit_id) or list_contains(units, unit_key) or list_contains(units, budget_code)
+        or list_contains(units, unit_budget_code)
+        or list_contains(units, reported_name) or list_contains(units, unit_name))
+    and (sectors is null or list_contains(sectors, sector))
+    and (data_kind is null or data_kind = 'all' or (data_kind = 'demo') = is_demo);
+

@@ -1,0 +1,53 @@
+-- title: 预算执行率
+-- group: 预算执行
+-- description: 每份报告一行：报告自述的预算执行率（成本指标“完成预算的X%”），及按收支表测算的执行率。
+-- formula: 支出÷收入 = 支出合计 ÷ 收入合计 × 100（汇总行）；
+--   支出÷预算 = 支出合计 ÷ 预算数 × 100（报告以指标给出预算数〔万元〕时）；
+--   执行率 = 报告所述，无则 支出÷预算，再无则 支出÷收入；所述与测算之差 = 所述 − 测算（百分点）。
+--   任一项空白则结果为空，不按0计。
+-- params: filters
+-- column fiscal_year: 年度
+-- column unit_id: 单位标识
+-- column unit_name: 单位名称
+-- column sector: 行业
+-- column report_id: 报告编号
+-- column income_total: 收入合计（万元）
+-- column expenditure_total: 支出合计（万元）
+-- column budget_wan: 预算数（万元） — 报告给出时
+-- column stated_rate: 报告所述执行率（%）
+-- column stated_indicator: 所述执行率所在指标
+-- column rate_vs_budget: 支出÷预算（%）
+-- column rate_vs_income: 支出÷收入（%）
+-- column execution_rate: 预算执行率（%）
+-- column execution_basis: 执行率口径
+-- column stated_minus_computed: 所述与测算之差（百分点）
+-- column is_demo: 演示数据
+with
+
+reports as (
+    select * from scoped_reports($years, $year_from, $year_to, $units, $sectors, $data_kind)
+),
+
+final as (
+    select
+        r.fiscal_year,
+        r.unit_id,
+        r.unit_name,
+        r.sector,
+        r.report_id,
+        r.income_total,
+        r.expenditure_total,
+        r.budget_wan,
+        r.stated_rate,
+        r.stated_indicator,
+        r.rate_vs_budget,
+        r.rate_vs_income,
+        r.execution_rate,
+        r.execution_basis,
+        round(r.stated_rate - coalesce(r.rate_vs_budget, r.rate_vs_income), 2) as stated_minus_computed,
+        r.is_demo
+    from reports as r
+)
+
+select * from final
+order by fiscal_year desc, execution_rate nulls last, unit_name

@@ -1,0 +1,86 @@
+-- title: 各单位投诉案件（按渠道）
+-- group: 投诉
+-- description: 每个单位、年度、类别、渠道一行（含“合计”行）：件数、金额、在该类别中的占比，及与上年的比较。
+-- formula: 占比 = 渠道件数 ÷ 该类别合计件数 × 100（无合计行时以各渠道之和为分母）；
+--   上年件数取同一单位身份、同一类别、同一渠道的上年报告；变化 = 本年 − 上年。
+-- params: filters
+-- param categories varchar[] = null: 案件类别（可多选）
+-- column fiscal_year: 年度
+-- column unit_id: 单位标识
+-- column unit_name: 单位名称
+-- column sector: 行业
+-- column category: 案件类别
+-- column channel: 渠道代码
+-- column channel_name: 渠道
+-- column channel_label: 报告原文渠道
+-- column cases: 件数
+-- column amount_wan: 金额（万元）
+-- column approx: 金额为约数
+-- column share_pct: 占该类别比例（%）
+-- column prev_cases: 上年件数
+-- column change: 变化（件）
+-- column is_demo: 演示数据
+with
+
+reports as (
+    select * from scoped_reports(null, null, null, $units, $sectors, $data_kind)
+    where in_years_or_prior(fiscal_year, $years, $year_from, $year_to)
+),
+
+per_channel as (
+    select
+        r.fiscal_year,
+        r.unit_id,
+        any_value(r.unit_name) as unit_name,
+        any_value(r.sector) as sector,
+        c.category,
+        c.channel,
+        string_agg(distinct c.channel_label, '、') as channel_label,
+        sum(c.count) as cases,
+        sum(c.amount_wan) as amount_wan,
+        bool_or(c.approx and c.amount_wan is not null) as approx,
+        bool_and(r.is_demo) as is_demo
+    from cases as c
+    join reports as r on r.report_id = c.report_id
+    where $categories is null or list_contains($categories, c.category)
+    group by r.fiscal_year, r.unit_id, c.category, c.channel
+),
+
+with_base as (
+    select
+        *,
+        coalesce(
+            max(cases) filter (where channel = 'total') over (partition by fiscal_year, unit_id, category),
+            sum(cases) filter (where channel <> 'total') over (partition by fiscal_year, unit_id, category)
+        ) as category_cases
+    from per_channel
+),
+
+final as (
+    select
+        cur.fiscal_year,
+        cur.unit_id,
+        cur.unit_name,
+        cur.sector,
+        cur.category,
+        cur.channel,
+        channel_name(cur.channel) as channel_name,
+        cur.channel_label,
+        cur.cases::bigint as cases,
+        round(cur.amount_wan, 2) as amount_wan,
+        cur.approx,
+        round(cur.cases / nullif(cur.category_cases, 0) * 100, 2) as share_pct,
+        prev.cases::bigint as prev_cases,
+        (cur.cases - prev.cases)::bigint as change,
+        cur.is_demo
+    from with_base as cur
+    left join per_channel as prev
+        on prev.unit_id = cur.unit_id
+        and prev.category = cur.category
+        and prev.channel = cur.channel
+        and prev.fiscal_year = cur.fiscal_year - 1
+)
+
+select * from final
+where in_years(fiscal_year, $years, $year_from, $year_to)
+order by fiscal_year desc, unit_name, category, channel <> 'total', cases desc nulls last

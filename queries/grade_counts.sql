@@ -1,0 +1,54 @@
+-- title: 等次分布
+-- group: 评分
+-- description: 每年按等次计数：报告申报的等次（原文）与按分档规则由得分推出的等次，各自的报告数与占比。
+-- formula: 占比 = 该等次报告数 ÷ 当年报告数 × 100。等次空白（或得分空白无法推出）的报告计在等次为空的一行。
+-- params: filters
+-- param rule_set varchar = null: 分档规则名称；留空按地区和年度自动选用
+-- column fiscal_year: 年度
+-- column grade_kind: 口径代码 — declared 申报 / implied 得分对应
+-- column grade_kind_name: 口径
+-- column grade: 等次
+-- column reports: 报告数
+-- column share_pct: 占比（%）
+-- column is_demo: 演示数据
+with
+
+reports as (
+    select * from scoped_reports($years, $year_from, $year_to, $units, $sectors, $data_kind)
+),
+
+-- the default rules are graded at refresh; another rule set is graded here
+graded as (
+    select report_id, rule_set, implied_grade, declared_band, comparable, matches
+    from graded_reports($rule_set)
+    where $rule_set is not null
+    union all
+    select report_id, rule_set, implied_grade, declared_band, grade_comparable, grade_matches
+    from q_reports
+    where $rule_set is null
+),
+
+both_kinds as (
+    select r.fiscal_year, 'declared' as grade_kind, nullif(trim(r.grade), '') as grade, r.is_demo
+    from reports as r
+    union all
+    select r.fiscal_year, 'implied', g.implied_grade, r.is_demo
+    from reports as r
+    join graded as g on g.report_id = r.report_id
+),
+
+final as (
+    select
+        fiscal_year,
+        grade_kind,
+        case grade_kind when 'declared' then '申报等次' else '得分对应等次' end as grade_kind_name,
+        grade,
+        count(*) as reports,
+        round(count(*) / sum(count(*)) over (partition by fiscal_year, grade_kind) * 100, 2) as share_pct,
+        bool_and(is_demo) as is_demo
+    from both_kinds
+    group by fiscal_year, grade_kind, grade
+)
+
+select * from final
+order by fiscal_year desc, grade_kind, reports desc, grade

@@ -1,0 +1,240 @@
+"""The dashboard in a real browser: `streamlit run app.py` on a free port over
+the hand-made test database (tests/pagedata.py), driven by Playwright with
+Debian's chromium.
+
+What AppTest cannot show: a page URL opened first on a fresh server, the
+filters written into the URL and kept by the sidebar navigation, a click on
+a chart or a table row opening 单位详情, a real CSV download, a real upload.
+Screenshots of every page go to test-output/.
+"""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pagedata import NAMES, SEED_TEXT, UNIT_A, UNIT_B, build_sample_db
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "test-output"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PAGES = {"overview": "总览", "compare": "单位对比", "trends": "年度趋势", "unit_detail": "单位详情",
+         "complaints": "投诉分析", "scores": "评分分布", "quality": "数据质量", "upload": "导入报告"}
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (scripts/setup.sh)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A dashboard server of its own over a fresh copy of the test database."""
+    db = build_sample_db(tmp_path_factory.mktemp("e2e") / "reports.duckdb")
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "REPORTS_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"streamlit did not start:\n{log.read()[-3000:]}")
+            time.sleep(0.3)
+        yield {"url": base, "db": db, "log": log}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    context.close()
+
+
+def settle(pg, title: str | None = None) -> None:
+    """Wait until the page's script has finished: title shown, no running indicator."""
+    if title:
+        pg.locator('[data-testid="stMain"] h1', has_text=title).first.wait_for()
+    else:
+        pg.locator('[data-testid="stMain"] h1').first.wait_for()
+    pg.wait_for_timeout(300)
+    pg.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stSpinner"]')
+                 && !document.querySelector('[data-testid="stSkeleton"]')
+                 && document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') !== 'running'""",
+        timeout=60_000)
+    pg.wait_for_timeout(500)
+
+
+def assert_no_error(pg) -> None:
+    assert pg.locator('[data-testid="stException"]').count() == 0, "a Streamlit exception is shown"
+    assert pg.get_by_text("页面出错").count() == 0, "the page's catch-all message is shown"
+
+
+def screenshot(pg, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport to it."""
+    OUT.mkdir(exist_ok=True)
+    height = pg.evaluate("""() => Math.max(...Array.from(document.querySelectorAll(
+        '[data-testid="stMain"], [data-testid="stMainBlockContainer"]')).map(e => e.scrollHeight))""")
+    pg.set_viewport_size({"width": 1400, "height": min(int(height) + 80, 6000)})
+    pg.wait_for_timeout(800)
+    pg.screenshot(path=str(OUT / f"{name}.png"))
+    pg.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def metric_value(pg, label: str) -> str:
+    card = pg.locator('[data-testid="stMetric"]', has_text=label).first
+    return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_a_page_url_opened_first_on_a_fresh_server_gets_the_whole_app(server, page):
+    # The first request of the server: Streamlit's pages/ folder mode would run the page bare.
+    page.goto(f"{server['url']}/compare")
+    settle(page, "单位对比")
+    assert_no_error(page)
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("筛选", exact=True).count() == 1
+    assert page.get_by_text("Page not found").count() == 0
+
+
+def test_every_page_opens_without_error(server, page):
+    for path, title in PAGES.items():
+        page.goto(f"{server['url']}/{'' if path == 'overview' else path}")
+        settle(page, title)
+        assert_no_error(page)
+        screenshot(page, path)
+    page.goto(f"{server['url']}/unit_detail?u={NAMES[UNIT_A]}")
+    settle(page, "单位详情")
+    page.get_by_role("heading", name=NAMES[UNIT_A]).wait_for()
+    assert_no_error(page)
+    screenshot(page, "unit_detail_with_unit")
+
+
+def test_filters_live_in_the_url_and_survive_navigation(server, page):
+    page.goto(f"{server['url']}/?sector=教育")
+    settle(page, "总览")
+    assert metric_value(page, "支出合计") == "1,300.00"
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("单位对比").click()
+    settle(page, "单位对比")
+    assert "sector=" in page.url and "/compare" in page.url
+    assert page.locator(".st-key-sector").get_by_text("教育").count() >= 1
+    # the sidebar choice writes itself into the URL: 演示 only
+    page.locator(".st-key-data").get_by_role("button", name="演示").click()
+    settle(page, "单位对比")
+    assert "data=demo" in page.url
+
+
+def test_clicking_a_bar_opens_the_unit(server, page):
+    page.goto(f"{server['url']}/compare")
+    settle(page, "单位对比")
+    chart = page.locator(".st-key-cmp_exec_chart .js-plotly-plot")
+    chart.wait_for()
+    # bars are drawn best first from the top: B (98%) is the first bar in the top row
+    bars = chart.locator(".plot .bars path")
+    box = None
+    for i in range(bars.count()):
+        b = bars.nth(i).bounding_box()
+        if b and (box is None or b["y"] < box["y"]):
+            box = b
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/unit_detail?**")
+    settle(page, "单位详情")
+    page.get_by_role("heading", name=NAMES[UNIT_B]).wait_for()
+    assert_no_error(page)
+
+
+def test_clicking_a_table_row_opens_the_unit(server, page):
+    page.goto(f"{server['url']}/trends?unit={NAMES[UNIT_A]}")
+    settle(page, "年度趋势")
+    grid = page.locator(".st-key-tr_units_table [data-testid='stDataFrame']")
+    grid.wait_for()
+    box = grid.bounding_box()
+    # the row-selection checkbox of the first data row (rows are 35 px, the header too)
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_url("**/unit_detail?**")
+    settle(page, "单位详情")
+    page.get_by_role("heading", name=NAMES[UNIT_A]).wait_for()
+    assert_no_error(page)
+
+
+def test_csv_download_is_the_filtered_table(server, page):
+    page.goto(f"{server['url']}/compare?sector=教育&year=2021&year=2022")
+    settle(page, "单位对比")
+    with page.expect_download() as info:
+        page.locator(".st-key-cmp_exec_table__csv button").click()
+    data = Path(info.value.path()).read_bytes()
+    assert info.value.suggested_filename.endswith(".csv")
+    assert data.startswith(b"\xef\xbb\xbf")
+    csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    # 教育 is B only; the year shown is the end of the range, 2022: 1300 万元 at 98%
+    assert csv["单位名称"].tolist() == [NAMES[UNIT_B]]
+    assert csv["支出合计（万元）"].tolist() == [1300.0]
+    assert csv["预算执行率（%）"].tolist() == [98.0]
+
+
+def test_an_uploaded_report_appears_in_the_data(server, page):
+    # The seed report, re-labelled as a unit the database does not hold yet.
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    text = text.replace("云溪区劳动和社会保障监察大队", "云溪区上传测试局", 1).replace("125002", "125099", 1)
+    page.goto(f"{server['url']}/upload")
+    settle(page, "导入报告")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "上传测试局2022.txt", "mimeType": "text/plain", "buffer": text.encode("utf-8")}])
+    page.get_by_text("读取结果").wait_for(timeout=90_000)
+    settle(page, "导入报告")
+    assert page.get_by_text("可导入 1 份").count() == 1
+    page.locator(".st-key-up_confirm button").click()
+    page.get_by_text("已导入（新报告） 1 份").wait_for(timeout=60_000)
+    assert_no_error(page)
+    screenshot(page, "upload_done")
+    page.goto(f"{server['url']}/")
+    settle(page, "总览")
+    assert metric_value(page, "报告单位数") == "5"  # four units in 2022, and now this one
+    page.goto(f"{server['url']}/unit_detail?u=云溪区上传测试局")
+    settle(page, "单位详情")
+    page.get_by_role("heading", name="云溪区上传测试局").wait_for()
+    assert_no_error(page)

@@ -1,0 +1,368 @@
+"""AppTest tests of the dashboard: every page on a populated, an empty and a
+missing database, the shared filters (widgets, URL, across pages), downloads
+(UTF-8 BOM, Chinese headers, exactly the filtered rows), the upload flow, and
+the friendly message that replaces any query error.
+
+The populated database is tests/pagedata.py's hand-made one (four units,
+figures written down there); the lead's `demo_db` fixture, when conftest.py
+provides it, is smoke-tested too.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+import queries
+from pagedata import FAILED_FILE, NAMES, SEED_TEXT, UNIT_A, UNIT_B, UNIT_D, build_empty_db, build_sample_db
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/unit_detail.py",
+         "pages/complaints.py", "pages/scores.py", "pages/quality.py", "pages/upload.py"]
+DATA_PAGES = [p for p in PAGES if p not in ("pages/upload.py", "pages/quality.py")]
+BOM = b"\xef\xbb\xbf"
+CRASH = "页面出错"
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory) -> Path:
+    return build_sample_db(tmp_path_factory.mktemp("pages") / "sample.duckdb")
+
+
+@pytest.fixture()
+def blank_db(tmp_path) -> Path:
+    return build_empty_db(tmp_path / "empty.duckdb")
+
+
+class MediaSpy:
+    """Keeps the in-memory media storage AppTest creates per run, so a test
+    can read the bytes behind a download button."""
+
+    def __init__(self, monkeypatch):
+        self.storages = []
+        original = app_test_module.MemoryMediaFileStorage
+        spy = self
+
+        class Recording(original):
+            def __init__(self, endpoint):
+                super().__init__(endpoint)
+                spy.storages.append(self)
+
+        monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+
+    def content(self, button) -> bytes:
+        url = button.proto.url
+        assert url, f"download button {button.label!r} has no URL (deferred?)"
+        return self.storages[-1].get_file(url.rsplit("/", 1)[-1]).content
+
+
+class _NavigationPagesManager(app_test_module.PagesManager):
+    """AppTest starts every run as a fresh server would: in Streamlit's old
+    pages/-folder mode until app.py calls st.navigation, where a non-default
+    page first runs bare and reruns itself through app.py (ui.components.
+    _through_app), losing that run's button clicks. A real server leaves that
+    mode for good on its first request (the e2e test covers that request), so
+    the tests run as such a server does."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        app_test_module.PagesManager.uses_pages_directory = False
+
+
+def open_app(db: Path, monkeypatch, page: str | None = None, query: dict | None = None) -> AppTest:
+    monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
+    monkeypatch.setenv("REPORTS_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    """No Python error reached the screen, and the page's catch-all did not fire."""
+    assert not at.exception, [e.value for e in at.exception]
+    crashes = [e.value for e in at.error if CRASH in e.value]
+    assert not crashes, crashes
+
+
+def metric(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}: {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table on the page that has all these (Chinese) columns; tables
+    without row selection carry no key in AppTest, so they are found by header."""
+    for frame in at.dataframe:
+        if all(c in frame.value.columns for c in columns):
+            return frame.value
+    raise AssertionError(f"no table with {columns}: {[list(d.value.columns) for d in at.dataframe]}")
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+# --- every page, every database state ---------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_sample_database(sample_db, monkeypatch, page):
+    at = open_app(sample_db, monkeypatch, page)
+    assert_clean(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.title, "page has no title"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_tells_how_to_load_on_an_empty_database(empty_db, monkeypatch, page):
+    at = open_app(empty_db, monkeypatch, page)
+    assert_clean(at)
+    if page == "pages/upload.py":
+        assert at.file_uploader, "the upload page must offer the uploader on an empty database"
+    else:
+        assert "python -m etl load" in texts(at.info), texts(at.info)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_survives_a_missing_database(tmp_path, monkeypatch, page):
+    at = open_app(tmp_path / "nowhere" / "reports.duckdb", monkeypatch, page)
+    assert_clean(at)
+    if page != "pages/upload.py":
+        assert "还没有数据库文件" in texts(at.info)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_demo_database(request, monkeypatch, page):
+    try:
+        demo_db = request.getfixturevalue("demo_db")
+    except pytest.FixtureLookupError:
+        pytest.skip("conftest.py has no demo_db fixture yet")
+    at = open_app(Path(demo_db), monkeypatch, page)
+    assert_clean(at)
+    assert not at.error, [e.value for e in at.error]
+
+
+# --- figures and filters ----------------------------------------------------------------------
+
+def test_overview_compares_the_latest_year_with_the_one_before(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert_clean(at)
+    # 2022: A, B, C, D report; 2021: A and B.
+    assert metric(at, "报告单位数").value == "4"
+    assert metric(at, "报告单位数").delta == "+2 个"
+    # 85.53 + 1300 + 500 + 100
+    assert metric(at, "支出合计（万元）").value == "1,985.53"
+    # scores 78, 85, 90, 96 -> (85 + 90) / 2; 2021: (88 + 95) / 2 = 91.5
+    assert metric(at, "自评得分中位数").value == "87.50"
+    assert metric(at, "自评得分中位数").delta == "-4.00 分"
+
+
+def test_sector_filter_narrows_every_figure_and_is_bound_to_the_url(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    at.sidebar.multiselect(key="sector").set_value(["教育"]).run()
+    assert_clean(at)
+    assert metric(at, "报告单位数").value == "1"
+    assert metric(at, "支出合计（万元）").value == "1,300.00"
+    # The browser writes bound widgets into the URL (checked in test_e2e.py); here: bound to "sector".
+    assert at.sidebar.multiselect(key="sector").proto.query_param_key == "sector"
+
+
+def test_a_copied_link_opens_the_same_view(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, query={"sector": "教育", "year": ["2021", "2021"]})
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="sector").value == ["教育"]
+    # B in 2021: 1200 万元, the first year in the database so no comparison
+    assert metric(at, "支出合计（万元）").value == "1,200.00"
+    assert metric(at, "支出合计（万元）").delta is None or metric(at, "支出合计（万元）").delta == ""
+
+
+def test_demo_filter_shows_only_demo_data_and_labels_it(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    at.sidebar.segmented_control(key="data").set_value("demo").run()
+    assert_clean(at)
+    assert metric(at, "报告单位数").value == "1"  # C only
+    assert metric(at, "支出合计（万元）").value == "500.00"
+    assert "仅演示数据" in texts(at.caption)
+    table = at.dataframe[0].value
+    assert list(table["数据类别"]) == ["演示"]
+
+
+def test_filters_stay_when_moving_to_another_page(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    at.sidebar.multiselect(key="sector").set_value(["卫生健康"]).run()
+    at.switch_page("pages/compare.py").run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="sector").value == ["卫生健康"]
+    table = at.dataframe[0].value
+    assert list(table["单位名称"]) == [NAMES[UNIT_D]]
+
+
+def test_filters_that_match_nothing_say_so(sample_db, monkeypatch):
+    # B reported in 2021 and 2022, but the sector 卫生健康 (D) has nothing in 2021
+    at = open_app(sample_db, monkeypatch, query={"sector": "卫生健康", "year": ["2021", "2021"]})
+    assert_clean(at)
+    assert "没有符合当前筛选条件的数据" in texts(at.info)
+    for page in PAGES[1:6]:
+        at.switch_page(page).run()
+        assert_clean(at)
+
+
+def test_unit_detail_of_a_unit_with_one_year(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_D]})
+    assert_clean(at)
+    assert "该单位只有一个年度的报告" in texts(at.caption)
+    assert metric(at, "自评得分").value == "78.00"
+    # its income parts (80 + 10) against the total (100): the 勾稽 finding is listed
+    checks = [d.value for d in at.dataframe if "核查规则" in d.value.columns]
+    assert checks and "收入分项之和与收入合计不符" in set(checks[0]["核查规则"])
+
+
+def test_unit_detail_shows_money_across_years(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A]})
+    assert_clean(at)
+    expenditure = [d.value for d in at.dataframe if "支出合计" in d.value.columns][0]
+    by_year = dict(zip(expenditure["年度"], expenditure["支出合计"]))
+    assert by_year == {2022: 85.53, 2021: 80.0}
+    assert "每件成本 925.65 元/件" in texts(at.caption)  # 855,300 元 ÷ 924 件
+
+
+def test_sidebar_unit_choice_opens_that_unit(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, query={"unit": NAMES[UNIT_B]})
+    at.switch_page("pages/unit_detail.py").run()
+    assert_clean(at)
+    assert at.selectbox(key="u").value == NAMES[UNIT_B]
+
+
+def test_quality_lists_failed_files_warnings_and_findings(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/quality.py")
+    assert_clean(at)
+    failures = table_with(at, "失败原因")
+    assert failures["文件名"].tolist() == [FAILED_FILE]
+    warnings = at.dataframe(key="dq_warnings").value
+    assert warnings["单位名称"].tolist() == [NAMES[UNIT_D]]
+    checks = at.dataframe(key="dq_checks").value
+    mismatch = checks[checks["核查规则"] == "收入分项之和与收入合计不符"]
+    assert mismatch["单位名称"].tolist() == [NAMES[UNIT_D]]
+
+
+# --- downloads --------------------------------------------------------------------------------
+
+def test_csv_download_holds_exactly_the_filtered_rows(sample_db, monkeypatch):
+    media = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch, "pages/compare.py", query={"sector": "教育", "year": ["2021", "2022"]})
+    at.segmented_control(key="cmp_year").set_value(2021).run()
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    button = at.download_button(key="cmp_exec_table__csv")
+    data = media.content(button)
+    assert data.startswith(BOM)
+    csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert "单位名称" in csv.columns and "预算执行率（%）" in csv.columns
+    # B's 2021 report only: 1200 万元 spent, stated rate 97%
+    assert list(csv["单位名称"]) == [NAMES[UNIT_B]] == list(shown["单位名称"])
+    assert list(csv["年度"]) == [2021]
+    assert csv["支出合计（万元）"].tolist() == [1200.0]
+    assert csv["预算执行率（%）"].tolist() == [97.0]
+    assert list(csv.columns) == list(shown.columns)
+
+
+def test_chart_csv_and_blank_cells_stay_blank(sample_db, monkeypatch):
+    media = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A]})
+    data = media.content(at.download_button(key="ud_money_income__csv"))
+    text = data.decode("utf-8-sig").splitlines()
+    assert text[0].startswith("年度,机构,收入合计,上年结转")
+    # 2022 汇总: 85.53 total, 上年结转 blank (not 0)
+    assert text[1].startswith("2022,汇总,85.53,,85.53")
+
+
+def test_xlsx_bytes_round_trip():
+    from ui.components import xlsx_bytes
+
+    frame = pd.DataFrame({"单位名称": ["甲", "乙"], "支出合计（万元）": [1.5, None]})
+    back = pd.read_excel(io.BytesIO(xlsx_bytes(frame, "测试")))
+    assert list(back.columns) == ["单位名称", "支出合计（万元）"]
+    assert back["支出合计（万元）"].iloc[0] == 1.5 and pd.isna(back["支出合计（万元）"].iloc[1])
+
+
+def test_clicked_point_gives_its_unit():
+    import plotly.express as px
+
+    from ui.components import clicked_unit
+
+    class Event:
+        class selection:
+            points = [{"curve_number": 0, "point_index": 1}]
+
+    fig = px.bar(pd.DataFrame({"x": [1, 2], "unit_id": ["a", "b"]}), x="x", custom_data=["unit_id"])
+    assert clicked_unit(fig, Event) == "b"
+
+
+# --- upload -----------------------------------------------------------------------------------
+
+def test_upload_reviews_then_loads_and_logs_bad_files(blank_db, monkeypatch):
+    at = open_app(blank_db, monkeypatch, "pages/upload.py")
+    at.file_uploader[0].set_value([
+        ("云溪区劳动监察大队2022.txt", SEED_TEXT.read_bytes(), "text/plain"),
+        ("坏报告.pdf", b"%PDF-1.4 this is not a real pdf", "application/pdf"),
+    ]).run()
+    assert_clean(at)
+    review = table_with(at, "文件", "结果", "原因")
+    assert list(review["结果"]) == ["可导入", "无法导入"]
+    assert review["单位名称"].iloc[0] == "云溪区劳动和社会保障监察大队"
+    assert "坏报告.pdf" in texts(at.error)
+    assert queries.run("years", blank_db).empty  # nothing stored before confirming
+
+    at.button(key="up_confirm").click().run()
+    assert_clean(at)
+    assert "已导入（新报告） 1 份" in texts(at.success)
+    years = queries.run("years", blank_db)
+    assert years["reports"].tolist() == [1] and years["fiscal_year"].tolist() == [2022]
+    failures = queries.run("load_failures", blank_db)
+    assert failures["file_name"].tolist() == ["坏报告.pdf"]
+
+    at.switch_page("pages/overview.py").run()  # the new report is on the dashboard at once
+    assert_clean(at)
+    assert metric(at, "支出合计（万元）").value == "85.53"
+
+
+def test_upload_of_the_same_file_again_is_unchanged(sample_db, tmp_path, monkeypatch):
+    db = shutil.copy(sample_db, tmp_path / "copy.duckdb")
+    at = open_app(Path(db), monkeypatch, "pages/upload.py")
+    at.file_uploader[0].set_value(("seed.txt", SEED_TEXT.read_bytes(), "text/plain")).run()
+    at.button(key="up_confirm").click().run()
+    assert_clean(at)
+    result = table_with(at, "文件", "结果")
+    # the sample database's A 2022 report is the seed, stored with the seed file's sha256:
+    # the same file again changes nothing (as `etl load` would say)
+    assert result["结果"].tolist() == ["未变（同一文件已在库中）"]
+    assert queries.run("years", db)["reports"].tolist() == [2, 4]
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+def test_a_failing_query_becomes_a_chinese_message(sample_db, tmp_path, monkeypatch):
+    db = shutil.copy(sample_db, tmp_path / "fail.duckdb")  # own path: no cached results
+
+    def broken(name, *args, **kwargs):
+        if name == "budget_execution":
+            raise RuntimeError("Binder Error: something deep in SQL")
+        return real(name, *args, **kwargs)
+
+    real = queries.run
+    monkeypatch.setattr(queries, "run", broken)
+    at = open_app(Path(db), monkeypatch)
+    assert_clean(at)
+    message = texts(at.error)
+    assert "「预算执行率」暂时无法计算" in message
+    assert "Binder" not in message and "Traceback" not in message

@@ -1,0 +1,244 @@
+"""The query layer's machinery: catalog, parameters, unit identity and sector,
+derived tables (refresh and the on-the-fly fallback), read-only use, and the
+command line."""
+from __future__ import annotations
+
+import json
+import re
+
+import duckdb
+import pandas as pd
+import pytest
+
+import queries
+from queries.__main__ import main as cli
+from tests.dbfactory import build_db, insert_record, log_failure, seed_record, variant
+
+SEED = seed_record()
+
+
+@pytest.fixture(scope="module")
+def two_year_db(tmp_path_factory):
+    """The seed (2022, real) and a 2021 demo report of the same unit written
+    without its budget code and with the region in front of its name."""
+    earlier = variant(SEED, report__fiscal_year=2021, report__budget_code=None, source__demo=True,
+                      report__unit_name="岳阳市云溪区劳动和社会保障监察大队", source__warnings=["三公经费表：未找到"])
+    return build_db(tmp_path_factory.mktemp("two") / "two.duckdb", [earlier, SEED])
+
+
+# ---- catalog ---------------------------------------------------------------------
+
+def test_every_query_is_documented_and_returns_its_declared_columns(two_year_db):
+    # the header is the contract with the dashboard: columns in order, with Chinese labels
+    catalog = queries.catalog()
+    assert len(catalog) >= 30
+    for entry in catalog:
+        assert entry["title"] and entry["group"] in queries.GROUPS and entry["description"], entry["name"]
+        labels = [c["label"] for c in entry["columns"]]
+        assert all(re.search(r"[\u4e00-\u9fff]", label) for label in labels), entry["name"]
+        frame = queries.run(entry["name"], two_year_db)
+        assert list(frame.columns) == [c["name"] for c in entry["columns"]], entry["name"]
+        if any(p["name"] == "data_kind" for p in entry["params"]):
+            assert "is_demo" in frame.columns, entry["name"]
+    assert queries.labels("cost_per_case")["cost_per_case"] == "每件成本（元/件）"
+
+
+# ---- parameters ----------------------------------------------------------------------
+
+def test_filters_years_units_sectors_and_data_kind(two_year_db):
+    def years(**params):
+        return sorted(queries.run("budget_execution", two_year_db, **params)["fiscal_year"])
+
+    assert years() == [2021, 2022]
+    assert years(years=[2021]) == [2021] and years(year=2022) == [2022]
+    assert years(year_from=2022) == [2022] and years(year_to=2021) == [2021]
+    assert years(years=[]) == [2021, 2022]                  # an empty selection is no filter
+    assert years(data_kind="real") == [2022] and years(data_kind="demo") == [2021]
+    assert years(data_kind="all") == [2021, 2022]
+    # a unit by budget code, by its identity, or by a name it reported under
+    assert years(unit="125002") == [2021, 2022]
+    assert years(units=["岳阳市云溪区|125002"]) == [2021, 2022]
+    assert years(unit="岳阳市云溪区劳动和社会保障监察大队") == [2021]
+    assert years(unit="999999") == []
+    assert years(sectors=["社会保障和就业"]) == [2021, 2022] and years(sector="教育") == []
+
+
+def test_bad_parameters_are_refused(two_year_db):
+    with pytest.raises(TypeError, match="unknown parameter"):
+        queries.run("budget_execution", two_year_db, yaer=2022)
+    with pytest.raises(ValueError, match="data_kind"):
+        queries.run("budget_execution", two_year_db, data_kind="fake")
+    with pytest.raises(KeyError):
+        queries.run("no_such_query", two_year_db)
+    with pytest.raises(KeyError):
+        queries.get("../etl/schema")
+    # a filter the query does not have is fine when it is None (one filter dict for all pages)
+    assert len(queries.run("load_status", two_year_db, years=None, units=None)) == 1
+
+
+def test_values_are_bound_not_formatted(two_year_db):
+    # a quote in a value is data, not SQL
+    assert queries.run("units", two_year_db, units=["x' or '1'='1"]).empty
+
+
+# ---- 7. unit identity and sector -------------------------------------------------------
+
+def test_one_identity_across_years(two_year_db):
+    units = queries.run("units", two_year_db)
+    assert len(units) == 1
+    unit = units.iloc[0]
+    # the 2021 report had no budget code; its name (without the region) matches the coded unit's
+    assert unit["unit_id"] == "岳阳市云溪区|125002" and unit["unit_name"] == "云溪区劳动和社会保障监察大队"
+    assert (unit["first_year"], unit["last_year"], unit["reports"]) == (2021, 2022, 2)
+    assert unit["names_used"] == ["岳阳市云溪区劳动和社会保障监察大队"]
+    assert unit["sector"] == "社会保障和就业" and not unit["is_demo"]     # keyword 劳动/社会保障
+    history = queries.run("unit_history", two_year_db)
+    assert list(history["fiscal_year"]) == [2022, 2021] and history["unit_id"].nunique() == 1
+
+
+def test_alias_file_merges_a_renamed_unit_and_sector_file_overrides(tmp_path):
+    old = variant(SEED, report__fiscal_year=2020, report__budget_code=None, report__unit_name="云溪区劳动保障监察大队")
+    other = variant(SEED, report__unit_name="云溪区第一中学", report__budget_code="301001")
+    db = build_db(tmp_path / "alias.duckdb", [old, SEED, other])
+    assert len(queries.run("units", db)) == 3                # without mappings: three units
+
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "unit_aliases.csv").write_text(
+        "# renamed in 2021\nregion,alias,canonical,note\n岳阳市云溪区,云溪区劳动保障监察大队,125002,更名\n", encoding="utf-8")
+    (mappings / "unit_sectors.csv").write_text(
+        "kind,value,sector,note\ncode,125002,劳动监察,\nkeyword,中学,教育,\n", encoding="utf-8")
+    units = queries.run("units", db, data_dir=mappings).set_index("budget_code")
+    assert len(units) == 2
+    assert units.loc["125002", "first_year"] == 2020 and units.loc["125002", "reports"] == 2
+    assert units.loc["125002", "sector"] == "劳动监察"       # a code rule beats any keyword
+    assert units.loc["301001", "sector"] == "教育"
+    # the same mapping drives every query: the 2020 report now compares with 2021's unit
+    assert set(queries.run("unit_history", db, data_dir=mappings, unit="125002")["fiscal_year"]) == {2020, 2022}
+
+
+def test_default_sector_keywords():
+    # the default mapping's keyword order: specific before general
+    con = duckdb.connect()
+    frame = queries.read_mapping("cfg_unit_sectors")
+    rules = [(v, s) for k, v, s in zip(frame["kind"], frame["value"], frame["sector"]) if k == "keyword"]
+
+    def sector(name):
+        return next((s for v, s in rules if v in name), "其他")
+
+    assert sector("云溪区环境卫生管理处") == "城乡社区"
+    assert sector("云溪区乡村振兴局") == "农林水"
+    assert sector("云溪区陆城镇人民政府") == "乡镇街道"
+    assert sector("云溪区人民政府办公室") == "一般公共服务"
+    assert sector("云溪区民政局") == "社会保障和就业"
+    assert sector("云溪区公安分局交通警察大队") == "公共安全"
+    assert sector("云溪区教育局") == "教育"
+    assert sector("云溪区某某中心") == "其他"
+    con.close()
+
+
+# ---- derived tables: refresh, staleness, read-only ------------------------------------
+
+def test_stale_derived_tables_fall_back_to_live_figures(tmp_path):
+    db = build_db(tmp_path / "stale.duckdb", [SEED])
+    con = duckdb.connect(str(db), read_only=True)
+    assert queries.prepare(con.cursor()) is True             # refreshed by build_db
+    con.close()
+    fast = queries.run("budget_execution", db)
+
+    con = duckdb.connect(str(db))
+    insert_record(con, variant(SEED, report__fiscal_year=2021))  # loaded, not refreshed
+    con.close()
+    con = duckdb.connect(str(db), read_only=True)
+    assert queries.prepare(con.cursor()) is False
+    con.close()
+    live = queries.run("budget_execution", db)
+    assert sorted(live["fiscal_year"]) == [2021, 2022]         # the new report is seen all the same
+    pd.testing.assert_frame_equal(live[live["fiscal_year"] == 2022].reset_index(drop=True), fast)
+
+    con = duckdb.connect(str(db))
+    queries.refresh(con)
+    con.close()
+    pd.testing.assert_frame_equal(queries.run("budget_execution", db), live)
+
+
+def test_unrefreshed_database_gives_the_same_figures(tmp_path):
+    records = [SEED, variant(SEED, report__fiscal_year=2021, report__self_score=96)]
+    raw = build_db(tmp_path / "raw.duckdb", records, refresh=False)
+    done = build_db(tmp_path / "done.duckdb", records)
+    for name in ["overview_by_year", "consistency_checks", "credibility_signals", "score_rank", "cost_per_case"]:
+        pd.testing.assert_frame_equal(queries.run(name, raw), queries.run(name, done), check_dtype=False)
+
+
+def test_runs_read_only_on_a_path_and_on_a_shared_connection(tmp_path):
+    db = build_db(tmp_path / "ro.duckdb", [SEED], refresh=False)
+    before = db.read_bytes()
+    queries.run("overview_by_year", db)
+    assert db.read_bytes() == before                            # nothing written by a query
+    con = duckdb.connect(str(db), read_only=True)
+    a = queries.run("units", con)
+    b = queries.run("units", con)                               # each call its own cursor
+    pd.testing.assert_frame_equal(a, b)
+    con.close()
+    with pytest.raises(FileNotFoundError):
+        queries.run("units", tmp_path / "missing.duckdb")
+
+
+# ---- documents and data quality ---------------------------------------------------------
+
+def test_documents_and_load_log(tmp_path):
+    db = tmp_path / "docs.duckdb"
+    build_db(db, [])
+    con = duckdb.connect(str(db))
+    insert_record(con, variant(SEED, source__warnings=["指标表：第3行未能读出", "日期：格式不明"]), file_bytes=b"report text")
+    log_failure(con, "broken.pdf", "不是自评报告：未找到“部门（单位）名称”")
+    queries.refresh(con)
+    con.close()
+
+    docs = queries.run("unit_documents", db, unit="125002")
+    assert (docs.iloc[0]["size_bytes"], docs.iloc[0]["has_content"]) == (11, True)
+    content = queries.run("document_content", db, sha256=docs.iloc[0]["sha256"])
+    assert content.iloc[0]["content"] == b"report text"
+    assert queries.run("document_content", db, sha256="nope").empty
+
+    warnings = queries.run("report_warnings", db)
+    assert list(warnings["warning"]) == ["指标表：第3行未能读出", "日期：格式不明"]
+    failures = queries.run("load_failures", db)
+    assert list(failures["file_name"]) == ["broken.pdf"] and "部门（单位）名称" in failures.iloc[0]["reason"]
+    status = queries.run("load_status", db).iloc[0]
+    assert (status["loaded"], status["failed"], status["reports"], status["reports_with_warnings"]) == (1, 1, 1, 1)
+
+
+def test_unit_detail_queries(two_year_db):
+    money = queries.run("unit_money", two_year_db, year=2022, tables=["income"])
+    summary = money[money["org"] == "汇总"].set_index("item")["value"]
+    assert summary["total"] == 85.53 and pd.isna(summary["carryover"])   # blank cell kept as a NULL row
+    assert len(money) == 2 * 6                                            # 2 org rows x 6 income columns
+    indicators = queries.run("unit_indicators", two_year_db, year=2022)
+    assert len(indicators) == 17 and indicators.iloc[0]["name"] == "资金发放到位率"
+    assert len(queries.run("unit_goals", two_year_db, year=2022)) == 5
+    narratives = queries.run("unit_narratives", two_year_db, year=2022, sections=["problems"])
+    assert list(narratives["section_name"]) == ["存在的问题及原因分析"]
+    details = queries.run("report_details", two_year_db, year=2022).iloc[0]
+    assert (details["staff_quota"], details["staff_actual"], details["grade"]) == (6, 7, "三级")
+
+
+# ---- command line ----------------------------------------------------------------------
+
+def test_cli_list_csv_and_json(two_year_db, tmp_path, capsys):
+    assert cli(["--list"]) == 0
+    assert "cost_per_case" in capsys.readouterr().out
+
+    out = tmp_path / "cost.csv"
+    assert cli(["cost_per_case", "--db", str(two_year_db), "--year", "2022", "--output", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")                     # BOM, so Excel reads UTF-8
+    frame = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert frame.iloc[0]["每件成本（元/件）"] == "925.65" and frame.iloc[0]["演示数据"] == "否"
+
+    out = tmp_path / "dist.json"
+    assert cli(["score_distribution", "--db", str(two_year_db), "--unit", "125002", "--data-kind", "real",
+                "--param", "bin_width=20", "--format", "json", "--output", str(out)]) == 0
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["bin_label"] for r in rows if r["sector"] == "（全部）"] == ["<60", "60–80", "80–100"]
+    assert cli(["budget_execution", "--db", str(two_year_db), "--param", "nope=1"]) == 2

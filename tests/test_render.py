@@ -1,0 +1,246 @@
+"""The renderer draws the bureau's template faithfully, and the demo generator is
+deterministic and writes only records the schema accepts.
+
+The seed record is the natural fixture: rendered as a text dump it must give
+back the seed's own tables line for line, which is what ties the renderer to
+the real template rather than to the extractor's reading of it.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import json
+import zipfile
+
+import jsonschema
+import pytest
+from lxml import etree
+
+from etl.demo import generate, plan
+from etl.document import DEMO_MARKER
+from etl.render import (RenderOptions, expected_record, layout, render, render_docx, render_html, render_txt,
+                        soffice_path)
+
+from conftest import SEED
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# How the seed itself is drawn: not demo data, unnumbered fund headings, the
+# 社会效益 indicators listed in one cell.
+SEED_LOOK = RenderOptions(demo=False, outline_numbers=False, combine_level2=frozenset({"社会效益"}))
+
+
+def _tables(docx: bytes):
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml"))
+    return root.iter(f"{W}tbl"), root
+
+
+def _cell_text(tc) -> str:
+    return "\n".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in tc.iter(f"{W}p"))
+
+
+def _props(tc) -> tuple[int, str | None]:
+    span = tc.find(f"{W}tcPr/{W}gridSpan")
+    vm = tc.find(f"{W}tcPr/{W}vMerge")
+    return (int(span.get(f"{W}val")) if span is not None else 1,
+            None if vm is None else (vm.get(f"{W}val") or "continue"))
+
+
+def _grid(tbl) -> list[list[tuple[str, int, str | None]]]:
+    return [[(_cell_text(tc), *_props(tc)) for tc in tr.findall(f"{W}tc")] for tr in tbl.findall(f"{W}tr")]
+
+
+def test_docx_has_the_templates_merged_cells(seed_expected):
+    tables, root = _tables(render_docx(seed_expected))
+    grids = [_grid(t) for t in tables]
+    income = next(g for g in grids if g[0][0][0] == "二、部门（单位）收支情况")
+    # header: 机构名称 / 收入合计 span two rows, 其中： spans the five sources
+    assert income[2] == [("机构名称", 1, "restart"), ("收入合计", 1, "restart"), ("其中：", 5, None)]
+    assert [c[2] for c in income[3][:2]] == ["continue", "continue"]
+    assert [c[0] for c in income[3][2:]] == ["上年结转", "公共财\n政拨款", "政府基金拨款", "纳入专户管理的非税收入拨款", "其他\n收入"]
+    assert [c[0] for c in income[4]] == ["局机关及二级机构汇总", "85.53", "", "85.53", "", "", ""]
+    assert income[5][0][0] == "1、局机关" and income[6][0][0] == "2、劳动监察大队" and income[7][0][0] == "3、二级机构2"
+    expenditure = next(g for g in grids if g[0][0][0].startswith("部门（单位）年度支出"))
+    assert expenditure[1] == [("机构名称", 1, "restart"), ("支出合计", 1, "restart"), ("其中：", 4, None), ("结余", 2, None)]
+    assert [(c[0], c[2]) for c in expenditure[3]][2:5] == [("", "continue"), ("人员支出", None), ("公用支出", None)]
+
+    perf = next(g for g in grids if g[0][0][0] == "三、部门（单位）整体支出绩效自评情况")
+    label_rows = [r for r in perf if r[0][0] == "整体支出\n绩效定量目标及实施计划完成情况"]
+    assert label_rows and label_rows[0][0][2] == "restart" and label_rows[0][1] == ("评价内容", 2, None)
+    start = perf.index(label_rows[0]) + 1
+    # the seed has 5 quality indicators: 质量指标 starts a vertical merge continued 4 times
+    assert perf[start][2] == ("质量指标", 1, "restart")
+    assert [perf[start + k][2][2] for k in range(1, 5)] == ["continue"] * 4
+    assert perf[start][1][0].startswith("产出目标\n（部门工作实绩")
+    assert perf[start][3][0] == "指标1：资金发放到位率" and perf[start][4][0] == "100%"
+    assert ["绩效自评综合得分", "90"] == [c[0] for c in perf[-2]] and perf[-2][1][1] == 4
+
+    body = root.find(f"{W}body")
+    first = body.find(f"{W}p")
+    assert "".join(t.text for t in first.iter(f"{W}t")) == DEMO_MARKER
+    core = zipfile.ZipFile(io.BytesIO(render_docx(seed_expected))).read("docProps/core.xml").decode()
+    assert f"<cp:category>{DEMO_MARKER}</cp:category>" in core
+
+
+def test_docx_opens_in_python_docx_and_is_deterministic(seed_expected):
+    import docx
+
+    data = render_docx(seed_expected)
+    assert data == render_docx(copy.deepcopy(seed_expected))
+    d = docx.Document(io.BytesIO(data))
+    assert d.core_properties.category == DEMO_MARKER
+    basic = d.tables[0]
+    assert [c.text for c in basic.rows[2].cells] == ["人员编制", "6", "实有人数", "7"]
+    # a merged cell reads the same from every grid column it covers
+    assert {c.text for c in basic.rows[3].cells[1:]} == {"为劳动用工提供监督管理保障，劳动用工监察及劳动用工纠纷调查处理。"}
+
+
+def _between(text: str, start: str, end: str) -> list[str]:
+    lines = [line.rstrip(" ") for line in text.split("\n")]
+    i = lines.index(start)
+    return lines[i:lines.index(end, i) + 1]
+
+
+def test_txt_dump_reproduces_the_seeds_tables(seed_expected):
+    ours = render_txt(seed_expected, SEED_LOOK).decode("utf-8")
+    seed = SEED.read_text(encoding="utf-8")
+    assert _between(ours, "\t二、部门（单位）收支情况", "\t三级") == _between(seed, "\t二、部门（单位）收支情况", "\t三级")
+    assert _between(ours, "\t人员编制", "\t7") == _between(seed, "\t人员编制", "\t7")
+    assert not ours.startswith(DEMO_MARKER)
+    assert render_txt(seed_expected).decode().split("\n", 1)[0] == DEMO_MARKER
+
+
+def _money_variant(seed_expected) -> dict:
+    rec = copy.deepcopy(seed_expected)
+    rec["income"][0]["carryover"] = 0      # a zero is written; a blank stays blank
+    rec["income"][0]["other_income"] = 1234.5
+    return rec
+
+
+def test_yuan_thousands_zero_and_blank(seed_expected):
+    rec = _money_variant(seed_expected)
+    opts = RenderOptions(money_unit="元", thousands=True)
+    text = render_txt(rec, opts).decode()
+    rows = _between(text, "\t局机关及二级机构汇总", "")
+    assert rows == ["\t局机关及二级机构汇总", "\t855,300.00", "\t0.00", "\t855,300.00", "\t", "\t", "\t12,345,000.00", ""]
+    assert "\t年度收入情况（元）" in text and "\t“三公”经费支出情况（元）" in text and "\t固定资产情况（元）" in text
+    exp = expected_record(rec, opts, fmt="txt")
+    assert exp["source"]["money_unit"] == "元"
+    assert exp["income"][0]["total"] == 85.53 and exp["income"][0]["other_income"] == 1234.5
+    assert exp["income"][0]["carryover"] == 0 and exp["income"][0]["fund_appropriation"] is None
+
+
+def test_fullwidth_digits_and_gb18030(seed_expected):
+    data = render_txt(seed_expected, RenderOptions(fullwidth=True, encoding="gb18030"))
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    text = data.decode("gb18030")
+    assert "\t８５.５３" in text and "\t85.53" in text   # every third number cell only
+    assert "\t８" in text or "\t６" in text or "\t７" in text
+
+
+def test_wrapped_labels_break_inside_cells(seed_expected):
+    text = render_txt(seed_expected, RenderOptions(wrap_labels=True)).decode()
+    assert "\t机构\n\n名称" in text and "\t纳入专户管理\n\n的非税收入拨款" in text
+    # the seed's own wrapped value: the contact split after 13 characters
+    assert "\t岳阳市云溪区劳动和社会保障\n\n监察大队" in text
+    assert "\t2、劳动监\n\n察大队" not in text  # short org names stay whole
+    assert expected_record(seed_expected, RenderOptions(wrap_labels=True))["report"]["contact"] == \
+        "岳阳市云溪区劳动和社会保障监察大队"
+
+
+def test_html_uses_colspan_and_rowspan(seed_expected):
+    page = render_html(seed_expected).decode("utf-8")
+    body = page.split("<body>", 1)[1]
+    assert body.lstrip().startswith(f"<p>{DEMO_MARKER}</p>")
+    assert '<td colspan="5"><p>其中：</p></td>' in page
+    assert '<td rowspan="2"><p>机构名称</p></td>' in page
+    # 质量指标 covers its five indicator rows
+    assert '<td rowspan="5"><p>质量指标</p></td>' in page
+
+
+def _rich(seed_expected) -> dict:
+    rec = copy.deepcopy(seed_expected)
+    for i, ind in enumerate(rec["indicators"]):
+        ind.update(target_text="≥95%", weight=6.0, score=6.0 if i else 4.5,
+                   deviation_reason="资金拨付滞后" if i == 0 else None)
+    return rec
+
+
+def test_rich_indicator_layout(seed_expected):
+    rec = _rich(seed_expected)
+    text = render_txt(rec).decode()
+    header = ["\t一级指标", "\t二级指标", "\t三级指标", "\t年度指标值", "\t实际完成值", "\t分值", "\t得分", "\t偏差原因"]
+    i = text.split("\n").index("\t一级指标")
+    assert text.split("\n")[i:i + 8] == header
+    first = _between(text, "\t指标1：资金发放到位率", "")
+    assert first == ["\t指标1：资金发放到位率", "\t≥95%", "\t100%", "\t6", "\t4.5", "\t资金拨付滞后", ""]
+    rich = expected_record(rec)
+    assert rich["indicators"][0]["weight"] == 6.0 and rich["indicators"][0]["deviation_reason"] == "资金拨付滞后"
+    # the template layout has no such columns: the expected record drops them
+    plain = expected_record(rec, RenderOptions(indicator_layout="template"))
+    assert {(i["target_text"], i["weight"], i["score"]) for i in plain["indicators"]} == {(None, None, None)}
+
+
+def test_omitted_sections_and_blank_rows(seed_expected):
+    rec = copy.deepcopy(seed_expected)
+    rec["three_public"] = [{"org": "汇总", "total": 0.5, "reception": 0.5, "vehicle_operation": None,
+                            "vehicle_purchase": None, "overseas": None},
+                           {"org": "劳动监察大队", "total": None, "reception": None, "vehicle_operation": None,
+                            "vehicle_purchase": None, "overseas": None}]
+    kept = expected_record(rec)
+    assert [r["org"] for r in kept["three_public"]] == ["汇总"]      # the all-blank row is left out
+    opts = RenderOptions(omit=frozenset({"three_public", "narrative.problems"}))
+    text = render_txt(rec, opts).decode()
+    assert "\t公务接待费" not in text and "七、存在的问题及原因分析" not in text and "八、下一步改进措施" in text
+    exp = expected_record(rec, opts)
+    assert exp["three_public"] == [] and exp["narrative"]["problems"] is None
+    assert exp["narrative"]["improvements"] == seed_expected["narrative"]["improvements"]
+
+
+def test_layout_rows_fill_the_grid(seed_expected):
+    # every row of every table covers exactly the table's grid (Table.add asserts it)
+    for opts in (RenderOptions(), RenderOptions(indicator_layout="rich"), RenderOptions(money_unit="元")):
+        for block in layout(_rich(seed_expected), opts):
+            for row in getattr(block, "rows", []):
+                assert sum(c.span for c in row) == len(block.widths)
+
+
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice not installed")
+def test_pdf_via_libreoffice_starts_with_the_marker(seed_expected):
+    import pdfplumber
+
+    data = render(seed_expected, "pdf")
+    assert data.startswith(b"%PDF")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        first = pdf.pages[0].extract_text().split("\n")
+    assert first[0].strip() == DEMO_MARKER
+    assert any("绩效评价自评报告" in line for line in first)
+
+
+def test_every_planned_record_validates(record_schema):
+    items = plan(0)
+    assert 240 <= len(items) <= 300
+    for it in items:
+        jsonschema.validate(expected_record(it.record, it.opts, fmt=it.fmt, file_name="x", data=b""), record_schema)
+
+
+def test_generate_is_deterministic_and_consistent(tmp_path, record_schema):
+    subset = dict(units=["laojian", "tongji", "jiaotong", "chengguan"], years=[2020, 2021, 2022, 2024], pdf=False)
+    a = generate(tmp_path / "a", seed=3, **subset)
+    b = generate(tmp_path / "b", seed=3, **subset)
+    assert [p.name for p in a] == [p.name for p in b]
+    for pa, pb in zip(a, b):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+        exp = json.loads(pa.with_suffix(".json").read_text(encoding="utf-8"))
+        jsonschema.validate(exp, record_schema)
+        assert exp["source"]["sha256"] == hashlib.sha256(pa.read_bytes()).hexdigest()
+        assert exp["source"]["file_name"] == pa.name
+        assert exp["source"]["demo"] is (pa.name != SEED.name)
+    names = [p.name for p in a]
+    assert SEED.name in names                                     # the real seed, as itself
+    assert "2020_云溪区城市管理局_部门整体支出绩效自评报告.docx" in names    # renamed in 2021
+    assert "2021_云溪区城市管理和综合执法局_部门整体支出绩效自评报告.docx" in names
+    assert not any(n.startswith("2022_云溪区劳动和社会保障监察大队") for n in names)  # the seed is that unit-year
+    other = generate(tmp_path / "c", seed=4, **subset)
+    assert any(x.read_bytes() != y.read_bytes() for x, y in zip(a, other) if x.name != SEED.name)

@@ -1,0 +1,320 @@
+"""What every page draws the same way: tables and charts with their download
+buttons, drill-down to 单位详情, demo labels and empty states.
+
+A table or chart is shown from a query's DataFrame; `display_frame` turns it
+into exactly what the user sees (Chinese headers from `queries.labels`, demo
+flags as 演示/真实, channel codes in Chinese, internal ids dropped), and the
+下载CSV / 下载Excel buttons serve that same frame, so a download holds exactly
+the rows and columns on screen. CSV is UTF-8 with a BOM so Excel opens it.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any, Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import queries
+from ui import style
+
+UNIT_PAGE = "pages/unit_detail.py"
+UNIT_PARAM = "u"
+DEMO_TEXT = "演示数据"
+KIND_COLUMN = "数据类别"
+# Columns that identify rows for the program, not for the reader.
+HIDDEN = ("unit_id", "unit_key", "report_id", "sha256", "line_no", "is_demo")
+EXTRA_LABELS = {
+    "is_demo": KIND_COLUMN,
+    "channel_name": "渠道",
+    "series": "系列",
+}
+
+
+# ---------------------------------------------------------------------------
+# Frames as shown
+
+def labels_for(name: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    out = {}
+    if name:
+        try:
+            out.update(queries.labels(name))
+        except KeyError:
+            pass
+    out.update(EXTRA_LABELS)  # one name for the demo flag on every page
+    out.update(extra or {})
+    return out
+
+
+def display_frame(df: pd.DataFrame, name: str | None = None, *, columns: Iterable[str] | None = None,
+                  labels: dict[str, str] | None = None, hide: Iterable[str] = ()) -> pd.DataFrame:
+    """The frame as the user sees it: chosen columns in order, Chinese headers,
+    demo flag as 数据类别 (演示/真实), channel codes in Chinese, lists joined.
+    Blank figures stay blank (NaN/None), never 0."""
+    lab = labels_for(name, labels)
+    cols = list(columns) if columns is not None else [c for c in df.columns if c not in HIDDEN]
+    cols = [c for c in cols if c in df.columns and c not in set(hide)]
+    out = df[cols].copy()
+    if "is_demo" in df.columns and df["is_demo"].fillna(False).astype(bool).any() and KIND_COLUMN not in out:
+        out["is_demo"] = df["is_demo"]
+    for col in out.columns:
+        if col == "is_demo":
+            out[col] = out[col].map(lambda v: "演示" if v is True or v == 1 else "真实")
+        elif col == "channel":
+            out[col] = out[col].map(lambda v: style.CHANNEL_LABELS.get(v, v))
+        elif out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    return out.rename(columns={c: lab.get(c, c) for c in out.columns})
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM (Excel reads Chinese correctly); blank cells stay empty."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+        ws = writer.sheets[sheet[:31]]
+        for i, col in enumerate(frame.columns, start=1):
+            width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)]) * 1.6 + 2
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width)
+    return buf.getvalue()
+
+
+def file_stem(title: str) -> str:
+    """Download file name: the title plus the year filter, no path characters."""
+    from ui.filters import current
+
+    f = current()
+    years = ""
+    if f.year_from and f.year_to:
+        years = f"_{f.year_from}" if f.year_from == f.year_to else f"_{f.year_from}-{f.year_to}"
+    safe = "".join(ch for ch in title if ch not in '\\/:*?"<>|').strip() or "数据"
+    return f"{safe}{years}"
+
+
+def downloads(frame: pd.DataFrame, key: str, title: str, xlsx: bool = True) -> None:
+    """下载CSV (and 下载Excel) of exactly `frame`."""
+    stem = file_stem(title)
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
+        "下载CSV", csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
+        key=f"{key}__csv", icon=":material/download:", on_click="ignore",
+    )
+    if xlsx:
+        # Built only when clicked: openpyxl is slow on big tables.
+        row.download_button(
+            "下载Excel", lambda: xlsx_bytes(frame, title), file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}__xlsx", icon=":material/table_view:", on_click="ignore",
+        )
+
+
+def _column_config(frame: pd.DataFrame, source: pd.DataFrame, name: str | None,
+                   labels: dict[str, str] | None, number_format: str | None = None) -> dict:
+    lab = labels_for(name, labels)
+    back = {v: k for k, v in lab.items()}
+    config: dict[str, Any] = {}
+    for col in frame.columns:
+        raw = back.get(col, col)
+        if raw in source.columns and pd.api.types.is_float_dtype(source[raw]):
+            fmt = style.column_format(raw, str(col)) or number_format
+            if fmt:
+                config[col] = st.column_config.NumberColumn(col, format=fmt)
+    return config
+
+
+# ---------------------------------------------------------------------------
+# Tables and charts
+
+def has_demo(df: pd.DataFrame | None) -> bool:
+    return df is not None and "is_demo" in df.columns and bool(df["is_demo"].fillna(False).astype(bool).any())
+
+
+def demo_note(df: pd.DataFrame | None) -> None:
+    """A visible label whenever demo rows are part of what is shown."""
+    if has_demo(df):
+        all_demo = bool(df["is_demo"].fillna(False).astype(bool).all())
+        text = "以下全部为演示数据（非真实报告）" if all_demo else "以下含演示数据（「数据类别」列标为演示）"
+        st.caption(f":orange-badge[:material/science: {DEMO_TEXT}] {text}")
+
+
+def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | None = None,
+          columns: Iterable[str] | None = None, labels: dict[str, str] | None = None,
+          hide: Iterable[str] = (), drill: bool = False, height: int | str = "auto",
+          empty: str = "没有符合当前筛选条件的数据。", xlsx: bool = True,
+          number_format: str | None = None) -> pd.DataFrame | None:
+    """A table with its downloads. drill=True: clicking a row opens that
+    unit's 单位详情 (the frame needs a unit_id column). number_format: printf
+    format for decimal columns the labels do not already format (e.g. "%.2f"
+    for a table of 万元 amounts). Returns the shown frame."""
+    if df is None:
+        return None
+    if df.empty:
+        st.info(empty, icon=":material/filter_alt_off:")
+        return None
+    title = title or (queries.get(name).title if name else "数据")
+    shown = display_frame(df, name, columns=columns, labels=labels, hide=hide)
+    demo_note(df)
+    can_drill = drill and "unit_id" in df.columns
+    event = st.dataframe(
+        shown, hide_index=True, height=height, key=key,
+        column_config=_column_config(shown, df, name, labels, number_format),
+        on_select="rerun" if can_drill else "ignore",
+        selection_mode="single-row", placeholder="—",
+    )
+    if can_drill:
+        st.caption("点击行首的选择框可查看该单位详情。")
+        rows = event.selection.rows if event is not None else []
+        if rows:
+            open_unit(df.iloc[rows[0]]["unit_id"])
+    downloads(shown, key, title, xlsx=xlsx)
+    return shown
+
+
+def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, title: str | None = None,
+          columns: Iterable[str] | None = None, labels: dict[str, str] | None = None,
+          drill: bool = False, height: int | None = None) -> None:
+    """A plotly chart in the house style, with 下载CSV of the rows it draws.
+    drill=True: clicking a point whose customdata[0] is a unit_id opens 单位详情."""
+    fig.update_layout(template=style.TEMPLATE)
+    if sum(1 for t in fig.data if t.showlegend is not False and t.name) > 4:
+        # Many series: a legend column on the right instead of rows over the title.
+        fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"))
+    if height:
+        fig.update_layout(height=height)
+    if drill:
+        fig.update_layout(clickmode="event+select")
+    event = st.plotly_chart(
+        fig, theme=None, key=key, width="stretch",
+        on_select="rerun" if drill else "ignore",
+        selection_mode="points",
+        config={"displaylogo": False, "locale": "zh-CN"},
+    )
+    if drill and event is not None:
+        unit = clicked_unit(fig, event)
+        if unit:
+            open_unit(unit)
+    shown = display_frame(data, name, columns=columns, labels=labels)
+    title = title or (fig.layout.title.text if fig.layout.title and fig.layout.title.text else "图表数据")
+    downloads(shown, key, title, xlsx=False)
+
+
+def clicked_unit(fig: go.Figure, event: Any) -> str | None:
+    """The unit_id of the first clicked point: from the figure's own customdata
+    (looked up by trace and point index), so it does not depend on what the
+    browser sends back."""
+    try:
+        points = event.selection.points
+    except AttributeError:
+        return None
+    for point in points or []:
+        custom = point.get("customdata")
+        if custom is None:
+            curve, index = point.get("curve_number"), point.get("point_index", point.get("point_number"))
+            try:
+                custom = fig.data[curve].customdata[index]
+            except (TypeError, IndexError, KeyError, AttributeError):
+                custom = None
+        if custom is not None:
+            value = custom[0] if isinstance(custom, (list, tuple)) or hasattr(custom, "__len__") and not isinstance(custom, str) else custom
+            if value is not None and str(value):
+                return str(value)
+    return None
+
+
+def open_unit(unit_id: str) -> None:
+    """Go to 单位详情 for `unit_id`, keeping the sidebar filters (the URL
+    names the unit by its label, as the page's bound selectbox expects)."""
+    from ui.filters import unit_names
+
+    to_label, _ = unit_names()
+    st.switch_page(UNIT_PAGE, query_params={UNIT_PARAM: to_label.get(str(unit_id), str(unit_id))})
+
+
+# ---------------------------------------------------------------------------
+# Headings and states
+
+def metric(col, label: str, value: str, delta: str | None = None, help: str | None = None,
+           delta_color: str = "normal", trend: list | None = None, delta_description: str | None = None) -> None:
+    """A bordered st.metric; `trend` draws a small line of the figure over the years."""
+    trend = [None if style.is_blank(v) else float(v) for v in trend] if trend is not None else None
+    col.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True,
+               chart_data=trend if trend and len(trend) > 1 else None, chart_type="line",
+               delta_description=delta_description)
+
+
+def nothing_matches() -> None:
+    st.info("没有符合当前筛选条件的数据。请在左侧放宽年度、单位或行业筛选。", icon=":material/filter_alt_off:")
+
+
+def no_database(status) -> None:
+    """The empty state of a page when no report has been loaded yet."""
+    from ui.data import LOAD_HINT
+
+    if status.kind == "error":
+        st.error(status.message, icon=":material/error:")
+        return
+    what = "还没有数据库文件" if status.kind == "missing" else "数据库中还没有任何报告"
+    st.info(
+        f"**{what}**（{status.path}）。\n\n"
+        f"导入报告的两种方式：\n"
+        f"1. 在左侧「导入报告」页上传 .docx/.doc/.pdf/.txt 文件或 .zip 压缩包；\n"
+        f"2. 在项目目录运行命令 `{LOAD_HINT}`（可为文件夹、单个文件或 .zip）。\n\n"
+        f"想先看看效果：运行 `python -m etl demo --out data/demo` 再 `python -m etl load data/demo` 载入演示数据。",
+        icon=":material/database:",
+    )
+
+
+def _through_app() -> None:
+    """Make sure the page runs inside app.py's frame.
+
+    On a fresh server, Streamlit decides on the first request whether the app
+    uses the old pages/ auto-discovery (because a pages/ folder exists) and
+    only learns otherwise when app.py calls st.navigation. A first request for
+    a page's own URL (a bookmarked /compare) would run pages/compare.py bare,
+    without the sidebar filters. Turn that mode off and rerun: the page keeps
+    its URL, whose hash st.navigation's page of the same url_path shares."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def page_start(title: str, intro: str | None = None, needs_data: bool = True):
+    """Title, the filter line and the demo banner; stops the page with the
+    empty state when there is nothing loaded yet. Returns the filters."""
+    from ui import data
+    from ui.filters import current
+
+    _through_app()
+    st.title(title, anchor=False)
+    if intro:
+        st.caption(intro)
+    status = data.status()
+    if needs_data and not status.ok:
+        no_database(status)
+        st.stop()
+    f = current()
+    if status.ok:
+        line = f"当前筛选：{f.describe()}"
+        if f.data_kind == "demo":
+            line += f"　:orange-badge[:material/science: 仅{DEMO_TEXT}]"
+        elif status.demo and f.data_kind == "all":
+            line += f"　:orange-badge[:material/science: 库中含{DEMO_TEXT}]（表格「数据类别」列与图中灰色标出）"
+        st.caption(line)
+    return f
+
+
+def kind_labels(df: pd.DataFrame) -> pd.Series:
+    """真实/演示 per row, for colouring charts."""
+    if "is_demo" not in df.columns:
+        return pd.Series("真实", index=df.index)
+    return df["is_demo"].fillna(False).astype(bool).map({True: "演示", False: "真实"})
+
+
+KIND_COLORS = {"真实": style.PALETTE[0], "演示": style.DEMO_COLOR}

@@ -1,0 +1,245 @@
+"""The dashboard's one door to the data.
+
+Pages never open the database: they call `fetch(name, **filters)` (or `run`),
+which runs the query layer's `queries.run` on a read-only connection held by
+one `st.cache_resource` and caches the resulting DataFrame with
+`st.cache_data`, keyed by the database file's stamp (so a load shows up at
+once), the query name and its parameters. Errors become `DataError` with a
+Chinese one-line message; the traceback goes to the server log only.
+
+The database is the file named by the environment variable REPORTS_DB
+(default data/reports.duckdb).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+import streamlit as st
+
+import queries
+from etl.config import DEFAULT_DB
+
+DB_ENV = "REPORTS_DB"
+LOAD_HINT = "python -m etl load 报告文件夹"
+log = logging.getLogger("dashboard")
+
+
+class DataError(Exception):
+    """A query could not give its rows; the message is for the user (Chinese, one line)."""
+
+
+class NoDatabase(Exception):
+    """The database file does not exist (yet)."""
+
+
+def db_path() -> Path:
+    raw = os.environ.get(DB_ENV, "").strip()
+    return Path(raw).expanduser().resolve() if raw else DEFAULT_DB
+
+
+def _stamp(path: Path) -> tuple | None:
+    """What changes when the file is written: size and mtime of it and its WAL."""
+    parts = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            s = p.stat()
+            parts.append((s.st_mtime_ns, s.st_size))
+        except OSError:
+            parts.append(None)
+    return None if parts[0] is None else tuple(parts)
+
+
+class _Database:
+    """A read-only connection to one file: reopened when the file changed,
+    closed while this process writes to it (DuckDB allows one configuration
+    per file and process). Each query runs on its own cursor of it."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._con = None
+        self._stamp: tuple | None = None
+        self._lock = threading.RLock()
+
+    def connection(self):
+        from etl.load import open_db  # the ETL owns how the file is opened
+
+        with self._lock:
+            stamp = _stamp(self.path)
+            if stamp is None:
+                self.close()
+                raise NoDatabase(str(self.path))
+            if self._con is None or stamp != self._stamp:
+                self.close()
+                self._con = open_db(self.path, read_only=True)
+                self._stamp = stamp
+            return self._con
+
+    def close(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                try:
+                    self._con.close()
+                finally:
+                    self._con = None
+
+    @contextmanager
+    def writing(self) -> Iterator[Any]:
+        """A read-write connection (creating the file and schema if needed);
+        readers wait until it is closed."""
+        from etl.load import open_db
+
+        with self._lock:
+            self.close()
+            con = open_db(self.path)
+            try:
+                yield con
+            finally:
+                con.close()
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> _Database:
+    return _Database(Path(path))
+
+
+def database() -> _Database:
+    return _database(str(db_path()))
+
+
+def _declared(name: str) -> set[str]:
+    return {p.name for p in queries.get(name).params}
+
+
+def _clean_params(name: str, params: dict[str, Any]) -> tuple:
+    """Only the parameters the query declares, empty selections dropped, as a
+    hashable, order-independent cache key."""
+    declared = _declared(name)
+    items = []
+    for key, value in params.items():
+        if key not in declared or value is None:
+            continue
+        if isinstance(value, (list, tuple, set)):
+            value = tuple(value)
+            if not value:
+                continue
+        items.append((key, value))
+    return tuple(sorted(items))
+
+
+@st.cache_data(ttl=600, max_entries=1000, show_spinner=False)
+def _cached_run(path: str, stamp: tuple, name: str, params: tuple) -> pd.DataFrame:
+    con = _database(path).connection()
+    values = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
+    return queries.run(name, con, **values)
+
+
+def _title(name: str) -> str:
+    try:
+        return queries.get(name).title or name
+    except KeyError:
+        return name
+
+
+def _friendly(name: str, exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, NoDatabase):
+        return f"还没有数据库。请先导入报告：在「导入报告」页上传，或运行 `{LOAD_HINT}`。"
+    if "lock" in text.lower() or "in use by another process" in text:
+        return "数据库正被导入程序占用，请等导入完成后刷新页面。"
+    if "does not exist" in text and ("Table" in text or "table" in text):
+        return f"数据库中还没有报告表。请先导入报告：运行 `{LOAD_HINT}`。"
+    ref = uuid.uuid4().hex[:8]
+    log.exception("query %s failed [%s]", name, ref, exc_info=exc)
+    return f"「{_title(name)}」暂时无法计算，请稍后刷新重试（错误编号 {ref}，管理员可在服务日志中查看）。"
+
+
+def run(name: str, **params: Any) -> pd.DataFrame:
+    """Rows of query `name` under `params` (filters the query does not take
+    are ignored). Raises DataError with a message for the user."""
+    path = db_path()
+    try:
+        key = _clean_params(name, params)
+        stamp = _stamp(path)
+        if stamp is None:
+            raise NoDatabase(str(path))
+        return _cached_run(str(path), stamp, name, key)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+        raise DataError(_friendly(name, exc)) from exc
+
+
+def fetch(name: str, **params: Any) -> pd.DataFrame | None:
+    """Like run(), but shows the message on the page and returns None."""
+    try:
+        return run(name, **params)
+    except DataError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return None
+
+
+def clear_cache() -> None:
+    _cached_run.clear()
+
+
+@dataclass
+class DbStatus:
+    """What the database holds: kind is missing | empty | ok | error."""
+    kind: str
+    path: Path
+    reports: int = 0
+    real: int = 0
+    demo: int = 0
+    years: list[int] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+
+def status() -> DbStatus:
+    path = db_path()
+    if _stamp(path) is None:
+        return DbStatus("missing", path)
+    try:
+        years = run("years")
+    except DataError as exc:
+        cause = exc.__cause__
+        if cause is not None and "does not exist" in str(cause):
+            return DbStatus("empty", path)
+        return DbStatus("error", path, message=str(exc))
+    if years.empty:
+        return DbStatus("empty", path)
+    return DbStatus(
+        "ok",
+        path,
+        reports=int(years["reports"].sum()),
+        real=int(years["real_reports"].sum()),
+        demo=int(years["demo_reports"].sum()),
+        years=[int(y) for y in years["fiscal_year"]],
+    )
+
+
+def document_loader(sha256: str):
+    """A no-argument function returning the original file stored under
+    `sha256` (b"" when the database has no copy), for a deferred download
+    button: it runs outside the page script, so it reads through the
+    connection directly rather than the result cache."""
+    db = database()
+
+    def load() -> bytes:
+        rows = queries.run("document_content", db.connection(), sha256=sha256)
+        if rows.empty or rows.iloc[0]["content"] is None:
+            return b""
+        return bytes(rows.iloc[0]["content"])
+
+    return load

@@ -1,0 +1,147 @@
+"""The shared sidebar filters: 年度 (one year or a range), 单位, 行业, 真实/演示.
+
+The widgets are drawn by app.py on every run, whichever page is open, so the
+choice stays when moving between pages. Each is bound to a URL query parameter
+(`year`, `unit`, `sector`, `data`), so a copied link opens the same view.
+Pages read the choice with `current()` and pass `current().params()` to the
+query layer as they are.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui import data
+
+KEYS = {"year": "year", "unit": "unit", "sector": "sector", "data": "data"}
+DATA_KINDS = {"all": "全部", "real": "真实", "demo": "演示"}
+_STATE = "_filters"
+
+
+@dataclass(frozen=True)
+class Filters:
+    year_from: int | None = None
+    year_to: int | None = None
+    units: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    data_kind: str = "all"
+    all_years: tuple[int, ...] = ()
+
+    @property
+    def year(self) -> int | None:
+        """The chosen year (the end of a range): the one 总览 compares."""
+        return self.year_to
+
+    @property
+    def single_year(self) -> bool:
+        return self.year_from == self.year_to
+
+    def trend_params(self, **override) -> dict:
+        """params() for a chart over the years: a single chosen year widens
+        to every year (a trend of one point says nothing)."""
+        span = {"year_from": None, "year_to": None} if self.single_year else {}
+        return self.params(**{**span, **override})
+
+    def params(self, **override) -> dict:
+        """The common filters as the query layer's parameters."""
+        out = {
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+            "units": list(self.units) or None,
+            "sectors": list(self.sectors) or None,
+            "data_kind": None if self.data_kind == "all" else self.data_kind,
+        }
+        out.update(override)
+        return out
+
+    def describe(self) -> str:
+        """One line for captions: 2021–2022年 · 3个单位 · 教育 · 仅演示数据."""
+        parts = []
+        if self.year_from is not None:
+            parts.append(f"{self.year_from}年" if self.single_year else f"{self.year_from}–{self.year_to}年")
+        if self.units:
+            parts.append(f"{len(self.units)}个单位")
+        if self.sectors:
+            parts.append("、".join(self.sectors))
+        if self.data_kind != "all":
+            parts.append(f"仅{DATA_KINDS[self.data_kind]}数据")
+        return " · ".join(parts) or "全部数据"
+
+
+def unit_names() -> tuple[dict[str, str], dict[str, str]]:
+    """(unit_id -> label, label -> unit_id) for every unit in the database.
+
+    Widgets bound to the URL carry the label the user sees, so links read
+    "?unit=云溪区教育局". A label is the unit's current name, with its budget
+    code (else region) when two units share a name, and （演示） for demo units."""
+    try:
+        units = data.run("units")
+    except data.DataError:
+        return {}, {}
+    counts = units["unit_name"].value_counts()
+    to_label: dict[str, str] = {}
+    for uid, name, code, region, demo in units[["unit_id", "unit_name", "budget_code", "region", "is_demo"]].itertuples(
+            index=False):
+        label = str(name)
+        if counts.get(name, 0) > 1:
+            label += f"（{code if isinstance(code, str) and code else region or uid}）"
+        if demo is True:
+            label += "（演示）"
+        to_label[uid] = label
+    return to_label, {label: uid for uid, label in to_label.items()}
+
+
+def current() -> Filters:
+    """The filters as drawn by the last sidebar() of this run."""
+    return st.session_state.get(_STATE, Filters())
+
+
+def _reset() -> None:
+    for key in ("unit", "sector"):
+        st.session_state[key] = []
+    st.session_state["data"] = "all"
+    years = st.session_state.get("_years_available") or []
+    if len(years) > 1:
+        st.session_state["year"] = (years[-1], years[-1])
+
+
+def sidebar(status: data.DbStatus) -> Filters:
+    """Draw the filters in the sidebar and remember them for the pages."""
+    if not status.ok:
+        st.session_state[_STATE] = Filters()
+        return Filters()
+    years = sorted(status.years)
+    st.session_state["_years_available"] = years
+    with st.sidebar:
+        st.subheader("筛选", anchor=False)
+        if len(years) > 1:
+            start, end = st.select_slider(
+                "年度", options=years, value=(years[-1], years[-1]), key=KEYS["year"],
+                bind="query-params", help="拖动两端选择一个年度或年度区间；总览比较区间末年与上一年。",
+            )
+        else:
+            start = end = years[0]
+            st.caption(f"年度：{years[0]}年（库中只有这一年）")
+        to_label, to_id = unit_names()
+        chosen_units = st.multiselect(
+            "单位", options=list(to_id), key=KEYS["unit"], bind="query-params", placeholder="全部单位",
+        )
+        chosen_units = [to_id[label] for label in chosen_units if label in to_id]
+        sectors = sorted(data.run("units")["sector"].dropna().unique())
+        chosen_sectors = st.multiselect(
+            "行业/类型", options=sectors, key=KEYS["sector"], bind="query-params", placeholder="全部行业",
+        )
+        kind = st.segmented_control(
+            "数据来源", options=list(DATA_KINDS), format_func=DATA_KINDS.get, default="all",
+            key=KEYS["data"], bind="query-params", required=True,
+            help="演示数据是生成的示例报告，不是真实上报的数据。",
+        )
+        st.button("清除筛选", on_click=_reset, icon=":material/filter_alt_off:", type="tertiary")
+        st.caption(f"库中共 {status.reports} 份报告（真实 {status.real}，演示 {status.demo}）")
+    filters = Filters(
+        year_from=int(start), year_to=int(end), units=tuple(chosen_units), sectors=tuple(chosen_sectors),
+        data_kind=kind or "all", all_years=tuple(years),
+    )
+    st.session_state[_STATE] = filters
+    return filters

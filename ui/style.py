@@ -1,0 +1,132 @@
+"""One look for every page: the plotly template, the colours and the number formats.
+
+Money is 万元 with two decimals, rates are percentages with two decimals, and a
+blank figure stays blank ("—"), never 0. Charts use the "bureau" template
+registered here; pages pass `theme=None` (done by ui.components.chart) so
+Streamlit's own theme does not override it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Calm, print-friendly colours; the first is the bureau's blue. Demo data is
+# drawn in grey wherever a chart separates real from demo.
+PALETTE = ["#1f5fa8", "#e0803a", "#3f9c6d", "#c44e52", "#8c6bb1", "#4aa3b5", "#b8912f", "#6b7b8c"]
+DEMO_COLOR = "#9aa3ad"
+GOOD, WARN, BAD = "#3f9c6d", "#e0a43a", "#c44e52"
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
+TEMPLATE = "bureau"
+
+CHANNEL_LABELS = {
+    "national_platform": "国家平台",
+    "leader_mailbox": "领导信箱",
+    "hotline_12345": "12345热线",
+    "walk_in": "现场/来访",
+    "letters_visits": "信访",
+    "online": "网络平台",
+    "referral": "交办转办",
+    "other": "其他",
+    "total": "合计",
+}
+
+
+def _register() -> None:
+    if TEMPLATE in pio.templates:
+        return
+    layout = go.Layout(
+        font=dict(family=FONT, size=13, color="#1f2933"),
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin=dict(l=10, r=10, t=72, b=10),
+        title=dict(font=dict(size=15), x=0, xanchor="left", y=0.98, yanchor="top", yref="container"),
+        xaxis=dict(gridcolor="#e6e9ef", zerolinecolor="#c9ced6", automargin=True, title_standoff=8),
+        yaxis=dict(gridcolor="#e6e9ef", zerolinecolor="#c9ced6", automargin=True, title_standoff=8),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="right", x=1, title_text=""),
+        hoverlabel=dict(font_family=FONT),
+        separators=".,",
+    )
+    pio.templates[TEMPLATE] = go.layout.Template(layout=layout)
+    # plotly express picks trace colours from its default template at creation.
+    px.defaults.template = TEMPLATE
+    px.defaults.color_discrete_sequence = PALETTE
+
+
+_register()
+
+
+def is_blank(value: Any) -> bool:
+    """None, NaN and pandas' NA are blank (the report left the cell empty)."""
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
+
+
+def wan(value: Any, unit: bool = True) -> str:
+    """85.53 -> "85.53 万元"; blank -> "—"."""
+    if is_blank(value):
+        return "—"
+    text = f"{float(value):,.2f}"
+    return f"{text} 万元" if unit else text
+
+
+def pct(value: Any, digits: int = 2) -> str:
+    """88.97 (already a percentage) -> "88.97%"; blank -> "—"."""
+    if is_blank(value):
+        return "—"
+    return f"{float(value):.{digits}f}%"
+
+
+def num(value: Any, digits: int = 0, suffix: str = "") -> str:
+    """A count or score: 924 -> "924"; 90.5 with digits=1 -> "90.5"; blank -> "—"."""
+    if is_blank(value):
+        return "—"
+    text = f"{float(value):,.{digits}f}"
+    return f"{text}{suffix}"
+
+
+def yuan(value: Any) -> str:
+    """元 with two decimals (cost per case): 925.65 -> "925.65 元"."""
+    if is_blank(value):
+        return "—"
+    return f"{float(value):,.2f} 元"
+
+
+def delta(value: Any, digits: int = 2, suffix: str = "") -> str | None:
+    """A change for st.metric's delta; None (no arrow) when blank."""
+    if is_blank(value):
+        return None
+    return f"{float(value):+,.{digits}f}{suffix}"
+
+
+def column_format(name: str, label: str) -> str | None:
+    """printf-style format for a table column, from its name and Chinese label:
+    万元 and 元 two decimals, rates/shares/percentages two decimals with %."""
+    if "%" in label or "％" in label or name.endswith(("_rate", "_pct", "_share")) or "率" in label:
+        return "%.2f%%"
+    if "万元" in label or "元" in label or name.endswith(("_wan", "_yuan")):
+        return "%.2f"
+    if "得分" in label or "分数" in label or name.endswith("score"):
+        return "%.2f"
+    return None
+
+
+def count_axis(fig: go.Figure, values, axis: str = "y") -> None:
+    """Whole-number ticks for counts (no "0.5 份报告" on small numbers)."""
+    top = max([v for v in values if not is_blank(v)] or [0])
+    settings = dict(rangemode="tozero", tickformat=",d")
+    if top <= 10:
+        settings["dtick"] = 1
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(**settings)
+
+
+GRADE_ORDER = ["优", "优秀", "良", "良好", "中", "中等", "合格", "差", "不合格"]
+
+
+def grade_order(grades) -> list[str]:
+    """The usual grades best first, then any local names (如“三级”) after them."""
+    present = list(dict.fromkeys(g for g in grades if not is_blank(g)))
+    return [g for g in GRADE_ORDER if g in present] + sorted(g for g in present if g not in GRADE_ORDER)

@@ -1,0 +1,150 @@
+"""The 导入报告 flow, under the same rules as `python -m etl load`.
+
+Uploaded files (and the members of uploaded .zip archives) are expanded and
+checked by the ETL's own input rules (etl.load.iter_inputs / read_item: size
+limits, zip-bomb and unsafe-path checks, GBK member names), extracted in the
+ETL's isolated worker processes (etl.isolate: time and memory limits), shown
+for review, and stored only when the user confirms (etl.load.store_record in
+one transaction per report; failures go to the load log like the CLI's).
+"""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from etl.config import Limits
+from etl.isolate import ExtractPool, Task
+from etl.load import iter_inputs, log_failure, read_item, store_record, unit_key
+from ui import data
+
+ACCEPTED = ["docx", "doc", "pdf", "txt", "html", "htm", "zip"]
+STATUS_TEXT = {
+    "loaded": "已导入（新报告）",
+    "replaced": "已导入（替换该单位该年度的旧报告）",
+    "unchanged": "未变（同一文件已在库中）",
+    "failed": "失败",
+}
+
+
+@dataclass
+class Candidate:
+    """One report file from the upload, with what extraction made of it."""
+    name: str                    # as shown: "报告.docx" or "合集.zip/某局.docx"
+    file_name: str
+    data: bytes | None = None
+    sha: str | None = None
+    record: dict | None = None
+    error: str | None = None     # one line: why it cannot be loaded
+    status: str | None = None    # after loading: loaded | replaced | unchanged | failed
+    unit_key: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None and self.error is None
+
+    def summary(self) -> dict:
+        """The record's headline figures, for the review table."""
+        rep = (self.record or {}).get("report") or {}
+        src = (self.record or {}).get("source") or {}
+        totals = [r for r in (self.record or {}).get("expenditure") or [] if r.get("org") == "汇总"]
+        return {
+            "文件": self.name,
+            "结果": "可导入" if self.ok else "无法导入",
+            "单位名称": rep.get("unit_name"),
+            "年度": rep.get("fiscal_year"),
+            "预算编码": rep.get("budget_code"),
+            "自评得分": rep.get("self_score"),
+            "评价等次": rep.get("grade"),
+            "支出合计（万元）": totals[0].get("total") if totals else None,
+            "绩效指标数": len((self.record or {}).get("indicators") or []) if self.record else None,
+            "读取警告数": len(src.get("warnings") or []) if self.record else None,
+            "数据类别": ("演示" if src.get("demo") else "真实") if self.record else None,
+            "原因": self.error,
+        }
+
+
+def reason_text(reason: str) -> str:
+    """The ETL's one-line reason with a Chinese lead the user can act on."""
+    lower = reason.lower()
+    hints = [
+        ("too large", "文件过大"), ("zip bomb", "疑似压缩炸弹，已拒绝"), ("empty file", "空文件"),
+        ("not a readable zip", "不是可读的 zip 压缩包"), ("archive inside an archive", "压缩包中的压缩包不处理，请先解压"),
+        ("unsafe path", "压缩包内文件路径不安全，已拒绝"), ("timed out", "读取超时"), ("time limit", "读取超时"),
+        ("memory", "读取占用内存过多"), ("cannot read", "无法读取文件"),
+    ]
+    for needle, text in hints:
+        if needle in lower:
+            return f"{text}（{reason}）"
+    return f"无法识别为绩效自评报告（{reason}）"
+
+
+def prepare(files: Iterable, limits: Limits = Limits()) -> list[Candidate]:
+    """Expand and read the uploaded files (st.UploadedFile or (name, bytes)),
+    extract every report in isolated workers, and return one Candidate each."""
+    uploads = [(u.name, u.getvalue()) if hasattr(u, "getvalue") else (u[0], u[1]) for u in files]
+    candidates: list[Candidate] = []
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        paths = []
+        for i, (name, content) in enumerate(uploads):
+            folder = Path(tmp) / str(i)  # one folder per upload: two files may share a name
+            folder.mkdir()
+            path = folder / Path(name).name
+            path.write_bytes(content)
+            paths.append(path)
+        items = list(iter_inputs(paths, limits))
+        for item in items:
+            if item.error is None:
+                read_item(item, limits)
+        tasks = []
+        for item in items:
+            shown = item.name.split(f"{tmp}/", 1)[-1].split("/", 1)[-1]
+            cand = Candidate(shown, item.file_name, error=item.error)
+            if item.error is None:
+                cand.data = item.data
+                cand.sha = hashlib.sha256(item.data).hexdigest()
+            candidates.append(cand)
+            tasks.append(Task(name=shown, data=cand.data, file_name=item.file_name, meta=cand,
+                              extract=cand.error is None))
+    if any(t.extract for t in tasks):
+        with ExtractPool(limits, workers=min(2, sum(t.extract for t in tasks))) as pool:
+            for outcome in pool.map(tasks):
+                cand = outcome.task.meta
+                if not outcome.task.extract:
+                    continue
+                if outcome.reason is not None:
+                    cand.error = outcome.reason
+                else:
+                    cand.record = outcome.record
+    for cand in candidates:
+        if cand.error is not None:
+            cand.error = reason_text(cand.error)
+        elif cand.record is not None:
+            cand.unit_key = unit_key(cand.record.get("report") or {})
+    if not candidates:
+        # e.g. a .zip holding no report files at all
+        candidates.append(Candidate(uploads[0][0] if uploads else "（无文件）", "",
+                                    error="压缩包中没有 .docx/.doc/.pdf/.txt/.html 报告文件"))
+    return candidates
+
+
+def store(candidates: list[Candidate]) -> list[Candidate]:
+    """Load the readable reports and log the unreadable ones, as `etl load` does."""
+    with data.database().writing() as con:
+        for cand in candidates:
+            if cand.ok:
+                try:
+                    cand.status, _ = store_record(con, cand.record, file_bytes=cand.data, file_path=cand.name)
+                except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
+                    cand.status, cand.error = "failed", f"无法写入数据库（{' '.join(str(exc).split())[:300]}）"
+            else:
+                cand.status = "failed"
+            if cand.status == "failed":
+                try:
+                    log_failure(con, cand.file_name or cand.name, cand.name, cand.error or "unreadable", cand.sha)
+                except Exception:  # noqa: BLE001 - the failure is still shown on the page
+                    pass
+    data.clear_cache()
+    return candidates
