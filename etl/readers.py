@@ -564,7 +564,8 @@ def _decode_html(data: bytes) -> str:
     try:
         return decode_text(data)
     except ExtractError:
-        raise ExtractError("HTML page is neither UTF-8 nor GB18030/GBK, and declares no usable charset") from None
+        raise ExtractError("HTML page is neither UTF-8 nor GB18030/GBK, "
+                           "and declares no usable charset") from None
 
 
 def read_html(data: bytes, limits: Limits = Limits()) -> Document:
@@ -829,14 +830,18 @@ def _without_running_lines(pages: list[list]) -> list[list]:
     """Drop running headers and footers: a margin line repeated on half the pages or more."""
     if len(pages) < 2:
         return pages
+
+    def key(item) -> str | None:  # page numbers differ from page to page: ignore digits
+        if item[0] == "line" and item[1]["margin"]:
+            return re.sub(r"\d+", "#", item[1]["text"])
+        return None
+
     seen: dict[str, int] = {}
     for items in pages:
-        for key in {re.sub(r"\d+", "#", it[1]["text"]) for it in items if it[0] == "line" and it[1]["margin"]}:
-            seen[key] = seen.get(key, 0) + 1
-    running = {key for key, n in seen.items() if n >= 2 and n * 2 >= len(pages)}
-    return [[it for it in items
-             if not (it[0] == "line" and it[1]["margin"] and re.sub(r"\d+", "#", it[1]["text"]) in running)]
-            for items in pages]
+        for k in {key(it) for it in items} - {None}:
+            seen[k] = seen.get(k, 0) + 1
+    running = {k for k, n in seen.items() if n >= 2 and n * 2 >= len(pages)}
+    return [[it for it in items if key(it) not in running] for items in pages]
 
 
 def _bbox_inside(inner, outer) -> bool:

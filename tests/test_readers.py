@@ -324,8 +324,8 @@ def test_pdf_running_header_and_page_numbers_dropped():
     bodies = [b"50 300 Td (First page text.)", b"50 300 Td (Second page, a longer line of text.)",
               b"74 300 Td (Third.)"]
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R] /Count 3 >>"]
-    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 400] /Resources << /Font << /F1 9 0 R >> >> "
-                b"/Contents %d 0 R >>" % (6 + i) for i in range(3)]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 400] "
+                b"/Resources << /Font << /F1 9 0 R >> >> /Contents %d 0 R >>" % (6 + i) for i in range(3)]
     objects += [_stream(b"BT /F1 10 Tf 50 385 Td (Annual report of unit X) Tj ET "
                         b"BT /F1 12 Tf " + body + b" Tj ET BT /F1 10 Tf 190 10 Td (- %d -) Tj ET" % (i + 1))
                 for i, body in enumerate(bodies)]
