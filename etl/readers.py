@@ -1077,10 +1077,15 @@ def _rejoin_page_break(upper: list[_PdfCell], lower: list[_PdfCell], page_bottom
             b.origin = home
         return True
     for home, b in texts:
-        if cut(home, 2) and wraps(home, b):
+        # A figure on the next page is that row's own value, never the tail
+        # of a label cut by the break ("人员支" / "出" above "909.85").
+        if cut(home, 2) and wraps(home, b) and not _FIGURE.fullmatch(b.text.strip()):
             _merge_cells(home, b)
             b.lines, b.text, b.origin = [], "", home
     return False
+
+
+_FIGURE = re.compile(r"[-+]?[\d,]*\.?\d+%?")
 
 
 def _merge_cells(upper: _PdfCell, lower: _PdfCell) -> None:
