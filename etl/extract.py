@@ -268,7 +268,9 @@ class _Extraction:
             for col, field in fields.items():
                 text = cells[col] if col < len(cells) else ""
                 try:
-                    value, _ = parse_number(text)
+                    value, approx = parse_number(text)
+                    if approx:  # the record has no place for "about"; say so rather than hide it
+                        self.warn(f"{name} row '{clean_text(cells[0])}' {field}: approximate figure {text.strip()!r}")
                 except ValueError:
                     self.warn(f"{name} row '{clean_text(cells[0])}' {field}: not a number: {text.strip()[:20]!r}")
                     value = None

@@ -143,3 +143,12 @@ def test_seed_as_gb18030_text_dump(seed_expected):
     assert _mismatches(seed_expected, record) == [] or all(
         row[0].startswith("source.") for row in _mismatches(seed_expected, record))
     assert record["report"]["unit_name"] == "云溪区劳动和社会保障监察大队"
+
+
+def test_approximate_money_cell_is_read_and_flagged(seed_expected):
+    from conftest import SEED
+
+    text = SEED.read_text(encoding="utf-8").replace("\t85.53\n\t\n\t85.53", "\t85.53余\n\t\n\t85.53", 1)
+    record = extract_bytes(text.encode("utf-8"), "approx.txt")
+    assert record["income"][0]["total"] == 85.53
+    assert any("approximate figure '85.53余'" in w for w in record["source"]["warnings"])
