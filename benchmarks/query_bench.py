@@ -16,6 +16,7 @@ median at 100,000 reports.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -336,6 +337,7 @@ def main() -> int:
         print(f"\n== {n:,} reports: built {path.name} in {time.perf_counter() - t0:.1f} s, "
               f"queries.refresh {refresh_s:.1f} s "
               f"({len(frames['indicators']):,} indicators, {len(frames['narratives']):,} narrative sections)")
+        print(f"load average before timing: {os.getloadavg()[0]:.1f}")
         print(f"{'query':<24} {'scope':<7} {'rows':>7} {'median ms':>10} {'p95 ms':>8} {'pandas ms':>10} {'pandas/duckdb':>14}")
         for name, label, n_rows, med, p95, pd_med, ratio in bench(path, frames, args.runs):
             pd_text = f"{pd_med:10.1f}" if pd_med is not None else f"{'—':>10}"
@@ -345,7 +347,8 @@ def main() -> int:
             worst[n] = max(worst.get(n, 0), med)
         if not args.keep:
             path.unlink(missing_ok=True)
-    print("\nslowest median per size: " + ", ".join(f"{n:,}: {ms:.1f} ms" for n, ms in worst.items()))
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} (2 cores, shared with other work)")
+    print("slowest median per size: " + ", ".join(f"{n:,}: {ms:.1f} ms" for n, ms in worst.items()))
     return 0
 
 

@@ -316,15 +316,13 @@ def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) 
     run() compute them on the fly until then)."""
     stamp = fingerprint(con, data_dir)
     _register_mappings(con, data_dir)
-    con.execute("begin transaction")
     try:
+        # no transaction of its own (the caller may be in one): q_meta goes
+        # first and comes back last, so a refresh that fails half-way leaves
+        # the tables marked stale and queries compute live figures instead
+        con.execute("drop table if exists q_meta")
         con.execute(_refresh_sql(temp=False))
-        con.execute("create or replace table q_meta as select ? as fingerprint, current_timestamp as refreshed_at",
-                    [stamp])
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+        con.execute("create table q_meta as select ? as fingerprint, current_timestamp as refreshed_at", [stamp])
     finally:
         for table in MAPPING_FILES:
             con.unregister(table)

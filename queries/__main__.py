@@ -5,6 +5,7 @@
                            [--unit CODE]... [--sector S]... [--data-kind real|demo|all]
                            [--param KEY=VALUE]... [--format csv|json] [--output FILE]
     python -m queries --markdown          the catalog as Markdown (for queries/README.md)
+    python -m queries --refresh [--db FILE]  rebuild the derived q_* tables (after editing data/*.csv)
 
 CSV has the Chinese column labels and a UTF-8 BOM so Excel opens it right;
 JSON keeps the column names, one object per row.
@@ -16,6 +17,7 @@ import json
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 import queries
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("name", nargs="?", help="query name (see --list)")
     parser.add_argument("--list", action="store_true", help="list the queries")
     parser.add_argument("--markdown", action="store_true", help="print the catalog as Markdown")
+    parser.add_argument("--refresh", action="store_true",
+                        help="rebuild the derived q_* tables in the database (opens it for writing)")
     parser.add_argument("--db", type=Path, default=None, help="DuckDB file (default data/reports.duckdb)")
     parser.add_argument("--year", type=int, action="append", dest="years", help="fiscal year (repeatable)")
     parser.add_argument("--year-from", type=int)
@@ -82,6 +86,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.markdown:
         sys.stdout.write(_markdown())
+        return 0
+    if args.refresh:
+        path = args.db or queries.DEFAULT_DB
+        if not Path(path).is_file():
+            print(f"error: no database at {path}", file=sys.stderr)
+            return 2
+        con = duckdb.connect(str(path))
+        try:
+            queries.refresh(con)
+        finally:
+            con.close()
+        print(f"refreshed {path}")
         return 0
     if not args.name:
         parser.error("give a query name, or --list")

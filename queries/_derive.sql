@@ -16,6 +16,7 @@
 --   q_unit_identity      one row per loader unit_key -> unit_id, unit_name, sector
 --   q_reports            one row per report: identity, sector, the 汇总 row of each
 --                        money table, budget execution rates, implied grade
+--   q_cases              cases per report, category and channel, with the category's count
 --   name_norm(name, region)        unit name without blanks, half-width brackets,
 --                                  no leading region name
 --   in_years(y, years, from, to)   the common year filter as a predicate
@@ -470,6 +471,58 @@ final as (
 
 select * from final
 order by report_id;
+
+-- Cases per report, category and channel (rows of one channel added up), with
+-- category_cases, the category's count handled: its stated total (the 'total'
+-- row), else the sum of its channels. Where the stated total exceeds the
+-- channels, the remainder is a row of its own with channel 'unattributed'.
+create or replace table q_cases as
+with
+
+per_channel as (
+    select
+        report_id,
+        category,
+        channel,
+        string_agg(distinct channel_label, '、') as channel_label,
+        sum(count) as cases,
+        sum(amount_wan) as amount_wan,
+        bool_or(approx and amount_wan is not null) as approx
+    from cases
+    group by report_id, category, channel
+),
+
+per_category as (
+    select
+        report_id,
+        category,
+        max(cases) filter (where channel = 'total') as stated_total,
+        sum(cases) filter (where channel <> 'total') as channel_sum
+    from per_channel
+    group by report_id, category
+),
+
+unattributed as (
+    select
+        report_id,
+        category,
+        'unattributed' as channel,
+        null as channel_label,
+        stated_total - coalesce(channel_sum, 0) as cases,
+        null::double as amount_wan,
+        false as approx
+    from per_category
+    where stated_total - coalesce(channel_sum, 0) > 0
+),
+
+final as (
+    select c.*, coalesce(k.stated_total, k.channel_sum) as category_cases
+    from (select * from per_channel union all select * from unattributed) as c
+    join per_category as k using (report_id, category)
+)
+
+select * from final
+order by report_id, category, channel;
 
 -- The common filters over q_reports. Every argument is NULL-able: NULL means "no filter".
 --   years: list of fiscal years; year_from/year_to: inclusive range;

@@ -14,7 +14,7 @@
 -- column prev_cases: 上年件数
 -- column change: 变化（件）
 -- column change_pct: 变化率（%）
--- column is_demo: 演示数据
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -28,10 +28,10 @@ per_report as (
         r.unit_id,
         r.is_demo,
         c.category,
-        coalesce(sum(c.count) filter (where c.channel = 'total'), sum(c.count) filter (where c.channel <> 'total')) as cases,
+        any_value(c.category_cases) as cases,
         coalesce(sum(c.amount_wan) filter (where c.channel = 'total'), sum(c.amount_wan) filter (where c.channel <> 'total')) as amount_wan,
-        bool_or(c.approx and c.amount_wan is not null) as amount_approx
-    from cases as c
+        bool_or(c.approx) as amount_approx
+    from q_cases as c
     join reports as r on r.report_id = c.report_id
     group by r.fiscal_year, r.unit_id, r.is_demo, c.report_id, c.category
 ),
@@ -44,7 +44,7 @@ per_year as (
         sum(amount_wan) as amount_wan,
         bool_or(amount_approx) as amount_approx,
         count(distinct unit_id) as units,
-        bool_and(is_demo) as is_demo
+        bool_or(is_demo) as is_demo
     from per_report
     group by fiscal_year, category
 ),

@@ -14,7 +14,7 @@
 -- column prev_cases: 上年件数
 -- column change: 变化（件）
 -- column change_pct: 变化率（%）
--- column is_demo: 演示数据 — 当年全部相关报告均为演示数据时为真
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -24,40 +24,21 @@ reports as (
 
 case_rows as (
     select c.*, r.fiscal_year, r.unit_id, r.is_demo
-    from cases as c
+    from q_cases as c
     join reports as r on r.report_id = c.report_id
-    where $categories is null or list_contains($categories, c.category)
-),
-
-channel_rows as (
-    select fiscal_year, unit_id, is_demo, channel, count
-    from case_rows
-    where channel <> 'total'
-),
-
--- a category total larger than its channels: the remainder has no channel
-unattributed as (
-    select
-        any_value(fiscal_year) as fiscal_year,
-        any_value(unit_id) as unit_id,
-        any_value(is_demo) as is_demo,
-        'unattributed' as channel,
-        max(count) filter (where channel = 'total')
-            - coalesce(sum(count) filter (where channel <> 'total'), 0) as count
-    from case_rows
-    group by report_id, category
-    having count > 0
+    where c.channel <> 'total'
+        and ($categories is null or list_contains($categories, c.category))
 ),
 
 per_year_channel as (
     select
         fiscal_year,
         channel,
-        sum(count) as cases,
-        count(distinct unit_id) filter (where count > 0) as units,
-        bool_and(is_demo) as is_demo
-    from (select * from channel_rows union all select * from unattributed)
-    where count is not null
+        sum(cases) as cases,
+        count(distinct unit_id) filter (where cases > 0) as units,
+        bool_or(is_demo) as is_demo
+    from case_rows
+    where cases is not null
     group by fiscal_year, channel
 ),
 

@@ -1,7 +1,8 @@
 -- title: 各单位投诉案件（按渠道）
 -- group: 投诉
 -- description: 每个单位、年度、类别、渠道一行（含“合计”行）：件数、金额、在该类别中的占比，及与上年的比较。
--- formula: 占比 = 渠道件数 ÷ 该类别合计件数 × 100（无合计行时以各渠道之和为分母）；
+-- formula: 占比 = 渠道件数 ÷ 该类别合计件数 × 100（无合计行时以各渠道之和为分母）；合计大于各渠道之和时，
+--   差额列为“未分渠道”；
 --   上年件数取同一单位身份、同一类别、同一渠道的上年报告；变化 = 本年 − 上年。
 -- params: filters
 -- param categories varchar[] = null: 案件类别（可多选）
@@ -19,7 +20,7 @@
 -- column share_pct: 占该类别比例（%）
 -- column prev_cases: 上年件数
 -- column change: 变化（件）
--- column is_demo: 演示数据
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -27,33 +28,34 @@ reports as (
     where in_years_or_prior(fiscal_year, $years, $year_from, $year_to)
 ),
 
-per_channel as (
-    select
-        r.fiscal_year,
-        r.unit_id,
-        any_value(r.unit_name) as unit_name,
-        any_value(r.sector) as sector,
-        c.category,
-        c.channel,
-        string_agg(distinct c.channel_label, '、') as channel_label,
-        sum(c.count) as cases,
-        sum(c.amount_wan) as amount_wan,
-        bool_or(c.approx and c.amount_wan is not null) as approx,
-        bool_and(r.is_demo) as is_demo
-    from cases as c
+case_rows as (
+    select c.*, r.fiscal_year, r.unit_id, r.unit_name, r.sector, r.is_demo
+    from q_cases as c
     join reports as r on r.report_id = c.report_id
     where $categories is null or list_contains($categories, c.category)
-    group by r.fiscal_year, r.unit_id, c.category, c.channel
 ),
 
-with_base as (
+per_channel as (
     select
-        *,
-        coalesce(
-            max(cases) filter (where channel = 'total') over (partition by fiscal_year, unit_id, category),
-            sum(cases) filter (where channel <> 'total') over (partition by fiscal_year, unit_id, category)
-        ) as category_cases
-    from per_channel
+        fiscal_year,
+        unit_id,
+        any_value(unit_name) as unit_name,
+        any_value(sector) as sector,
+        category,
+        channel,
+        string_agg(distinct channel_label, '、') as channel_label,
+        sum(cases) as cases,
+        sum(amount_wan) as amount_wan,
+        bool_or(approx) as approx,
+        bool_or(is_demo) as is_demo
+    from case_rows
+    group by fiscal_year, unit_id, category, channel
+),
+
+category_totals as (
+    select fiscal_year, unit_id, category, sum(category_cases) as category_cases
+    from (select distinct fiscal_year, unit_id, report_id, category, category_cases from case_rows)
+    group by fiscal_year, unit_id, category
 ),
 
 final as (
@@ -69,11 +71,12 @@ final as (
         cur.cases::bigint as cases,
         round(cur.amount_wan, 2) as amount_wan,
         cur.approx,
-        round(cur.cases / nullif(cur.category_cases, 0) * 100, 2) as share_pct,
+        round(cur.cases / nullif(t.category_cases, 0) * 100, 2) as share_pct,
         prev.cases::bigint as prev_cases,
         (cur.cases - prev.cases)::bigint as change,
         cur.is_demo
-    from with_base as cur
+    from per_channel as cur
+    join category_totals as t using (fiscal_year, unit_id, category)
     left join per_channel as prev
         on prev.unit_id = cur.unit_id
         and prev.category = cur.category

@@ -11,7 +11,7 @@
 -- column findings: 发现条数
 -- column reports_total: 当年报告数
 -- column flagged_pct: 涉及报告比例（%）
--- column is_demo: 演示数据
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -19,7 +19,7 @@ reports as (
 ),
 
 year_totals as (
-    select fiscal_year, count(*) as reports_total, bool_and(is_demo) as is_demo
+    select fiscal_year, count(*) as reports_total, bool_or(is_demo) as is_demo
     from reports
     group by fiscal_year
 ),

@@ -17,7 +17,7 @@
 -- column cost_per_case: 每件成本（元/件）
 -- column prev_cost_per_case: 上年每件成本（元/件）
 -- column change_pct: 每件成本变化率（%）
--- column is_demo: 演示数据
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -25,26 +25,10 @@ reports as (
     where in_years_or_prior(fiscal_year, $years, $year_from, $year_to)
 ),
 
-case_rows as (
-    select * from cases
-),
-
-category_counts as (
-    select
-        report_id,
-        category,
-        coalesce(
-            sum(count) filter (where channel = 'total'),
-            sum(count) filter (where channel <> 'total')
-        ) as handled
-    from case_rows
-    group by report_id, category
-),
-
 report_cases as (
-    select report_id, sum(handled) as handled, list(category order by category) as categories
-    from category_counts
-    where handled is not null
+    select report_id, sum(category_cases) as handled, list(category order by category) as categories
+    from (select distinct report_id, category, category_cases from q_cases)
+    where category_cases is not null
     group by report_id
 ),
 
@@ -57,7 +41,7 @@ per_unit_year as (
         sum(r.expenditure_total) as expenditure_total,
         sum(c.handled) as cases_handled,
         flatten(list(c.categories)) as categories,
-        bool_and(r.is_demo) as is_demo
+        bool_or(r.is_demo) as is_demo
     from reports as r
     join report_cases as c on c.report_id = r.report_id
     group by r.fiscal_year, r.unit_id

@@ -10,7 +10,7 @@
 -- column grade: 等次
 -- column reports: 报告数
 -- column share_pct: 占比（%）
--- column is_demo: 演示数据
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -45,7 +45,7 @@ final as (
         grade,
         count(*) as reports,
         round(count(*) / sum(count(*)) over (partition by fiscal_year, grade_kind) * 100, 2) as share_pct,
-        bool_and(is_demo) as is_demo
+        bool_or(is_demo) as is_demo
     from both_kinds
     group by fiscal_year, grade_kind, grade
 )

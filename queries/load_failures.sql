@@ -21,6 +21,18 @@ failures as (
         and ($since is null or loaded_at >= $since::timestamp)
 ),
 
+successes as (
+    select * from attempts where status in ('loaded', 'replaced', 'unchanged')
+),
+
+last_success_by_file as (
+    select sha256, max(loaded_at) as last_success from successes group by sha256
+),
+
+last_success_by_name as (
+    select file_name, max(loaded_at) as last_success from successes group by file_name
+),
+
 final as (
     select
         f.loaded_at,
@@ -28,13 +40,11 @@ final as (
         f.file_path,
         f.sha256,
         f.reason,
-        exists (
-            select 1 from attempts as a
-            where a.status in ('loaded', 'replaced', 'unchanged')
-                and a.loaded_at >= f.loaded_at
-                and (a.sha256 = f.sha256 or (f.sha256 is null and a.file_name = f.file_name))
-        ) as later_loaded
+        coalesce(by_file.last_success >= f.loaded_at, false)
+            or (f.sha256 is null and coalesce(by_name.last_success >= f.loaded_at, false)) as later_loaded
     from failures as f
+    left join last_success_by_file as by_file on by_file.sha256 = f.sha256
+    left join last_success_by_name as by_name on by_name.file_name = f.file_name
 )
 
 select * from final

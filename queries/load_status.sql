@@ -14,7 +14,7 @@
 -- column demo_reports: 演示报告数
 -- column units: 单位数
 -- column reports_with_warnings: 有读取警告的报告数
--- column is_demo: 演示数据 — 全部报告均为演示数据时为真
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 attempts as (
@@ -36,7 +36,7 @@ current_reports as (
         count(*) filter (where not is_demo) as real_reports,
         count(*) filter (where is_demo) as demo_reports,
         count(distinct unit_id) as units,
-        bool_and(is_demo) as is_demo
+        bool_or(is_demo) as is_demo
     from q_reports
 ),
 

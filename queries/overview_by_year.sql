@@ -25,7 +25,7 @@
 -- column self_score_change: 得分中位数变化
 -- column prev_flags: 上年核查发现与信号（条）
 -- column flags_change: 核查发现与信号变化（条）
--- column is_demo: 演示数据 — 该年全部报告均为演示数据时为真
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -73,7 +73,7 @@ per_year as (
         sum(mismatches)::bigint as mismatches,
         sum(notices)::bigint as notices,
         sum(signals)::bigint as signals,
-        bool_and(is_demo) as is_demo
+        bool_or(is_demo) as is_demo
     from per_report
     group by fiscal_year
 ),

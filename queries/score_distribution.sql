@@ -12,7 +12,7 @@
 -- column bin_high: 区间上限
 -- column reports: 报告数
 -- column share_pct: 占比（%）
--- column is_demo: 演示数据
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -40,7 +40,7 @@ both_scopes as (
 ),
 
 groups as (
-    select fiscal_year, sector, count(*) as scored, bool_and(is_demo) as is_demo
+    select fiscal_year, sector, count(*) as scored, bool_or(is_demo) as is_demo
     from both_scopes
     group by fiscal_year, sector
 ),

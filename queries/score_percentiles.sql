@@ -15,7 +15,7 @@
 -- column p90: 第90百分位数
 -- column max_score: 最高分
 -- column mean_score: 平均分
--- column is_demo: 演示数据
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -42,7 +42,7 @@ final as (
         round(quantile_cont(self_score, 0.90), 2) as p90,
         max(self_score) as max_score,
         round(avg(self_score), 2) as mean_score,
-        bool_and(is_demo) as is_demo
+        bool_or(is_demo) as is_demo
     from both_scopes
     group by fiscal_year, sector
 )

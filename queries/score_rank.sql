@@ -18,7 +18,7 @@
 -- column score_change: 得分变化
 -- column prev_rank: 上年名次
 -- column rank_change: 名次变化（正为上升）
--- column is_demo: 演示数据
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -28,6 +28,7 @@ reports as (
 
 selected_units as (
     select distinct unit_id from scoped_reports(null, null, null, $units, $sectors, $data_kind)
+    where $units is not null
 ),
 
 per_unit_year as (
@@ -37,7 +38,7 @@ per_unit_year as (
         any_value(unit_name) as unit_name,
         any_value(sector) as sector,
         avg(self_score) as self_score,
-        bool_and(is_demo) as is_demo
+        bool_or(is_demo) as is_demo
     from reports
     group by fiscal_year, unit_id
 ),

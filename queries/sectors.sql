@@ -5,7 +5,7 @@
 -- column sector: 行业
 -- column units: 单位数
 -- column reports: 报告数
--- column is_demo: 演示数据 — 该行业全部报告均为演示数据时为真
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -17,7 +17,7 @@ final as (
         sector,
         count(distinct unit_id) as units,
         count(*) as reports,
-        bool_and(is_demo) as is_demo
+        bool_or(is_demo) as is_demo
     from reports
     group by sector
 )

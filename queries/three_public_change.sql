@@ -17,7 +17,7 @@
 -- column prev_three_public_total: 上年“三公”经费（万元）
 -- column change: 变化（万元）
 -- column change_pct: 变化率（%）
--- column is_demo: 演示数据
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -36,7 +36,7 @@ per_unit_year as (
         sum(r.vehicle_operation) as vehicle_operation,
         sum(r.vehicle_purchase) as vehicle_purchase,
         sum(r.overseas) as overseas,
-        bool_and(r.is_demo) as is_demo
+        bool_or(r.is_demo) as is_demo
     from reports as r
     group by r.fiscal_year, r.unit_id
 ),

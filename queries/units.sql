@@ -13,7 +13,7 @@
 -- column last_year: 最近年度
 -- column reports: 报告数
 -- column names_used: 曾用名称 — 各年度报告所用名称（与现用名不同者）
--- column is_demo: 演示数据 — 该单位全部报告均为演示数据时为真
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -31,7 +31,7 @@ final as (
         max(fiscal_year) as last_year,
         count(*) as reports,
         list(distinct reported_name order by reported_name) filter (where reported_name <> unit_name) as names_used,
-        bool_and(is_demo) as is_demo
+        bool_or(is_demo) as is_demo
     from reports
     group by unit_id
 )

@@ -6,7 +6,7 @@
 -- column reports: 报告数
 -- column real_reports: 真实报告数
 -- column demo_reports: 演示报告数
--- column is_demo: 演示数据 — 该年全部报告均为演示数据时为真
+-- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
 reports as (
@@ -19,7 +19,7 @@ final as (
         count(*) as reports,
         count(*) filter (where not is_demo) as real_reports,
         count(*) filter (where is_demo) as demo_reports,
-        bool_and(is_demo) as is_demo
+        bool_or(is_demo) as is_demo
     from reports
     group by fiscal_year
 )

@@ -91,7 +91,8 @@ def test_one_identity_across_years(two_year_db):
     assert unit["unit_id"] == "岳阳市云溪区|125002" and unit["unit_name"] == "云溪区劳动和社会保障监察大队"
     assert (unit["first_year"], unit["last_year"], unit["reports"]) == (2021, 2022, 2)
     assert unit["names_used"] == ["岳阳市云溪区劳动和社会保障监察大队"]
-    assert unit["sector"] == "社会保障和就业" and not unit["is_demo"]     # keyword 劳动/社会保障
+    assert unit["sector"] == "社会保障和就业"                          # keyword 劳动/社会保障
+    assert unit["is_demo"]                                              # its 2021 report is demo data
     history = queries.run("unit_history", two_year_db)
     assert list(history["fiscal_year"]) == [2022, 2021] and history["unit_id"].nunique() == 1
 
@@ -234,7 +235,7 @@ def test_cli_list_csv_and_json(two_year_db, tmp_path, capsys):
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")                     # BOM, so Excel reads UTF-8
     frame = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
-    assert frame.iloc[0]["每件成本（元/件）"] == "925.65" and frame.iloc[0]["演示数据"] == "否"
+    assert frame.iloc[0]["每件成本（元/件）"] == "925.65" and frame.iloc[0]["含演示数据"] == "否"
 
     out = tmp_path / "dist.json"
     assert cli(["score_distribution", "--db", str(two_year_db), "--unit", "125002", "--data-kind", "real",
@@ -242,3 +243,11 @@ def test_cli_list_csv_and_json(two_year_db, tmp_path, capsys):
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert [r["bin_label"] for r in rows if r["sector"] == "（全部）"] == ["<60", "60–80", "80–100"]
     assert cli(["budget_execution", "--db", str(two_year_db), "--param", "nope=1"]) == 2
+
+
+def test_cli_refresh(tmp_path, capsys):
+    db = build_db(tmp_path / "cli.duckdb", [SEED], refresh=False)
+    assert cli(["--refresh", "--db", str(db)]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert queries.prepare(con.cursor()) is True
+    con.close()
