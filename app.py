@@ -38,15 +38,25 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-filters.sidebar(data.status())
+
+
+def failed(what: str) -> str:
+    """Log the current exception with a reference the user can quote."""
+    ref = uuid.uuid4().hex[:8]
+    logging.getLogger("dashboard").exception("%s failed [%s]", what, ref)
+    return ref
+
+
+try:
+    filters.sidebar(data.status())
+except Exception:  # noqa: BLE001 - without filters the pages still show everything
+    st.sidebar.warning(f"筛选暂时无法显示（错误编号 {failed('sidebar')}）。")
 
 try:
     page.run()
 except Exception:  # noqa: BLE001 - the user sees a message, the log gets the traceback
-    ref = uuid.uuid4().hex[:8]
-    logging.getLogger("dashboard").exception("page %s failed [%s]", page.title, ref)
     st.error(
         f"页面出错，暂时无法显示「{page.title}」。请调整筛选条件或刷新重试；"
-        f"如仍出错请联系管理员（错误编号 {ref}）。",
+        f"如仍出错请联系管理员（错误编号 {failed('page ' + page.title)}）。",
         icon=":material/error:",
     )

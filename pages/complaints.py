@@ -50,7 +50,7 @@ with right:
         by_year = channels[["fiscal_year", "channel_name", "cases", "share_pct", "is_demo"]]
         fig = px.bar(by_year, x="fiscal_year", y="cases", color="channel_name", title="各年度分渠道件数",
                      labels={"fiscal_year": "年度", "cases": "件数", "channel_name": "渠道"})
-        fig.update_xaxes(type="category")
+        fig.update_xaxes(type="category", categoryorder="category ascending")
         ui.chart(fig, by_year, "complaints_by_channel", "cp_years", title="各年度分渠道件数", height=380)
 
 st.subheader("按类别（各年度）", anchor=False)

@@ -23,7 +23,7 @@ has_prev = not style.is_blank(r["prev_units_reporting"])
 st.subheader(f"{year}年" + (f"（与{year - 1}年比较）" if has_prev else f"（库中没有{year - 1}年的可比数据）"),
              anchor=False)
 prior = years[years["fiscal_year"] <= year]  # the small lines in the cards: every year up to the chosen one
-cols = st.columns(5)
+cols = st.columns([1, 1.5, 1.2, 1.1, 1.1])  # room for a 支出合计 of six digits and two decimals
 ui.metric(cols[0], "报告单位数", style.num(r["units_reporting"]), style.delta(r["units_change"], 0, " 个"),
           trend=list(prior["units_reporting"]))
 ui.metric(cols[1], "支出合计（万元）", style.wan(r["expenditure_total"], unit=False),
@@ -45,8 +45,9 @@ left, middle, right = st.columns(3)
 with left:
     shown = years[["fiscal_year", "expenditure_total", "units_reporting", "is_demo"]]
     fig = px.bar(shown, x="fiscal_year", y="expenditure_total", title="各年度支出合计（万元）",
-                 labels={"fiscal_year": "年度", "expenditure_total": "支出合计（万元）"}, text_auto=".2f")
-    fig.update_xaxes(type="category")
+                 labels={"fiscal_year": "年度", "expenditure_total": "支出合计（万元）"})
+    fig.update_traces(hovertemplate="%{x}年：%{y:,.2f} 万元<extra></extra>")
+    fig.update_xaxes(type="category", categoryorder="category ascending")
     ui.chart(fig, shown, "overview_by_year", "ov_years", title="各年度支出合计", height=300)
 
 execution = ui.fetch("budget_execution", **f.params(year_from=year, year_to=year))

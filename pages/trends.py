@@ -67,7 +67,7 @@ if by == "按单位":
     fig = px.line(shown, x="fiscal_year", y=column, color="unit_name", markers=True, custom_data=["unit_id"],
                   line_dash=ui.kind_labels(shown), title=f"{measure}（按单位）",
                   labels={"fiscal_year": "年度", column: measure, "unit_name": "单位", "line_dash": "数据类别"})
-    fig.update_xaxes(type="category")
+    fig.update_xaxes(type="category", categoryorder="category ascending")
     fig.update_traces(marker=dict(size=9))
     ui.chart(fig, shown, name, "tr_units_chart", title=f"{measure}_按单位", drill=True, height=460)
     ui.table(shown, name, "tr_units_table", title=f"{measure}_按单位", drill=True)
@@ -90,7 +90,7 @@ elif by == "按行业":
     shown = rows[["fiscal_year", "sector", column, "is_demo"]]
     fig = px.line(shown, x="fiscal_year", y=column, color="sector", markers=True, title=f"{measure}（按行业）",
                   labels={"fiscal_year": "年度", column: measure, "sector": "行业"})
-    fig.update_xaxes(type="category")
+    fig.update_xaxes(type="category", categoryorder="category ascending")
     ui.chart(fig, shown, "overview_by_year", "tr_sector_chart", title=f"{measure}_按行业",
              labels={"sector": "行业"}, height=460)
     ui.table(shown, "overview_by_year", "tr_sector_table", title=f"{measure}_按行业", labels={"sector": "行业"})
@@ -106,6 +106,6 @@ else:
     shown = rows[["fiscal_year", column, "is_demo"]]
     fig = px.line(shown, x="fiscal_year", y=column, markers=True, title=f"{measure}（全区）",
                   labels={"fiscal_year": "年度", column: measure})
-    fig.update_xaxes(type="category")
+    fig.update_xaxes(type="category", categoryorder="category ascending")
     ui.chart(fig, shown, "overview_by_year", "tr_all_chart", title=f"{measure}_全区", height=420)
     ui.table(rows, "overview_by_year", "tr_all_table", title="年度概览_全区")

@@ -10,7 +10,7 @@ import ui
 from ui import upload
 
 ui.page_start("导入报告", "上传各单位的部门整体支出绩效自评报告，核对读取结果后确认入库。同一单位同一年度再次导入会替换旧报告。",
-              needs_data=False)
+              needs_data=False, show_filters=False)
 
 files = st.file_uploader(
     "选择报告文件（可多选；支持 .docx、.doc、.pdf、.txt、.html，或打包成 .zip）", type=upload.ACCEPTED,
@@ -39,6 +39,7 @@ if result is None:
         st.error(f"**{cand.name}**：{cand.error}", icon=":material/block:")
     review = pd.DataFrame([c.summary() for c in candidates])
     st.dataframe(review, hide_index=True, placeholder="—", key="up_review")
+    ui.downloads(review, "up_review_dl", "读取结果", xlsx=False)
     for i, cand in enumerate(good):
         rep, src = cand.record["report"], cand.record["source"]
         title = f"{cand.name} → {rep.get('unit_name')}（{rep.get('fiscal_year')}年）"

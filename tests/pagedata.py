@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import queries
 from dbfactory import SEED_RECORD, build_db, create_schema, insert_record, log_failure, seed_record, variant
 
 REGION = "岳阳市云溪区"
@@ -100,10 +101,12 @@ def build_sample_db(path: Path | str) -> Path:
             is_seed = record["report"]["fiscal_year"] == 2022 and record["report"]["budget_code"] == "125002"
             insert_record(con, record, file_bytes=SEED_TEXT.read_bytes() if is_seed else None)
         log_failure(con, FAILED_FILE, FAILED_REASON)
+        queries.refresh(con)  # the derived tables, as `etl load` leaves them after a load
     finally:
         con.close()
     return path
 
 
 def build_empty_db(path: Path | str) -> Path:
+    """The schema and no reports (what `etl load` leaves after a run that loaded nothing)."""
     return build_db(path, [])

@@ -366,3 +366,26 @@ def test_a_failing_query_becomes_a_chinese_message(sample_db, tmp_path, monkeypa
     message = texts(at.error)
     assert "「预算执行率」暂时无法计算" in message
     assert "Binder" not in message and "Traceback" not in message
+
+
+def test_the_dashboard_lets_go_of_the_file_when_idle(sample_db, tmp_path, monkeypatch):
+    # `python -m etl load` needs the file to itself (DuckDB: one writing process, no readers
+    # elsewhere); a dashboard left open must not block it for ever.
+    import subprocess
+    import sys
+    import time
+
+    from ui import data
+
+    db = Path(shutil.copy(sample_db, tmp_path / "idle.duckdb"))
+    monkeypatch.setattr(data, "IDLE_CLOSE_S", 0.3)
+    reader = data._Database(db)
+    with reader.reading() as con:
+        assert con.execute("select count(*) from reports").fetchone() == (6,)
+    write = [sys.executable, "-c",
+             "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('checkpoint')", str(db)]
+    time.sleep(1.0)
+    done = subprocess.run(write, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    with reader.reading() as con:  # and it comes back on the next query
+        assert con.execute("select count(*) from reports").fetchone() == (6,)

@@ -28,7 +28,6 @@ HIDDEN = ("unit_id", "unit_key", "report_id", "sha256", "line_no", "is_demo")
 EXTRA_LABELS = {
     "is_demo": KIND_COLUMN,
     "channel_name": "渠道",
-    "series": "系列",
 }
 
 
@@ -56,7 +55,7 @@ def display_frame(df: pd.DataFrame, name: str | None = None, *, columns: Iterabl
     cols = list(columns) if columns is not None else [c for c in df.columns if c not in HIDDEN]
     cols = [c for c in cols if c in df.columns and c not in set(hide)]
     out = df[cols].copy()
-    if "is_demo" in df.columns and df["is_demo"].fillna(False).astype(bool).any() and KIND_COLUMN not in out:
+    if "is_demo" in df.columns and df["is_demo"].fillna(False).astype(bool).any() and "is_demo" not in out:
         out["is_demo"] = df["is_demo"]
     for col in out.columns:
         if col == "is_demo":
@@ -212,17 +211,15 @@ def clicked_unit(fig: go.Figure, event: Any) -> str | None:
     except AttributeError:
         return None
     for point in points or []:
-        custom = point.get("customdata")
-        if custom is None:
-            curve, index = point.get("curve_number"), point.get("point_index", point.get("point_number"))
-            try:
-                custom = fig.data[curve].customdata[index]
-            except (TypeError, IndexError, KeyError, AttributeError):
-                custom = None
-        if custom is not None:
-            value = custom[0] if isinstance(custom, (list, tuple)) or hasattr(custom, "__len__") and not isinstance(custom, str) else custom
-            if value is not None and str(value):
-                return str(value)
+        curve, index = point.get("curve_number"), point.get("point_index", point.get("point_number"))
+        try:
+            custom = fig.data[curve].customdata[index]
+        except (TypeError, IndexError, KeyError, AttributeError):
+            custom = point.get("customdata")  # a figure without customdata arrays: what the browser sent
+        if custom is not None and not isinstance(custom, str):
+            custom = custom[0] if len(custom) else None
+        if custom is not None and str(custom):
+            return str(custom)
     return None
 
 
@@ -285,7 +282,7 @@ def _through_app() -> None:
         st.rerun()
 
 
-def page_start(title: str, intro: str | None = None, needs_data: bool = True):
+def page_start(title: str, intro: str | None = None, needs_data: bool = True, show_filters: bool = True):
     """Title, the filter line and the demo banner; stops the page with the
     empty state when there is nothing loaded yet. Returns the filters."""
     from ui import data
@@ -300,7 +297,7 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True):
         no_database(status)
         st.stop()
     f = current()
-    if status.ok:
+    if status.ok and show_filters:
         line = f"当前筛选：{f.describe()}"
         if f.data_kind == "demo":
             line += f"　:orange-badge[:material/science: 仅{DEMO_TEXT}]"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ import queries
 from etl.config import DEFAULT_DB
 
 DB_ENV = "REPORTS_DB"
+IDLE_CLOSE_S = 30.0  # seconds without queries before the file is let go
 LOAD_HINT = "python -m etl load 报告文件夹"
 log = logging.getLogger("dashboard")
 
@@ -58,46 +60,80 @@ def _stamp(path: Path) -> tuple | None:
 
 
 class _Database:
-    """A read-only connection to one file: reopened when the file changed,
-    closed while this process writes to it (DuckDB allows one configuration
-    per file and process). Each query runs on its own cursor of it."""
+    """Read-only access to one database file, shared by every session.
+
+    One read-only connection, opened on demand; each query runs on its own
+    cursor of it (queries.run makes one). It is reopened when the file has
+    changed, closed while this process writes (DuckDB allows one configuration
+    per file and process), and closed after IDLE_CLOSE_S without queries, so
+    that `python -m etl load` can take the file while nobody is looking (DuckDB
+    lets one process write only when no other holds the file)."""
 
     def __init__(self, path: Path):
         self.path = path
         self._con = None
         self._stamp: tuple | None = None
-        self._lock = threading.RLock()
+        self._active = 0
+        self._last_used = 0.0
+        self._timer: threading.Timer | None = None
+        self._cond = threading.Condition(threading.RLock())
 
-    def connection(self):
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """The shared read-only connection, held open while the block runs."""
         from etl.load import open_db  # the ETL owns how the file is opened
 
-        with self._lock:
+        with self._cond:
             stamp = _stamp(self.path)
             if stamp is None:
-                self.close()
+                self._close_when_unused()
                 raise NoDatabase(str(self.path))
             if self._con is None or stamp != self._stamp:
-                self.close()
+                self._close_when_unused()
                 self._con = open_db(self.path, read_only=True)
                 self._stamp = stamp
-            return self._con
+            con = self._con
+            self._active += 1
+        try:
+            yield con
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._last_used = time.monotonic()
+                self._cond.notify_all()
+                self._schedule_idle_close()
 
-    def close(self) -> None:
-        with self._lock:
+    def _close_when_unused(self) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._active == 0, timeout=60)
             if self._con is not None:
                 try:
                     self._con.close()
                 finally:
                     self._con = None
 
+    def _schedule_idle_close(self) -> None:
+        if self._timer is None and self._con is not None:
+            self._timer = threading.Timer(IDLE_CLOSE_S, self._idle_check)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _idle_check(self) -> None:
+        with self._cond:
+            self._timer = None
+            if self._active == 0 and time.monotonic() - self._last_used >= IDLE_CLOSE_S * 0.9:
+                self._close_when_unused()
+            else:
+                self._schedule_idle_close()
+
     @contextmanager
     def writing(self) -> Iterator[Any]:
         """A read-write connection (creating the file and schema if needed);
-        readers wait until it is closed."""
+        new readers wait until it is closed."""
         from etl.load import open_db
 
-        with self._lock:
-            self.close()
+        with self._cond:
+            self._close_when_unused()
             con = open_db(self.path)
             try:
                 yield con
@@ -136,9 +172,9 @@ def _clean_params(name: str, params: dict[str, Any]) -> tuple:
 
 @st.cache_data(ttl=600, max_entries=1000, show_spinner=False)
 def _cached_run(path: str, stamp: tuple, name: str, params: tuple) -> pd.DataFrame:
-    con = _database(path).connection()
     values = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
-    return queries.run(name, con, **values)
+    with _database(path).reading() as con:
+        return queries.run(name, con, **values)
 
 
 def _title(name: str) -> str:
@@ -237,7 +273,8 @@ def document_loader(sha256: str):
     db = database()
 
     def load() -> bytes:
-        rows = queries.run("document_content", db.connection(), sha256=sha256)
+        with db.reading() as con:
+            rows = queries.run("document_content", con, sha256=sha256)
         if rows.empty or rows.iloc[0]["content"] is None:
             return b""
         return bytes(rows.iloc[0]["content"])

@@ -10,11 +10,13 @@ one transaction per report; failures go to the load log like the CLI's).
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+import queries
 from etl.config import Limits
 from etl.isolate import ExtractPool, Task
 from etl.load import iter_inputs, log_failure, read_item, store_record, unit_key
@@ -146,5 +148,10 @@ def store(candidates: list[Candidate]) -> list[Candidate]:
                     log_failure(con, cand.file_name or cand.name, cand.name, cand.error or "unreadable", cand.sha)
                 except Exception:  # noqa: BLE001 - the failure is still shown on the page
                     pass
+        if any(c.status in ("loaded", "replaced") for c in candidates):
+            try:
+                queries.refresh(con)  # the derived tables, as `etl load` rebuilds them after a load
+            except Exception:  # noqa: BLE001 - queries then derive on the fly; slower, still right
+                logging.getLogger("dashboard").exception("queries.refresh after upload failed")
     data.clear_cache()
     return candidates
