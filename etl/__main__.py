@@ -4,9 +4,9 @@
     python -m etl load PATH... [--db FILE] [--max-file-mb N] [--timeout S] [--quiet]
     python -m etl demo ...               the demo district's documents (etl/demo.py)
 
-A file that cannot be read gets one line on stderr, `FILE: reason`, and the
-others go on; the exit status is 1 when any file failed. No traceback ever
-reaches the user.
+A file that cannot be read gets one line on stderr, `FILE：原因` (the reason in
+Chinese, as everything this command says to its user), and the others go on;
+the exit status is 1 when any file failed. No traceback ever reaches the user.
 """
 from __future__ import annotations
 
@@ -21,29 +21,29 @@ from etl.config import DEFAULT_DB, Limits
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl",
-                                     description="自评报告 -> 数据: extract records, load them into DuckDB.")
+                                     description="部门整体支出绩效自评报告 -> 数据：读取报告，导入 DuckDB 数据库。")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{extract,load,demo}")
 
     def limits_options(p):
         defaults = Limits()
         p.add_argument("--max-file-mb", type=float, metavar="N",
-                       help=f"refuse files bigger than N MB (default {defaults.max_file_mb:g})")
+                       help=f"拒绝大于 N MB 的文件（默认 {defaults.max_file_mb:g}）")
         p.add_argument("--timeout", type=float, metavar="S",
-                       help=f"seconds allowed per file (default {defaults.timeout_s:g})")
-        p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per core)")
+                       help=f"每个文件最多处理 S 秒（默认 {defaults.timeout_s:g}）")
+        p.add_argument("--workers", type=int, metavar="N", help="并行读取的进程数（默认每个 CPU 核一个）")
 
-    p = sub.add_parser("extract", help="print one JSON record per file (JSON Lines)")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = sub.add_parser("extract", help="读取报告，每个文件输出一行 JSON 记录（JSON Lines），不入库")
+    p.add_argument("files", nargs="+", metavar="FILE", help="报告文件（.docx .doc .pdf .txt .html）")
     limits_options(p)
 
-    p = sub.add_parser("load", help="load files, folders and .zip archives into the database")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p = sub.add_parser("load", help="把文件、文件夹和 .zip 压缩包中的报告导入数据库")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="报告文件、文件夹或 .zip 压缩包")
     p.add_argument("--db", default=str(DEFAULT_DB), metavar="FILE",
-                   help=f"DuckDB file (default data/{DEFAULT_DB.name})")
-    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary line; failures are still listed")
+                   help=f"DuckDB 数据库文件（默认 data/{DEFAULT_DB.name}）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条和汇总行；失败的文件仍会列出")
     limits_options(p)
 
-    sub.add_parser("demo", help="generate the demo district's documents (see python -m etl demo --help)",
+    sub.add_parser("demo", help="生成演示区县的报告文件（详见 python -m etl demo --help）",
                    add_help=False)
     return parser
 
@@ -83,7 +83,7 @@ def cmd_extract(args) -> int:
             if reason is not None:
                 failed += 1
                 out.flush()
-                print(f"{outcome.task.name}: {reason}", file=sys.stderr, flush=True)
+                print(f"{outcome.task.name}：{reason}", file=sys.stderr, flush=True)
             else:
                 out.write(json.dumps(outcome.record, ensure_ascii=False) + "\n")
     out.flush()
@@ -98,7 +98,7 @@ def cmd_load(args) -> int:
     if not args.quiet:
         print(summary.line(), flush=True)
     if summary.loaded + summary.replaced + summary.unchanged + summary.failed == 0:
-        print("no report files found (looked for .docx .doc .pdf .txt .html .htm .zip)", file=sys.stderr)
+        print("未找到报告文件（支持 .docx .doc .pdf .txt .html .htm .zip）", file=sys.stderr)
     for line in summary.failure_lines():
         print(line, file=sys.stderr)
     return summary.exit_code
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         except ModuleNotFoundError as e:
             if e.name != "etl.demo":
                 raise
-            raise SystemExit("error: the demo generator (etl/demo.py) is missing from this checkout") from None
+            raise SystemExit("错误：缺少演示数据生成器（etl/demo.py）") from None
         return demo.main(argv[1:]) or 0
     args = _parser().parse_args(argv)
     if args.command == "extract":
@@ -130,7 +130,7 @@ def _run() -> int:
     try:
         return main()
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("已中断", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `... | head`: the reader went away
         import os
@@ -140,7 +140,7 @@ def _run() -> int:
         raise
     except BaseException as e:  # noqa: BLE001 - the user gets one line, never a traceback
         text = " ".join(str(e).split()) or type(e).__name__
-        print(f"error: {text}", file=sys.stderr)
+        print(f"错误：{text}", file=sys.stderr)
         return 2
 
 

@@ -19,7 +19,7 @@ from .textnorm import halfwidth
 _VERBS = "妥处|受理|办理|处理|接到|收到|办结|调处|接收"
 _QUANT = "件|起|宗|次|个|条"
 _HEAD = re.compile(
-    rf"(?:{_VERBS})(?P<cat>[\u4e00-\u9fff]{{2,12}}?)(?P<n>\d[\d,]*)\s*(?:{_QUANT})\s*[，,、]?\s*其中\s*[：:]?"
+    rf"(?:{_VERBS})(?P<cat>[\u4e00-\u9fff]{{2,12}}?)(?P<n>\d[\d,]*)\s*(?P<q>{_QUANT})\s*[，,、]?\s*其中\s*[：:]?"
 )
 _ITEM = re.compile(rf"(?<![\d.])(?P<n>\d[\d,]*)\s*(?:{_QUANT})")
 _AMOUNT = re.compile(r"金额[^，,。；;]*?(?P<pre>约|近)?(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<post>余|多)?\s*(?P<u>亿元|万元|元)")
@@ -68,7 +68,8 @@ def extract_cases(texts: Iterable[str]) -> tuple[list[dict], list[str]]:
             if new and (category, category) not in seen:
                 parts = sum(n for _, n in items)
                 if parts != total:
-                    warnings.append(f"cases: {category} channels add up to {parts}, stated total {total}")
+                    q = head.group("q")
+                    warnings.append(f"{category}：各渠道合计 {parts} {q}，与所述总数 {total} {q}不符")
             for r in new:
                 seen.add((r["category"], r["channel_label"]))
                 rows.append(r)

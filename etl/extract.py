@@ -5,7 +5,8 @@ never by position in the file: the cover's "label：value" lines, the
 basic-info grid's label cells, the money tables by their "机构名称" header and
 the column labels above each data column, the goal and indicator tables by
 their headers, and the narrative by its section headings. What cannot be
-found is null plus a warning naming what and where.
+found is null plus a warning naming what and where (in Chinese: the warnings
+are shown to the bureau's staff as they are).
 
 Record layout: ../shared/spec/report-record.md. Extra fields: `source.demo`,
 `indicators[].deviation_reason`.
@@ -19,7 +20,7 @@ from pathlib import Path
 from .cases import extract_cases
 from .config import Limits
 from .document import Cell, Document, ExtractError, Row
-from .readers import read_document
+from .readers import cannot_read, read_document, too_large
 from .textnorm import clean_text, halfwidth, parse_date, parse_number, parse_value, squash, to_int
 
 TEMPLATE = "yueyang-yunxi-2022"
@@ -31,13 +32,13 @@ def extract_file(path, limits: Limits = Limits()) -> dict:
     try:
         size = p.stat().st_size
     except OSError as exc:
-        raise ExtractError(f"cannot read file: {exc.strerror or exc}") from None
+        raise ExtractError(cannot_read(exc)) from None
     if size > limits.max_file_bytes:
-        raise ExtractError(f"file too large: {size / 1048576:.1f} MB > limit {limits.max_file_mb:g} MB")
+        raise ExtractError(too_large(size, limits.max_file_mb))
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise ExtractError(f"cannot read file: {exc.strerror or exc}") from None
+        raise ExtractError(cannot_read(exc)) from None
     return extract_bytes(data, p.name, limits)
 
 
@@ -101,6 +102,17 @@ for _k in MONEY_FIELDS:
 _MONEY_LABELS_CN = {
     "income": "年度收入情况", "expenditure": "年度支出和结余情况",
     "three_public": "三公经费", "fixed_assets": "固定资产",
+}
+# Column names as the template prints them, for warnings.
+_MONEY_COLUMNS_CN = {
+    "income": {"total": "收入合计", "carryover": "上年结转", "fiscal_appropriation": "公共财政拨款",
+               "fund_appropriation": "政府基金拨款", "special_account_income": "纳入专户管理的非税收入拨款",
+               "other_income": "其他收入"},
+    "expenditure": {"total": "支出合计", "basic": "基本支出", "personnel": "人员支出", "public": "公用支出",
+                    "project": "项目支出", "surplus_year": "当年结余", "surplus_cumulative": "累计结余"},
+    "three_public": {"total": "三公经费合计", "reception": "公务接待费", "vehicle_operation": "公务用车运维费",
+                     "vehicle_purchase": "公务用车购置费", "overseas": "因公出国费"},
+    "fixed_assets": {"total": "固定资产合计", "in_use": "在用固定资产", "leased": "出租固定资产", "other": "其他"},
 }
 _GROUP_WORDS = {"其中", "其中：", "结余", "其中:"}
 _ORG_NUMBER = re.compile(r"^\s*\d+\s*[、.．)）]\s*")
@@ -230,9 +242,9 @@ class _Extraction:
             kind = next((k for k, kws in _MONEY_KIND if any(kw in header_text for kw in kws)), None)
             table_unit = _unit_in(header_text) or unit
             if kind is None or not data:
-                self.warn(f"money table at row {i + 1}: cannot tell which table it is or no rows")
+                self.warn(f"第 {i + 1} 行的金额表：认不出是哪张表，或表中没有数据行，已跳过")
             elif kind in seen:
-                self.warn(f"{_MONEY_LABELS_CN[kind]}: a second table was ignored (row {i + 1})")
+                self.warn(f"{_MONEY_LABELS_CN[kind]}表：第 {i + 1} 行又出现一张同类表，已忽略")
             else:
                 seen.add(kind)
                 units_used.add(table_unit)
@@ -240,11 +252,11 @@ class _Extraction:
             i = max(j, i + 1)
         for kind in _MONEY_COLUMNS:
             if kind not in seen:
-                self.warn(f"{_MONEY_LABELS_CN[kind]}表 not found")
+                self.warn(f"未找到{_MONEY_LABELS_CN[kind]}表")
         if "元" in units_used:
             self.money_unit = "元"
             if len(units_used) > 1:
-                self.warn("money tables use both 元 and 万元; all converted to 万元")
+                self.warn("金额表有的以元、有的以万元为单位，已全部换算为万元")
         return out
 
     def money_rows(self, kind: str, header: list[Row], data: list[Row], unit: str) -> list[dict]:
@@ -257,10 +269,11 @@ class _Extraction:
             field = next((f for f, kws in _MONEY_COLUMNS[kind] if any(kw in lab for kw in kws)), None)
             if field and field not in fields.values():
                 fields[col] = field
-        name = _MONEY_LABELS_CN[kind]
+        name = _MONEY_LABELS_CN[kind] + "表"
+        column_cn = _MONEY_COLUMNS_CN[kind]
         for f in MONEY_FIELDS[kind]:
             if f not in fields.values():
-                self.warn(f"{name}: column for {f} not found")
+                self.warn(f"{name}：未找到“{column_cn[f]}”列")
         rows = []
         for r in data:
             cells = _cells_to_width(r, len(labels))
@@ -270,9 +283,11 @@ class _Extraction:
                 try:
                     value, approx = parse_number(text)
                     if approx:  # the record has no place for "about"; say so rather than hide it
-                        self.warn(f"{name} row '{clean_text(cells[0])}' {field}: approximate figure {text.strip()!r}")
+                        self.warn(f"{name}“{clean_text(cells[0])}”行“{column_cn[field]}”：“{text.strip()}”"
+                                  f"是约数，已按 {_plain(value)} 计")
                 except ValueError:
-                    self.warn(f"{name} row '{clean_text(cells[0])}' {field}: not a number: {text.strip()[:20]!r}")
+                    self.warn(f"{name}“{clean_text(cells[0])}”行“{column_cn[field]}”："
+                              f"“{text.strip()[:20]}”不是数字，已留空")
                     value = None
                 if value is not None and unit == "元":
                     value = round(value / 10000, 6)
@@ -299,7 +314,7 @@ class _Extraction:
                     if squash(goal_text) or squash(done):
                         return _split_goals(goal_text), clean_text(done)
                 break
-        self.warn("定性目标 (预期目标/实际完成) table not found")
+        self.warn("未找到定性目标表（预期目标/实际完成）")
         return [], None
 
     def indicators(self) -> list[dict]:
@@ -309,7 +324,7 @@ class _Extraction:
             template = "绩效目标" in keys and ("完成情况" in keys or "实际完成" in keys)
             if rich or template:
                 return self.indicator_rows(i, row, rich)
-        self.warn("定量目标 (绩效指标) table not found")
+        self.warn("未找到定量目标表（绩效指标）")
         return []
 
     def indicator_rows(self, start: int, header: Row, rich: bool) -> list[dict]:
@@ -321,12 +336,12 @@ class _Extraction:
                 break
             body.append(r)
         if not body:
-            self.warn("定量目标 table has no rows")
+            self.warn("定量目标表没有数据行")
             return []
         width = max(len(r.cells) for r in body) if not header.exact else None
         columns = self.indicator_columns(header, body, rich, width)
         if "name" not in columns or "actual_text" not in columns:
-            self.warn("定量目标 table: indicator or result column not found")
+            self.warn("定量目标表：未找到指标列或完成情况列")
             return []
         out: list[dict] = []
         level1 = level2 = None
@@ -378,7 +393,8 @@ class _Extraction:
         if len(parts) > 1:
             lines = [clean_text(x) for x in (actual_raw or "").split("\n") if x.strip()]
             if len(lines) != len(parts):
-                self.warn(f"indicator '{clean_text(names_text)[:20]}': {len(parts)} indicators but {len(lines)} results")
+                self.warn(f"指标“{clean_text(names_text)[:20]}”：列出 {len(parts)} 个指标，"
+                          f"完成情况却有 {len(lines)} 条，无法一一对应")
             actuals = lines + [None] * (len(parts) - len(lines))
         else:
             actuals = [clean_text(actual_raw)]
@@ -389,8 +405,8 @@ class _Extraction:
                 "level1": level1, "level2": level2, "seq": seq, "name": name,
                 "target_text": clean_text(cells.get("target_text")) if len(parts) == 1 else None,
                 "actual_text": actual, "actual_value": value, "actual_unit": unit,
-                "weight": self.number(cells.get("weight"), f"indicator '{name}' 分值"),
-                "score": self.number(cells.get("score"), f"indicator '{name}' 得分"),
+                "weight": self.number(cells.get("weight"), f"指标“{name}”的分值"),
+                "score": self.number(cells.get("score"), f"指标“{name}”的得分"),
             }
             if "deviation_reason" in cells:
                 item["deviation_reason"] = clean_text(cells.get("deviation_reason"))
@@ -401,7 +417,7 @@ class _Extraction:
         try:
             return parse_number(text)[0]
         except ValueError:
-            self.warn(f"{where}: not a number: {text.strip()[:20]!r}")
+            self.warn(f"{where}：“{text.strip()[:20]}”不是数字，已留空")
             return None
 
     # -- narrative ----------------------------------------------------------
@@ -413,7 +429,7 @@ class _Extraction:
                           if r.table == -1 and _section_of(r.texts[0].split("\n")[0]) == "overview"), None)
         sections: dict[str, list[str]] = {}
         if start is None:
-            self.warn("narrative (五、评价报告综述) not found")
+            self.warn("未找到叙述部分（五、评价报告综述）")
             return {k: None for k in NARRATIVE_SECTIONS}
         current = None
         first = True
@@ -437,7 +453,7 @@ class _Extraction:
         out = {}
         for key in NARRATIVE_SECTIONS:
             if key not in sections:
-                self.warn(f"narrative section {_SECTION_CN[key]} not found")
+                self.warn(f"叙述部分未找到“{_SECTION_CN[key]}”一节")
             out[key] = clean_text("\n".join(sections.get(key, []))) if key in sections else None
         return out
 
@@ -452,15 +468,15 @@ def extract_document(doc: Document) -> dict:
     region, year = ex.title(min(len(rows), max(first_money, 12)))
     region = region or ex.region_from_maker(first_money)
     if not kv.get("unit_name") or not clean_text(kv.get("unit_name")):
-        raise ExtractError("not a report: no 部门（单位）名称 found (is this a 部门整体支出绩效自评报告?)")
+        raise ExtractError("不是绩效自评报告：未找到“部门（单位）名称”")
     if year is None:
         date_ = parse_date(kv.get("report_date"))
         if not date_:
-            raise ExtractError("not a report: no fiscal year (20XX年度) found in the title")
+            raise ExtractError("不是绩效自评报告：标题中未找到年度（如“2022年度”）")
         year = int(date_[:4]) - 1
-        ex.warn(f"fiscal year not in the title: inferred {year} from the report date")
+        ex.warn(f"标题中未找到年度：已按报告日期推定为 {year} 年度")
     if not region:
-        ex.warn("region not found in the title")
+        ex.warn("标题中未找到地区名称")
 
     report = {
         "region": region, "fiscal_year": year,
@@ -480,10 +496,10 @@ def extract_document(doc: Document) -> dict:
         "grade": clean_text(kv.get("grade")),
     }
     if kv.get("report_date") and not report["report_date"]:
-        ex.warn(f"报告日期 not a valid date: {clean_text(kv['report_date'])!r}")
+        ex.warn(f"报告日期“{clean_text(kv['report_date'])}”不是有效日期，已留空")
     for field in ("self_score", "grade", "staff_quota", "staff_actual"):
         if field not in kv:
-            ex.warn(f"{field} ({_FIELD_LABELS[field][0]}) not found")
+            ex.warn(f"未找到“{_FIELD_LABELS[field][0]}”")
     money = ex.money_tables()
     goals, completion = ex.goals()
     indicators = ex.indicators()
@@ -509,6 +525,11 @@ def extract_document(doc: Document) -> dict:
             "warnings": ex.warnings,
         },
     }
+
+
+def _plain(value: float) -> str:
+    """85.53, 3800: a number as a person writes it (no exponent, no trailing zeros)."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 # --- table geometry helpers ---------------------------------------------------

@@ -6,8 +6,8 @@ at a time. Each worker has an address-space cap (Limits.memory_mb above what
 it inherited at fork) and each file a wall-clock limit (Limits.timeout_s); a
 worker that runs over, dies or runs out of memory is killed with its whole
 process group (LibreOffice included) and replaced, and its file comes back as
-failed with a one-line reason. Workers are reused, so the cost per file is a
-pipe round trip, not a process start.
+failed with a one-line reason (in Chinese, as the user reads it). Workers are
+reused, so the cost per file is a pipe round trip, not a process start.
 """
 from __future__ import annotations
 
@@ -55,15 +55,17 @@ def default_workers() -> int:
 
 
 def one_line(e: BaseException) -> str:
-    """An exception as one line: an ExtractError's message as is, else 'Type: message'."""
+    """An exception as one line: an ExtractError's message as is; anything else
+    is a fault of the extractor, said so, with 'Type: message' for a technician."""
     text = " ".join(str(e).split())
     if not isinstance(e, ExtractError):
-        text = f"{type(e).__name__}: {text}" if text else type(e).__name__
-    return text[:500] or "unreadable file"
+        detail = f"{type(e).__name__}: {text}" if text else type(e).__name__
+        text = f"读取程序出错，请把此文件交给技术人员处理（{detail[:400]}）"
+    return text[:500] or "无法读取此文件"
 
 
 def memory_reason(limits: Limits) -> str:
-    return f"used more than {limits.memory_mb:g} MB of memory"
+    return f"读取时占用内存超过 {limits.memory_mb:g} MB，已中止"
 
 
 # ---------------------------------------------------------------------------
@@ -121,7 +123,7 @@ def _worker_main(conn: Connection, inherited: list[Connection], limits: Limits) 
             except OSError:
                 raise
             except Exception as e:  # e.g. a record that does not pickle
-                conn.send((index, None, f"cannot return the record: {one_line(e)}"))
+                conn.send((index, None, f"读取结果无法传回（{type(e).__name__}: {' '.join(str(e).split())[:300]}）"))
         except OSError:  # the parent is gone
             return
         if retire:  # the heap may be in a bad state after MemoryError
@@ -178,13 +180,13 @@ class _Worker:
         code = self.proc.exitcode
         if code is not None and code < 0:
             if -code == signal.SIGKILL:  # not ours: the kernel's OOM killer, most likely
-                return "worker killed (out of memory?) while extracting"
+                return "读取进程被系统强行终止（可能内存不足），已中止"
             try:
                 name = signal.Signals(-code).name
             except ValueError:
                 name = f"signal {-code}"
-            return f"extractor crashed ({name})"
-        return f"extractor exited unexpectedly (code {code})"
+            return f"读取程序崩溃（{name}），请把此文件交给技术人员处理"
+        return f"读取程序意外退出（退出码 {code}），请把此文件交给技术人员处理"
 
 
 class ExtractPool:
@@ -303,7 +305,7 @@ class ExtractPool:
                     if reason == memory_reason(self.limits):  # the worker retires itself
                         self._retire(w, kill=True)
                 elif now >= w.deadline:
-                    done[index] = Outcome(task, reason=f"timed out after {timeout:g} s")
+                    done[index] = Outcome(task, reason=f"处理超时（超过 {timeout:g} 秒），已中止")
                     self._retire(w, kill=True)
 
 

@@ -6,7 +6,8 @@ all. A record for a (unit_key, fiscal_year) that already has a current report
 replaces it with all its child rows; the same file (same sha256) again changes
 nothing. `load_paths` is the `python -m etl load` pipeline: find the files,
 extract them in isolated worker processes (etl/isolate.py), and store the
-records from this process only, since DuckDB allows one writer.
+records from this process only, since DuckDB allows one writer. Every reason
+and summary it reports is one line of Chinese, as the user reads it.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ import duckdb
 
 from etl.config import DEFAULT_DB, SCHEMA_SQL, Limits
 from etl.isolate import ExtractPool, Task, default_workers, extract_isolated
+from etl.readers import EMPTY_FILE, cannot_read, inflate_refused, mb, too_large, zip_bomb
 
 SUPPORTED_EXTENSIONS = (".docx", ".doc", ".pdf", ".txt", ".html", ".htm")
 ARCHIVE_EXTENSIONS = (".zip",)
@@ -53,9 +55,9 @@ def open_db(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False) -> du
     except duckdb.Error as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         if "lock" in first.lower():
-            raise LoadError(f"cannot open {path}: it is in use by another process "
-                            f"(close the dashboard or the other load and try again)") from e
-        raise LoadError(f"cannot open {path}: {first}") from e
+            raise LoadError(f"无法打开数据库 {path}：正被另一个程序使用，"
+                            f"请关闭看板或另一个导入任务后重试") from e
+        raise LoadError(f"无法打开数据库 {path}（{first}）") from e
     con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
     return con
 
@@ -173,10 +175,10 @@ def store_record(con: duckdb.DuckDBPyConnection, record: dict, file_bytes: bytes
     sha = source.get("sha256") or (hashlib.sha256(file_bytes).hexdigest() if file_bytes is not None else None)
     file_name = source.get("file_name") or (Path(file_path).name if file_path else None)
     year, name = report.get("fiscal_year"), _clean(report.get("unit_name"))
-    missing = [what for what, value in (("fiscal year", year), ("unit name", name), ("sha256", sha),
-                                        ("file name", file_name)) if value in (None, "")]
+    missing = [what for what, value in (("年度", year), ("单位名称", name), ("文件校验值 sha256", sha),
+                                        ("文件名", file_name)) if value in (None, "")]
     if missing:
-        raise ValueError(f"record has no {' / '.join(missing)}")
+        raise ValueError(f"报告记录缺少{'、'.join(missing)}，无法入库")
     key = unit_key(report)
 
     con.execute("begin transaction")
@@ -246,6 +248,11 @@ def _insert_report(con, key: str, record: dict, sha: str, file_name: str) -> int
     return report_id
 
 
+def store_error(e: BaseException) -> str:
+    """The one-line reason for a record that could not be written."""
+    return f"无法写入数据库（{_one_line(e)}）"
+
+
 def log_failure(con, file_name: str, file_path: str | None, reason: str, sha: str | None = None) -> None:
     """Record a file that could not be loaded (one autocommitted row)."""
     con.execute(_LOG_SQL, [file_name, file_path, sha, "failed", reason, None, None, None, None])
@@ -284,7 +291,7 @@ def iter_inputs(paths: Iterable[str | os.PathLike], limits: Limits) -> Iterator[
         elif p.exists():
             yield from _once(p, seen, limits)
         else:
-            yield Item(str(p), p.name, path=str(p), error="no such file or folder")
+            yield Item(str(p), p.name, path=str(p), error="文件或文件夹不存在")
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -311,18 +318,14 @@ def _once(p: Path, seen: set[str], limits: Limits) -> Iterator[Item]:
     try:
         st = p.stat()
     except OSError as e:
-        item.error = f"cannot read: {e.strerror or e}"
+        item.error = cannot_read(e)
         return (yield item)
     size = st.st_size
     if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
-        item.error = "not a regular file"
+        item.error = "不是普通文件（可能是设备或管道），无法读取"
     elif size > limits.max_file_bytes:
-        item.error = f"file too large: {_mb(size)} MB, over the limit of {limits.max_file_mb:g} MB"
+        item.error = too_large(size, limits.max_file_mb)
     yield item
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f}"
 
 
 def _archive_items(p: Path, limits: Limits) -> Iterator[Item]:
@@ -331,19 +334,18 @@ def _archive_items(p: Path, limits: Limits) -> Iterator[Item]:
 
     try:
         if p.stat().st_size > limits.max_inflated_bytes:
-            return (yield refused(f"archive too large: {_mb(p.stat().st_size)} MB, "
-                                  f"over the limit of {limits.max_inflated_mb:g} MB"))
+            return (yield refused(f"压缩包过大：{mb(p.stat().st_size)} MB，"
+                                  f"超过上限 {limits.max_inflated_mb:g} MB"))
         zf = zipfile.ZipFile(p)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
-        return (yield refused(f"not a readable zip archive ({_one_line(e)})"))
+        return (yield refused(f"不是可读的 zip 压缩包，可能已损坏（{_one_line(e)}）"))
     with zf:
         members = [i for i in zf.infolist() if not i.is_dir()]
         if len(members) > MAX_ARCHIVE_MEMBERS:
-            return (yield refused(f"archive has {len(members)} files, over the limit of {MAX_ARCHIVE_MEMBERS}"))
+            return (yield refused(f"压缩包中有 {len(members)} 个文件，超过上限 {MAX_ARCHIVE_MEMBERS} 个，已拒绝"))
         declared = sum(i.file_size for i in members)
         if declared > limits.max_inflated_bytes:
-            return (yield refused(f"archive would inflate to {_mb(declared)} MB, "
-                                  f"over the limit of {limits.max_inflated_mb:g} MB; refused before inflating"))
+            return (yield refused(inflate_refused(declared, limits.max_inflated_mb)))
         for info in members:
             name = _member_name(info)
             base = name.rsplit("/", 1)[-1]
@@ -352,16 +354,14 @@ def _archive_items(p: Path, limits: Limits) -> Iterator[Item]:
             if base.startswith((".", "~$")) or not lower.endswith(SUPPORTED_EXTENSIONS + ARCHIVE_EXTENSIONS):
                 continue
             if lower.endswith(ARCHIVE_EXTENSIONS):
-                item.error = "archive inside an archive: not followed (unpack it and load the inner archive)"
+                item.error = "压缩包中的压缩包不处理：请先解压，再导入里面的压缩包"
             elif name.startswith("/") or ".." in name.split("/") or re.match(r"^[A-Za-z]:", name):
-                item.error = "unsafe path in archive: refused"
+                item.error = "压缩包内的文件路径不安全（指向压缩包以外），已拒绝"
             elif (info.file_size > RATIO_CHECK_MIN_BYTES
                   and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
-                item.error = (f"compressed {info.file_size // max(info.compress_size, 1)}:1, "
-                              f"looks like a zip bomb; refused before inflating")
+                item.error = zip_bomb(info.file_size, info.compress_size)
             elif info.file_size > limits.max_file_bytes:
-                item.error = (f"file too large: {_mb(info.file_size)} MB, "
-                              f"over the limit of {limits.max_file_mb:g} MB")
+                item.error = too_large(info.file_size, limits.max_file_mb)
             yield item
 
 
@@ -404,11 +404,11 @@ class Summary:
         setattr(self, status, getattr(self, status) + 1)
 
     def line(self) -> str:
-        return (f"已导入 loaded {self.loaded} / 替换 replaced {self.replaced} / "
-                f"未变 unchanged {self.unchanged} / 失败 failed {self.failed}")
+        return (f"已导入 {self.loaded} 份，替换 {self.replaced} 份，"
+                f"未变 {self.unchanged} 份，失败 {self.failed} 份")
 
     def failure_lines(self) -> list[str]:
-        return [f"  {name}: {reason}" for name, reason in self.failures]
+        return [f"  {name}：{reason}" for name, reason in self.failures]
 
 
 def load_paths(paths: Iterable[str | os.PathLike], db=DEFAULT_DB, limits: Limits = Limits(),
@@ -512,15 +512,18 @@ def read_item(item: Item, limits: Limits, archives: OpenArchives | None = None) 
             with open(item.path, "rb") as f:
                 data = f.read(limit + 1)
     except OSError as e:
-        item.error = f"cannot read: {e.strerror or _one_line(e)}"
+        item.error = cannot_read(e)
         return
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error) as e:
-        item.error = f"cannot unpack from archive ({_one_line(e)})"
+        if isinstance(e, RuntimeError) and "encrypted" in str(e):  # zipfile: "... password required"
+            item.error = "压缩包中的文件已加密：请去掉密码后重新打包"
+        else:
+            item.error = f"无法从压缩包中解压此文件，压缩包可能已损坏（{_one_line(e)}）"
         return
     if len(data) > limit:
-        item.error = f"file too large: over the limit of {limits.max_file_mb:g} MB"
+        item.error = too_large(None, limits.max_file_mb)
     elif not data:
-        item.error = "empty file"
+        item.error = EMPTY_FILE
     else:
         item.data = data
 
@@ -549,7 +552,7 @@ def _settle(con, outcome, summary: Summary, limits: Limits) -> None:
             status, _ = store_record(con, record, file_bytes=item.data, file_path=item.name)
             summary.count(status)
         except Exception as e:
-            reason = f"cannot store: {_one_line(e)}"
+            reason = store_error(e)
     if reason is not None:
         summary.failures.append((item.name, reason))
         try:
@@ -571,4 +574,4 @@ def _refresh(con) -> None:
     try:
         refresh(con)
     except Exception as e:
-        print(f"warning: queries.refresh failed: {_one_line(e)}", file=sys.stderr)
+        print(f"警告：汇总表刷新失败，看板将直接从明细表计算（{_one_line(e)}）", file=sys.stderr)

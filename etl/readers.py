@@ -3,11 +3,15 @@
 One function per format, chosen by `read_document` from the file's extension
 and checked against its content (a .docx that is not a zip is refused with a
 clear reason rather than parsed as garbage). Every failure is an
-`ExtractError` whose message is the one line the user sees.
+`ExtractError` whose message is the one line the user sees: Chinese, naming
+what is wrong and, where it helps, what to do, with the technical detail in
+brackets. The reasons the loader (etl/load.py) also gives before a file is
+read (empty, too large, unreadable, inflating too far) are built here once.
 """
 from __future__ import annotations
 
 import bisect
+import errno
 import io
 import os
 import re
@@ -31,14 +35,50 @@ SUPPORTED = (".docx", ".doc", ".pdf", ".txt", ".html", ".htm")
 def read_document(data: bytes, file_name: str, limits: Limits = Limits()) -> Document:
     """Dispatch on the extension; refuse empty and oversized input first."""
     if not data:
-        raise ExtractError("empty file")
+        raise ExtractError(EMPTY_FILE)
     if len(data) > limits.max_file_bytes:
-        raise ExtractError(f"file too large: {len(data) / 1048576:.1f} MB > limit {limits.max_file_mb:g} MB")
+        raise ExtractError(too_large(len(data), limits.max_file_mb))
     ext = ("." + file_name.rsplit(".", 1)[-1].lower()) if "." in file_name else ""
     reader = _READERS.get(ext)
     if reader is None:
-        raise ExtractError(f"unsupported file type '{ext or '(none)'}': expected one of {', '.join(SUPPORTED)}")
+        raise ExtractError(f"不支持的文件类型（{ext or '无扩展名'}）：只能读取 {'、'.join(SUPPORTED)} 文件，"
+                           "请另存为 Word 文档或 PDF 后再提交")
     return reader(data, limits)
+
+
+# --- reasons shared with the loader -------------------------------------------
+
+EMPTY_FILE = "空文件：文件没有任何内容"
+_OS_REASONS = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
+               errno.EISDIR: "这是文件夹，不是文件"}
+
+
+def mb(n: int) -> str:
+    return f"{n / 1048576:.1f}"
+
+
+def too_large(size: int | None, limit_mb: float) -> str:
+    """`size` None: only known to be over the limit (a bounded read stopped there)."""
+    if size is None:
+        return f"文件过大：超过上限 {limit_mb:g} MB"
+    return f"文件过大：{mb(size)} MB，超过上限 {limit_mb:g} MB"
+
+
+def inflate_refused(size: int, limit_mb: float) -> str:
+    return f"压缩包解压后将达 {mb(size)} MB，超过上限 {limit_mb:g} MB，已拒绝（未解压）"
+
+
+def zip_bomb(size: int, packed: int, member: str | None = None) -> str:
+    where = f"{member} " if member else ""
+    return (f"疑似压缩炸弹：{where}压缩比 {size // max(packed, 1)}:1，"
+            f"解压后将达 {mb(size)} MB，已拒绝（未解压）")
+
+
+def cannot_read(exc: OSError) -> str:
+    """An OS error opening or reading a file, in words, with the system's own in brackets."""
+    what = _OS_REASONS.get(getattr(exc, "errno", None))
+    detail = getattr(exc, "strerror", None) or _one_line(exc)
+    return f"无法读取文件：{what}（{detail}）" if what else f"无法读取文件（{detail}）"
 
 
 # --- text dumps -------------------------------------------------------------
@@ -54,7 +94,8 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise ExtractError("text file is neither UTF-8 nor GB18030/GBK") from exc
+        raise ExtractError("文本文件的编码无法识别（既不是 UTF-8，也不是 GB18030/GBK），"
+                           "请用 UTF-8 编码另存后再提交") from exc
 
 
 def read_txt(data: bytes, limits: Limits = Limits()) -> Document:
@@ -68,7 +109,7 @@ def read_txt(data: bytes, limits: Limits = Limits()) -> Document:
     """
     text = decode_text(data)
     if "\x00" in text:
-        raise ExtractError("not a text report: binary content")
+        raise ExtractError("不是文本格式的报告：文件含有二进制内容，可能已损坏或扩展名有误")
     doc = Document(format="txt")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and DEMO_MARKER in lines[0]:
@@ -152,6 +193,7 @@ _CORE_CATEGORY = "{http://schemas.openxmlformats.org/package/2006/metadata/core-
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _MAX_RATIO = 200            # deflate of real Word XML stays far below this ...
 _RATIO_MIN_BYTES = 10 << 20  # ... so a member that also inflates to > 10 MB is a bomb
+_DOCX = "Word 文档（.docx）"  # what a damaged package is called in reasons
 
 
 class _W:
@@ -174,28 +216,21 @@ _W_NS = {ns: _W(ns) for ns in ("http://schemas.openxmlformats.org/wordprocessing
                                "http://purl.oclc.org/ooxml/wordprocessingml/main")}
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1048576:.0f}"
-
-
 def _open_zip(data: bytes, limits: Limits, what: str) -> zipfile.ZipFile:
     """Open an OOXML package, refusing what is not a zip, is damaged, or would inflate too far."""
     if not data.startswith(b"PK"):
-        raise ExtractError(f"not a valid {what}: not a zip archive")
+        raise ExtractError(f"不是有效的 {what}：文件不是 zip 压缩包，可能已损坏或扩展名有误")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
-        raise ExtractError(f"damaged {what}: the zip archive is truncated or corrupt") from exc
+        raise ExtractError(f"{what}已损坏：zip 压缩包不完整或已损坏") from exc
     total = sum(i.file_size for i in infos)
     if total > limits.max_inflated_bytes:
-        raise ExtractError(f"refused: archive would inflate to {_mb(total)} MB "
-                           f"(limit {limits.max_inflated_mb:g} MB)")
+        raise ExtractError(inflate_refused(total, limits.max_inflated_mb))
     for i in infos:
         if i.file_size > _RATIO_MIN_BYTES and i.file_size > _MAX_RATIO * max(i.compress_size, 1):
-            raise ExtractError(f"refused: archive member {i.filename} would inflate "
-                               f"{i.file_size // max(i.compress_size, 1)}:1 to {_mb(i.file_size)} MB "
-                               "(a zip bomb?)")
+            raise ExtractError(zip_bomb(i.file_size, i.compress_size, i.filename))
     return zf
 
 
@@ -206,14 +241,14 @@ def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits, what: str) -> b
         with zf.open(name) as f:
             raw = f.read(budget + 1)
     except RuntimeError as exc:  # zipfile's "encrypted, password required"
-        raise ExtractError(f"not a valid {what}: the archive is encrypted") from exc
+        raise ExtractError(f"{what}已加密：请去掉密码后重新提交") from exc
     except NotImplementedError as exc:
-        raise ExtractError(f"damaged {what}: {name} uses an unsupported compression ({exc})") from exc
+        raise ExtractError(f"{what}已损坏：{name} 使用了不支持的压缩方式（{_one_line(exc)}）") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-        raise ExtractError(f"damaged {what}: cannot inflate {name} ({exc})") from exc
+        raise ExtractError(f"{what}已损坏：无法解压 {name}（{_one_line(exc)}）") from exc
     if len(raw) > budget:
-        raise ExtractError(f"refused: archive would inflate to more than {_mb(budget)} MB "
-                           f"(limit {limits.max_inflated_mb:g} MB)")
+        # The declared size lied: stopped after reading just over the limit.
+        raise ExtractError(f"压缩包解压后超过上限 {limits.max_inflated_mb:g} MB，已停止解压并拒绝")
     return raw
 
 
@@ -221,8 +256,8 @@ def _parse_xml(raw: bytes, name: str, what: str):
     try:
         return etree.fromstring(raw, _xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise ExtractError(f"damaged {what}: {name} is not well-formed XML "
-                           f"({getattr(exc, 'msg', None) or exc})") from exc
+        raise ExtractError(f"{what}已损坏：{name} 不是格式正确的 XML"
+                           f"（{getattr(exc, 'msg', None) or exc}）") from exc
 
 
 def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
@@ -232,7 +267,7 @@ def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
         return "word/document.xml"
     if "_rels/.rels" in names:
         try:
-            rels = etree.fromstring(_read_member(zf, "_rels/.rels", limits, ".docx"), _xml_parser())
+            rels = etree.fromstring(_read_member(zf, "_rels/.rels", limits, _DOCX), _xml_parser())
             for rel in rels.iter(_REL_NS):
                 if rel.get("Type", "").endswith("/officeDocument"):
                     target = rel.get("Target", "").lstrip("/")
@@ -240,9 +275,9 @@ def _main_part(zf: zipfile.ZipFile, limits: Limits) -> str:
                         return target
         except (etree.XMLSyntaxError, ExtractError):
             pass  # no usable relationships: not a Word document, said below
-    kind = (" (it is an Excel workbook)" if "xl/workbook.xml" in names else
-            " (it is a PowerPoint file)" if "ppt/presentation.xml" in names else "")
-    raise ExtractError(f"not a Word document: the archive has no word/document.xml{kind}")
+    kind = ("，这是 Excel 工作簿，请提交 Word 版报告" if "xl/workbook.xml" in names else
+            "，这是 PowerPoint 演示文稿，请提交 Word 版报告" if "ppt/presentation.xml" in names else "")
+    raise ExtractError(f"不是 Word 文档：压缩包中没有正文部分（word/document.xml）{kind}")
 
 
 def read_docx(data: bytes, limits: Limits = Limits()) -> Document:
@@ -256,15 +291,15 @@ def read_docx(data: bytes, limits: Limits = Limits()) -> Document:
     if data.startswith(_OLE_MAGIC):
         # A Word 97-2003 file saved with the wrong extension: read it as one.
         return read_doc(data, limits)
-    zf = _open_zip(data, limits, ".docx")
+    zf = _open_zip(data, limits, _DOCX)
     part = _main_part(zf, limits)
-    raw = _read_member(zf, part, limits, ".docx")
-    root = _parse_xml(raw, part, ".docx")
+    raw = _read_member(zf, part, limits, _DOCX)
+    root = _parse_xml(raw, part, _DOCX)
     ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
     w = _W_NS.get(ns)
     body = next(root.iterchildren(w.body), None) if w is not None else None
     if body is None:
-        raise ExtractError(f"not a Word document: {part} has no document body")
+        raise ExtractError(f"不是 Word 文档：{part} 中没有正文（document body）")
     if b"Fallback" in raw or b"moveFrom" in raw:
         # Fallback copies of text boxes would double their text; moved-away
         # text reappears at its destination.
@@ -279,14 +314,14 @@ def read_docx(data: bytes, limits: Limits = Limits()) -> Document:
         elif item.rows:
             doc.add_table(item.grid())
     if "docProps/core.xml" in zf.namelist():
-        core_raw = _read_member(zf, "docProps/core.xml", limits, ".docx")
+        core_raw = _read_member(zf, "docProps/core.xml", limits, _DOCX)
         if DEMO_MARKER.encode("utf-8") in core_raw:  # parse only when it can matter
             try:
                 category = next(etree.fromstring(core_raw, _xml_parser()).iter(_CORE_CATEGORY), None)
                 if category is not None and (category.text or "").strip() == DEMO_MARKER:
                     doc.demo = True
             except etree.XMLSyntaxError:
-                doc.warnings.append("docProps/core.xml is not well-formed XML: document properties ignored")
+                doc.warnings.append("文档属性（docProps/core.xml）不是格式正确的 XML，已忽略")
     _take_demo_marker(doc)
     return doc
 
@@ -451,7 +486,7 @@ def _int_val(el, w, default: int) -> int:
 
 # --- .doc ---------------------------------------------------------------------
 
-_NO_SOFFICE = ".doc needs LibreOffice: install it with 'apt-get install -y libreoffice-writer-nogui'"
+_NO_SOFFICE = ".doc 文件需要 LibreOffice 转换：请安装 apt-get install -y libreoffice-writer-nogui"
 
 
 def read_doc(data: bytes, limits: Limits = Limits()) -> Document:
@@ -465,7 +500,7 @@ def read_doc(data: bytes, limits: Limits = Limits()) -> Document:
         doc = read_docx(data, limits)
     elif data.startswith(_OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data[:1 << 20]:
-            raise ExtractError("encrypted Word document: remove the password and submit it again")
+            raise ExtractError("Word 文档已加密：请去掉密码后重新提交")
         doc = read_docx(_libreoffice_to_docx(data, ".doc", limits), limits)
     elif head.startswith(b"{\\rtf"):
         doc = read_docx(_libreoffice_to_docx(data, ".rtf", limits), limits)
@@ -474,7 +509,7 @@ def read_doc(data: bytes, limits: Limits = Limits()) -> Document:
     elif head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta")):
         doc = read_html(data, limits)
     else:
-        raise ExtractError("not a Word document: unrecognised .doc content")
+        raise ExtractError("不是 Word 文档：无法识别这个 .doc 文件的内容，可能已损坏或扩展名有误")
     doc.format = "doc"
     return doc
 
@@ -504,12 +539,12 @@ def _libreoffice_to_docx(data: bytes, suffix: str, limits: Limits) -> bytes:
         except subprocess.TimeoutExpired:
             _kill_tree(proc.pid)
             proc.communicate()
-            raise ExtractError(f"LibreOffice did not convert the .doc within {timeout:g} s") from None
+            raise ExtractError(f".doc 文件转换超时：LibreOffice 在 {timeout:g} 秒内未完成转换，已中止") from None
         result = out_dir / "input.docx"
         if not result.is_file():
             detail = err.decode("utf-8", "replace").strip().splitlines()
-            raise ExtractError("LibreOffice could not convert the .doc"
-                               + (f": {detail[-1][:200]}" if detail else ""))
+            raise ExtractError("LibreOffice 无法转换这个 .doc 文件，可能已损坏，请另存为 .docx 后再提交"
+                               + (f"（{detail[-1][:200]}）" if detail else ""))
         return result.read_bytes()
 
 
@@ -564,8 +599,8 @@ def _decode_html(data: bytes) -> str:
     try:
         return decode_text(data)
     except ExtractError:
-        raise ExtractError("HTML page is neither UTF-8 nor GB18030/GBK, "
-                           "and declares no usable charset") from None
+        raise ExtractError("网页（HTML）文件的编码无法识别：既不是 UTF-8 也不是 GB18030/GBK，"
+                           "页面也未声明可用的字符集") from None
 
 
 def read_html(data: bytes, limits: Limits = Limits()) -> Document:
@@ -581,9 +616,9 @@ def read_html(data: bytes, limits: Limits = Limits()) -> Document:
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
     except etree.XMLSyntaxError as exc:
-        raise ExtractError(f"not a readable HTML page ({exc})") from exc
+        raise ExtractError(f"无法读取网页（HTML）文件（{_one_line(exc)}）") from exc
     if root is None:
-        raise ExtractError("not a readable HTML page: no content")
+        raise ExtractError("网页（HTML）文件没有内容")
     doc = Document(format="html")
     for meta in root.iter("meta"):
         if meta.get("name", "").lower() == "category" and DEMO_MARKER in meta.get("content", ""):
@@ -745,7 +780,7 @@ def read_pdf(data: bytes, limits: Limits = Limits()) -> Document:
     running headers/footers are dropped.
     """
     if b"%PDF-" not in data[:1024]:
-        raise ExtractError("not a PDF file: no %PDF header")
+        raise ExtractError("不是 PDF 文件：缺少 %PDF 文件头，可能已损坏或扩展名有误")
     import pdfplumber  # only PDFs pay for importing pdfminer
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -754,8 +789,8 @@ def read_pdf(data: bytes, limits: Limits = Limits()) -> Document:
     except Exception as exc:  # pdfminer signals trouble with many exception types
         cause = exc.__cause__ or (exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc)
         if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
-            raise ExtractError("encrypted PDF: a password is needed to open it") from exc
-        raise ExtractError(f"damaged PDF: {_one_line(cause)}") from exc
+            raise ExtractError("PDF 已加密：需要密码才能打开，请去掉密码后重新提交") from exc
+        raise ExtractError(_DAMAGED_PDF.format(_one_line(cause))) from exc
     pages = []
     try:
         with pdf:
@@ -763,19 +798,22 @@ def read_pdf(data: bytes, limits: Limits = Limits()) -> Document:
                 pages.append(_pdf_page_items(page))
                 page.close()  # pdfplumber keeps every parsed page otherwise
     except Exception as exc:
-        raise ExtractError(f"damaged PDF: {_one_line(exc)}") from exc
+        raise ExtractError(_DAMAGED_PDF.format(_one_line(exc))) from exc
     if not any(has_text for _, has_text in pages):
-        raise ExtractError("scanned PDF: no text layer")
+        raise ExtractError("扫描版 PDF：没有文字层，无法读取，请提交 Word 版或带文字的 PDF")
     doc = Document(format="pdf")
     blank = [str(i + 1) for i, (_, has_text) in enumerate(pages) if not has_text]
     if blank:
-        doc.warnings.append(f"PDF pages without a text layer (scanned?): {', '.join(blank)}")
+        doc.warnings.append(f"PDF 第 {'、'.join(blank)} 页没有文字层（可能是扫描页），这些页的内容未读取")
     try:
         _pdf_assemble(doc, _without_running_lines([items for items, _ in pages]))
     except (ValueError, IndexError, KeyError, TypeError) as exc:  # a layout no rule foresaw
-        raise ExtractError(f"PDF layout not understood: {_one_line(exc)}") from exc
+        raise ExtractError(f"PDF 版式无法识别，请提交 Word 版（{_one_line(exc)}）") from exc
     _take_demo_marker(doc)
     return doc
+
+
+_DAMAGED_PDF = "PDF 文件已损坏，无法打开（{}）"
 
 
 def _one_line(exc: BaseException) -> str:

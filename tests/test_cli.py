@@ -50,9 +50,9 @@ def test_extract_reports_each_bad_file_and_goes_on(tmp_path):
     assert proc.returncode == 1
     assert len(proc.out.splitlines()) == 1 and json.loads(proc.out)["report"]["budget_code"] == "125002"
     err = proc.err.splitlines()
-    assert err == [f"{empty}: empty file",
-                   f"{notzip}: not a valid .docx: not a zip archive",
-                   f"{missing}: no such file or folder"]
+    assert err == [f"{empty}：空文件：文件没有任何内容",
+                   f"{notzip}：不是有效的 Word 文档（.docx）：文件不是 zip 压缩包，可能已损坏或扩展名有误",
+                   f"{missing}：文件或文件夹不存在"]
 
 
 def test_load_summary_failures_and_exit_status(tmp_path):
@@ -67,10 +67,10 @@ def test_load_summary_failures_and_exit_status(tmp_path):
 
     proc = run("load", str(folder), "--db", str(db), "--max-file-mb", "1")
     assert proc.returncode == 1
-    assert proc.out.splitlines() == ["已导入 loaded 1 / 替换 replaced 0 / 未变 unchanged 0 / 失败 failed 2"]
+    assert proc.out.splitlines() == ["已导入 1 份，替换 0 份，未变 0 份，失败 2 份"]
     assert proc.err.splitlines() == [
-        f"  {big}: file too large: 2.0 MB, over the limit of 1 MB",
-        f"  {folder / 'poem.txt'}: not a report: no 部门（单位）名称 found (is this a 部门整体支出绩效自评报告?)"]
+        f"  {big}：文件过大：2.0 MB，超过上限 1 MB",
+        f"  {folder / 'poem.txt'}：不是绩效自评报告：未找到“部门（单位）名称”"]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select unit_name, fiscal_year from reports").fetchall() == [
             ("云溪区劳动和社会保障监察大队", 2022)]
@@ -79,7 +79,7 @@ def test_load_summary_failures_and_exit_status(tmp_path):
 
     again = run("load", str(folder / "seed.txt"), "--db", str(db))
     assert again.returncode == 0, again.err
-    assert again.out.splitlines() == ["已导入 loaded 0 / 替换 replaced 0 / 未变 unchanged 1 / 失败 failed 0"]
+    assert again.out.splitlines() == ["已导入 0 份，替换 0 份，未变 1 份，失败 0 份"]
     assert again.err == ""
 
     quiet = run("load", str(folder / "seed.txt"), "--db", str(db), "--quiet")
@@ -106,8 +106,8 @@ def test_load_stops_a_file_that_hangs(tmp_path):
     db = tmp_path / "r.duckdb"
     proc = run("load", str(slow), str(SEED), "--db", str(db), "--timeout", "1", code=code, timeout=60)
     assert proc.returncode == 1
-    assert proc.err.splitlines() == [f"  {slow}: timed out after 1 s"]
-    assert "已导入 loaded 1 /" in proc.out
+    assert proc.err.splitlines() == [f"  {slow}：处理超时（超过 1 秒），已中止"]
+    assert proc.out.startswith("已导入 1 份，")
 
 
 def test_a_database_in_use_is_one_clear_line(tmp_path):
@@ -118,7 +118,7 @@ def test_a_database_in_use_is_one_clear_line(tmp_path):
     finally:
         holder.close()
     assert proc.returncode == 2
-    assert proc.err.startswith(f"error: cannot open {db}: it is in use by another process")
+    assert proc.err.startswith(f"错误：无法打开数据库 {db}：正被另一个程序使用")
     assert len(proc.err.splitlines()) == 1
 
 
@@ -131,7 +131,7 @@ def test_bad_usage_is_a_usage_message(args):
 
 def test_demo_is_delegated_without_a_traceback(tmp_path):
     proc = run("demo", "--help")
-    if "etl/demo.py) is missing" in proc.err:  # helper B's module not in yet
+    if "缺少演示数据生成器" in proc.err:  # helper B's module not in yet
         assert len(proc.err.splitlines()) == 1 and proc.returncode == 1
     else:
         assert proc.returncode == 0, proc.err

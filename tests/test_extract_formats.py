@@ -101,8 +101,8 @@ def test_missing_section_is_null_with_a_warning(rich_record):
     record = extract_bytes(render(rich_record, "docx", opts), "r.docx")
     assert record["narrative"]["problems"] is None
     assert record["three_public"] == []
-    warnings = " | ".join(record["source"]["warnings"])
-    assert "存在的问题及原因分析" in warnings and "三公经费" in warnings
+    warnings = record["source"]["warnings"]
+    assert "叙述部分未找到“存在的问题及原因分析”一节" in warnings and "未找到三公经费表" in warnings
 
 
 @pytest.fixture(scope="module")
@@ -151,4 +151,6 @@ def test_approximate_money_cell_is_read_and_flagged(seed_expected):
     text = SEED.read_text(encoding="utf-8").replace("\t85.53\n\t\n\t85.53", "\t85.53余\n\t\n\t85.53", 1)
     record = extract_bytes(text.encode("utf-8"), "approx.txt")
     assert record["income"][0]["total"] == 85.53
-    assert any("approximate figure '85.53余'" in w for w in record["source"]["warnings"])
+    # The warning names the table, the row, the column and the figure as written.
+    assert "年度收入情况表“局机关及二级机构汇总”行“收入合计”：“85.53余”是约数，已按 85.53 计" \
+        in record["source"]["warnings"]

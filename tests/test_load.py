@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import io
 import json
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -237,7 +238,7 @@ def test_store_record_refuses_a_record_without_year_or_unit(tmp_path, seed_expec
     con = open_db(tmp_path / "r.duckdb")
     rec = json.loads(json.dumps(seed_expected))
     rec["report"]["fiscal_year"] = None
-    with pytest.raises(ValueError, match="fiscal year"):
+    with pytest.raises(ValueError, match="缺少年度"):
         store_record(con, rec)
     assert all(rows == [] for rows in snapshot(con).values())
 
@@ -284,8 +285,8 @@ def test_load_reports_a_store_failure_as_a_failed_file(db, tmp_path, monkeypatch
     monkeypatch.setattr(etl.load, "store_record", failing)
     summary = load_paths([tmp_path / "in"], db, FAST, progress=False)
     assert (summary.loaded, summary.failed) == (1, 1)
-    assert summary.failures == [(str(bad), "cannot store: simulated failure")]
-    assert [r[:3] for r in log_rows(db)] == [("a.txt", "failed", "cannot store: simulated failure"),
+    assert summary.failures == [(str(bad), "无法写入数据库（simulated failure）")]
+    assert [r[:3] for r in log_rows(db)] == [("a.txt", "failed", "无法写入数据库（simulated failure）"),
                                              ("b.txt", "loaded", None)]
     assert [r[1] for r in snapshot(db)["reports"]] == ["岳阳市云溪区|900001"]
 
@@ -296,7 +297,7 @@ def test_load_seed_then_reload_changes_nothing(db):
     summary = load_paths([SEED], db, FAST, progress=False)
     assert (summary.loaded, summary.replaced, summary.unchanged, summary.failed) == (1, 0, 0, 0)
     assert summary.exit_code == 0
-    assert summary.line() == "已导入 loaded 1 / 替换 replaced 0 / 未变 unchanged 0 / 失败 failed 0"
+    assert summary.line() == "已导入 1 份，替换 0 份，未变 0 份，失败 0 份"
     first = snapshot(db)
     counts = {t: len(rows) for t, rows in first.items()}
     assert counts == {"units": 1, "reports": 1, "income": 2, "expenditure": 2, "three_public": 0,
@@ -383,8 +384,8 @@ def test_zip_archive_members_are_loaded_and_unsafe_ones_refused(db, tmp_path):
     summary = load_paths([archive], db, FAST, progress=False)
     assert (summary.loaded, summary.failed) == (2, 2)
     reasons = dict(summary.failures)
-    assert reasons[f"{archive}/nested.zip"].startswith("archive inside an archive: not followed")
-    assert reasons[f"{archive}/../evil.txt"] == "unsafe path in archive: refused"
+    assert reasons[f"{archive}/nested.zip"].startswith("压缩包中的压缩包不处理：请先解压")
+    assert reasons[f"{archive}/../evil.txt"] == "压缩包内的文件路径不安全（指向压缩包以外），已拒绝"
     assert sorted(r[0] for r in snapshot(db)["units"]) == [SEED_KEY, "岳阳市云溪区|900003"]
     with duckdb.connect(str(db), read_only=True) as con:
         assert sorted(con.execute("select file_name from reports").fetchall()) == [("a.txt",), ("b.txt",)]
@@ -431,15 +432,18 @@ def test_each_bad_input_fails_alone_with_one_clear_line(db, tmp_path):
     for reason in reasons.values():
         assert reason and "\n" not in reason and "Traceback" not in reason
     r = {kind: reasons[name] for kind, name in names.items()}
-    assert r["empty"] == "empty file"
-    assert r["huge"] == "file too large: 1.2 MB, over the limit of 1 MB"
-    assert r["declared bomb zip"].startswith("archive would inflate to 4096.0 MB, over the limit of")
-    assert "zip bomb" in r["ratio bomb zip"] and "refused before inflating" in r["ratio bomb zip"]
-    assert r["truncated zip"].startswith("not a readable zip archive")
-    assert r["not a report (txt)"].startswith("not a report")
-    assert r["not a report (docx)"].startswith("not a report")
-    assert "scanned PDF" in r["scanned pdf"] and "no text layer" in r["scanned pdf"]
-    assert "zip" in r["not a zip"].lower()
+    assert r["empty"].startswith("空文件")
+    assert r["huge"] == "文件过大：1.2 MB，超过上限 1 MB"
+    assert r["declared bomb zip"].startswith("压缩包解压后将达 4096.0 MB，超过上限")
+    assert r["declared bomb zip"].endswith("已拒绝（未解压）")
+    assert r["ratio bomb zip"].startswith("疑似压缩炸弹") and "已拒绝（未解压）" in r["ratio bomb zip"]
+    assert r["truncated zip"].startswith("不是可读的 zip 压缩包")
+    assert r["not a report (txt)"] == "不是绩效自评报告：未找到“部门（单位）名称”"
+    assert r["not a report (docx)"] == "不是绩效自评报告：未找到“部门（单位）名称”"
+    assert r["scanned pdf"].startswith("扫描版 PDF：没有文字层")
+    assert r["not a zip"].startswith("不是有效的 Word 文档（.docx）：文件不是 zip 压缩包")
+    for reason in reasons.values():  # said in Chinese, whatever the technical detail in brackets
+        assert re.search(r"[\u4e00-\u9fff]", reason.split("（")[0]), reason
     for kind in ("truncated docx", "declared bomb docx"):
         assert r[kind], kind  # the reader's own words; what matters is one line and nothing stored
 
@@ -474,7 +478,7 @@ def test_a_file_that_hangs_is_stopped_at_the_time_limit(db, tmp_path, monkeypatc
     start = time.monotonic()
     summary = load_paths([slow, SEED], db, dataclasses.replace(FAST, timeout_s=1), progress=False)
     assert time.monotonic() - start < 20
-    assert summary.failures == [(str(slow), "timed out after 1 s")]
+    assert summary.failures == [(str(slow), "处理超时（超过 1 秒），已中止")]
     assert summary.loaded == 1
     assert [r[0] for r in snapshot(db)["units"]] == [SEED_KEY]
 
@@ -498,9 +502,9 @@ def test_memory_and_crashes_in_the_extractor_fail_only_their_file(db, tmp_path, 
              for n, code in [("hog", "900007"), ("crash", "900008"), ("bug", "900009")]]
     summary = load_paths([*files, SEED], db, dataclasses.replace(FAST, memory_mb=256), progress=False)
     assert dict(summary.failures) == {
-        str(files[0]): "used more than 256 MB of memory",
-        str(files[1]): "extractor crashed (SIGABRT)",
-        str(files[2]): "KeyError: 'indicators'",
+        str(files[0]): "读取时占用内存超过 256 MB，已中止",
+        str(files[1]): "读取程序崩溃（SIGABRT），请把此文件交给技术人员处理",
+        str(files[2]): "读取程序出错，请把此文件交给技术人员处理（KeyError: 'indicators'）",
     }
     assert summary.loaded == 1
 
@@ -510,7 +514,7 @@ def test_extract_isolated_one_file(tmp_path):
     from etl.isolate import extract_isolated
     record = extract_isolated(path=str(SEED), limits=FAST)
     assert record["report"]["unit_name"] == "云溪区劳动和社会保障监察大队"
-    with pytest.raises(ExtractError, match="^empty file$"):
+    with pytest.raises(ExtractError, match="^空文件"):
         extract_isolated(data=b"", file_name="x.txt", limits=FAST)
 
 

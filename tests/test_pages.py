@@ -321,6 +321,9 @@ def test_upload_reviews_then_loads_and_logs_bad_files(blank_db, monkeypatch):
     assert list(review["结果"]) == ["可导入", "无法导入"]
     assert review["单位名称"].iloc[0] == "云溪区劳动和社会保障监察大队"
     assert "坏报告.pdf" in texts(at.error)
+    # the ETL's own reason, in Chinese, as the CLI gives it
+    assert review["原因"].iloc[1].startswith("PDF 文件已损坏，无法打开")
+    assert "PDF 文件已损坏" in texts(at.error)
     assert queries.run("years", blank_db).empty  # nothing stored before confirming
 
     at.button(key="up_confirm").click().run()

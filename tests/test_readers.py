@@ -174,7 +174,7 @@ def test_docx_entities_are_not_expanded():
     assert doc.rows[-1].texts == ["正文"]
     # "Billion laughs": libxml2 refuses it outright; either way nothing is expanded.
     laughs = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 9))
-    with pytest.raises(ExtractError, match=r"^damaged \.docx: word/document\.xml is not well-formed XML"):
+    with pytest.raises(ExtractError, match=r"^Word 文档（\.docx）已损坏：word/document\.xml 不是格式正确的 XML"):
         read_document(with_entities(laughs, "&l8;"), "a.docx")
 
 
@@ -191,18 +191,18 @@ GOOD_DOCX = zip_bytes({"word/document.xml": _w(f"<w:p>{_r('x')}</w:p>")})
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("empty.docx", b"", "empty file"),
-    ("text.docx", "这不是Word文件".encode(), "not a valid .docx: not a zip archive"),
+    ("empty.docx", b"", "空文件"),
+    ("text.docx", "这不是Word文件".encode(), "不是有效的 Word 文档（.docx）：文件不是 zip 压缩包"),
     ("truncated.docx", GOOD_DOCX[: len(GOOD_DOCX) // 2],
-     "damaged .docx: the zip archive is truncated or corrupt"),
+     "Word 文档（.docx）已损坏：zip 压缩包不完整或已损坏"),
     ("other.docx", zip_bytes({"readme.txt": b"x"}),
-     "not a Word document: the archive has no word/document.xml"),
+     "不是 Word 文档：压缩包中没有正文部分（word/document.xml）"),
     ("book.docx", zip_bytes({"xl/workbook.xml": b"<x/>"}),
-     "not a Word document: the archive has no word/document.xml (it is an Excel workbook)"),
+     "不是 Word 文档：压缩包中没有正文部分（word/document.xml），这是 Excel 工作簿"),
     ("broken.docx", zip_bytes({"word/document.xml": b"<w:document"}),
-     "damaged .docx: word/document.xml is not well-formed XML"),
+     "Word 文档（.docx）已损坏：word/document.xml 不是格式正确的 XML"),
     ("nobody.docx", zip_bytes({"word/document.xml": b"<a/>"}),
-     "not a Word document: word/document.xml has no document body"),
+     "不是 Word 文档：word/document.xml 中没有正文"),
 ])
 def test_docx_bad_input(name, data, message):
     with pytest.raises(ExtractError) as err:
@@ -214,7 +214,7 @@ def test_docx_bad_input(name, data, message):
 def test_docx_inflating_archive_is_refused_before_inflating():
     bomb = _bomb(3)
     assert len(bomb) < 20_000
-    with pytest.raises(ExtractError, match=r"^refused: archive would inflate to 3 MB \(limit 2 MB\)$"):
+    with pytest.raises(ExtractError, match=r"^压缩包解压后将达 3\.0 MB，超过上限 2 MB，已拒绝（未解压）$"):
         read_document(bomb, "bomb.docx", Limits(max_inflated_mb=2))
 
 
@@ -347,7 +347,7 @@ def _encrypted(data: bytes, user_password: str) -> bytes:
 
 
 def test_pdf_encrypted():
-    with pytest.raises(ExtractError, match=r"^encrypted PDF: a password is needed to open it$"):
+    with pytest.raises(ExtractError, match=r"^PDF 已加密：需要密码才能打开"):
         read_document(_encrypted(TEXT_PDF, "secret"), "a.pdf")
     # Only an owner password (no password to open): readable as usual.
     doc = read_document(_encrypted(TEXT_PDF, ""), "a.pdf")
@@ -356,10 +356,10 @@ def test_pdf_encrypted():
 
 @pytest.mark.parametrize("data, message", [
     (page_pdf(b"q 100 0 0 100 50 50 cm /Im1 Do Q", b"<< /XObject << /Im1 6 0 R >> >>"),
-     "scanned PDF: no text layer"),
-    (b"hello, not a pdf", "not a PDF file: no %PDF header"),
-    (TEXT_PDF[:300], "damaged PDF: "),
-    (b"%PDF-1.4\n1 0 obj << >> endobj\n", "damaged PDF: "),
+     "扫描版 PDF：没有文字层"),
+    (b"hello, not a pdf", "不是 PDF 文件：缺少 %PDF 文件头"),
+    (TEXT_PDF[:300], "PDF 文件已损坏"),
+    (b"%PDF-1.4\n1 0 obj << >> endobj\n", "PDF 文件已损坏"),
 ])
 def test_pdf_bad_input(data, message):
     with pytest.raises(ExtractError) as err:
@@ -461,10 +461,10 @@ def test_doc_content_decides_the_reader(monkeypatch):
     doc = read_document("<html><body><p>网页另存</p></body></html>".encode(), "page.doc")
     assert doc.format == "doc" and doc.rows[0].texts == ["网页另存"]
 
-    with pytest.raises(ExtractError, match=r"^not a Word document: unrecognised \.doc content$"):
+    with pytest.raises(ExtractError, match=r"^不是 Word 文档：无法识别这个 \.doc 文件的内容"):
         read_document(b"\x00\x01garbage", "a.doc")
     encrypted = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le")
-    with pytest.raises(ExtractError, match="^encrypted Word document"):
+    with pytest.raises(ExtractError, match="^Word 文档已加密：请去掉密码"):
         read_document(encrypted, "a.doc")
 
 
@@ -472,8 +472,7 @@ def test_doc_needs_libreoffice(monkeypatch):
     monkeypatch.setattr(readers.shutil, "which", lambda name: None)
     with pytest.raises(ExtractError) as err:
         read_document(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "a.doc")
-    assert str(err.value) == (".doc needs LibreOffice: install it with "
-                              "'apt-get install -y libreoffice-writer-nogui'")
+    assert str(err.value) == ".doc 文件需要 LibreOffice 转换：请安装 apt-get install -y libreoffice-writer-nogui"
 
 
 def test_doc_conversion_time_limit_kills_the_converter(monkeypatch, tmp_path):
@@ -483,7 +482,7 @@ def test_doc_conversion_time_limit_kills_the_converter(monkeypatch, tmp_path):
     fake.chmod(0o755)
     monkeypatch.setattr(readers.shutil, "which", lambda name: str(fake))
     started = time.monotonic()
-    with pytest.raises(ExtractError, match=r"^LibreOffice did not convert the \.doc within 1 s$"):
+    with pytest.raises(ExtractError, match=r"^\.doc 文件转换超时：LibreOffice 在 1 秒内未完成转换"):
         read_document(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "a.doc", Limits(timeout_s=1))
     assert time.monotonic() - started < 10
     for pid in map(int, pids.read_text().split()):
@@ -502,5 +501,5 @@ def _alive(pid: int) -> bool:
 
 
 def test_unsupported_extension():
-    with pytest.raises(ExtractError, match=r"^unsupported file type '\.xls'"):
+    with pytest.raises(ExtractError, match=r"^不支持的文件类型（\.xls）"):
         read_document(b"x", "a.xls")

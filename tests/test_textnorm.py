@@ -81,4 +81,4 @@ def test_cases_counted_once_across_sections_and_amount_in_yuan():
 def test_cases_warn_when_channels_do_not_add_up():
     rows, warnings = extract_cases(["办理信访事项50件，其中网上信访20件，来访10件。"])
     assert len(rows) == 3
-    assert warnings == ["cases: 信访事项 channels add up to 30, stated total 50"]
+    assert warnings == ["信访事项：各渠道合计 30 件，与所述总数 50 件不符"]

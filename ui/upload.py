@@ -5,7 +5,8 @@ checked by the ETL's own input rules (etl.load.iter_inputs / read_item: size
 limits, zip-bomb and unsafe-path checks, GBK member names), extracted in the
 ETL's isolated worker processes (etl.isolate: time and memory limits), shown
 for review, and stored only when the user confirms (etl.load.store_record in
-one transaction per report; failures go to the load log like the CLI's).
+one transaction per report; failures go to the load log like the CLI's). The
+reasons shown are the ETL's own, already one line of Chinese each.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from typing import Iterable
 import queries
 from etl.config import Limits
 from etl.isolate import ExtractPool, Task
-from etl.load import iter_inputs, log_failure, read_item, store_record, unit_key
+from etl.load import iter_inputs, log_failure, read_item, store_error, store_record, unit_key
 from ui import data
 
 ACCEPTED = ["docx", "doc", "pdf", "txt", "html", "htm", "zip"]
@@ -68,21 +69,6 @@ class Candidate:
         }
 
 
-def reason_text(reason: str) -> str:
-    """The ETL's one-line reason with a Chinese lead the user can act on."""
-    lower = reason.lower()
-    hints = [
-        ("too large", "文件过大"), ("zip bomb", "疑似压缩炸弹，已拒绝"), ("empty file", "空文件"),
-        ("not a readable zip", "不是可读的 zip 压缩包"), ("archive inside an archive", "压缩包中的压缩包不处理，请先解压"),
-        ("unsafe path", "压缩包内文件路径不安全，已拒绝"), ("timed out", "读取超时"), ("time limit", "读取超时"),
-        ("memory", "读取占用内存过多"), ("cannot read", "无法读取文件"),
-    ]
-    for needle, text in hints:
-        if needle in lower:
-            return f"{text}（{reason}）"
-    return f"无法识别为绩效自评报告（{reason}）"
-
-
 def prepare(files: Iterable, limits: Limits = Limits()) -> list[Candidate]:
     """Expand and read the uploaded files (st.UploadedFile or (name, bytes)),
     extract every report in isolated workers, and return one Candidate each."""
@@ -121,9 +107,7 @@ def prepare(files: Iterable, limits: Limits = Limits()) -> list[Candidate]:
                 else:
                     cand.record = outcome.record
     for cand in candidates:
-        if cand.error is not None:
-            cand.error = reason_text(cand.error)
-        elif cand.record is not None:
+        if cand.ok:
             cand.unit_key = unit_key(cand.record.get("report") or {})
     if not candidates:
         # e.g. a .zip holding no report files at all
@@ -140,12 +124,12 @@ def store(candidates: list[Candidate]) -> list[Candidate]:
                 try:
                     cand.status, _ = store_record(con, cand.record, file_bytes=cand.data, file_path=cand.name)
                 except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the others
-                    cand.status, cand.error = "failed", f"无法写入数据库（{' '.join(str(exc).split())[:300]}）"
+                    cand.status, cand.error = "failed", store_error(exc)
             else:
                 cand.status = "failed"
             if cand.status == "failed":
                 try:
-                    log_failure(con, cand.file_name or cand.name, cand.name, cand.error or "unreadable", cand.sha)
+                    log_failure(con, cand.file_name or cand.name, cand.name, cand.error or "无法读取此文件", cand.sha)
                 except Exception:  # noqa: BLE001 - the failure is still shown on the page
                     pass
         if any(c.status in ("loaded", "replaced") for c in candidates):
