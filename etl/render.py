@@ -681,7 +681,7 @@ def convert(paths: list[Path], fmt: str, out_dir: Path, timeout: float | None = 
     """
     exe = soffice_path()
     if exe is None:
-        raise RuntimeError("LibreOffice is not installed (apt-get install libreoffice-writer)")
+        raise RuntimeError("未安装 LibreOffice，无法生成 PDF/.doc：请安装 apt-get install -y libreoffice-writer-nogui")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     timeout = timeout if timeout is not None else 60 + 5 * len(paths)
@@ -695,13 +695,13 @@ def convert(paths: list[Path], fmt: str, out_dir: Path, timeout: float | None = 
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise RuntimeError(f"LibreOffice conversion to {fmt} timed out after {timeout:.0f} s")
+            raise RuntimeError(f"LibreOffice 转换为 {fmt} 超时（超过 {timeout:.0f} 秒）")
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     outs = [out_dir / (Path(p).stem + "." + fmt) for p in paths]
     missing = [p.name for p in outs if not p.exists()]
     if missing:
-        raise RuntimeError(f"LibreOffice did not produce {', '.join(missing)}: {err.decode(errors='replace')[-300:]}")
+        raise RuntimeError(f"LibreOffice 未生成 {', '.join(missing)}（{err.decode(errors='replace')[-300:]}）")
     if fmt == "pdf":
         for p in outs:
             p.write_bytes(stable_pdf(p.read_bytes()))
