@@ -9,13 +9,16 @@ the exact record an extractor must return for it (valid against
 ../shared/spec/report-record.schema.json, `source.demo: true`). The real seed
 report is copied in as itself with its hand-written record (`demo: false`).
 Also written: `manifest.json` (what was planted where: renames, merges, the
-report in 元, arithmetic inconsistencies, blank results, the missing section)
-and `unit_aliases.csv` (renames and merges, in data/unit_aliases.csv's format).
+report in 元, blank results, the missing section, and the few arithmetic
+inconsistencies, each with the identity it breaks and by how much) and
+`unit_aliases.csv` (renames and merges, in data/unit_aliases.csv's format).
 
-Figures are calibrated on ../shared/research/ (see etl/demo_data.py); each
-unit's figures drift from year to year from its own random stream, so the
-same seed always gives the same bytes (PDFs: the same bytes for the same
-batch).
+Figures are calibrated on ../shared/research/ (sizes by unit type:
+etl/demo_data.py KINDS). Every money table adds up (IDENTITIES; org rows add
+up to the 汇总 row) except where manifest.json says otherwise. Each unit's
+income follows a smooth walk inside its type's range from its own random
+stream, so the same seed always gives the same bytes (PDFs: the same bytes for
+the same batch).
 """
 from __future__ import annotations
 
@@ -35,8 +38,8 @@ from pathlib import Path
 
 from . import demo_data as D
 from .config import PROJECT_ROOT
-from .render import (RenderOptions, convert, expected_record, render_docx, render_html, render_txt,
-                     soffice_path)
+from .render import (MONEY_FIELDS, RenderOptions, convert, expected_record, render_docx, render_html,
+                     render_txt, soffice_path)
 
 SHARED = PROJECT_ROOT.parent / "shared"
 SEED_FILE = SHARED / "seeds" / "yunxi-2022-labor-inspection-brigade.txt"
@@ -76,20 +79,42 @@ def _num_text(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:.2f}".rstrip("0").rstrip(".")
 
 
+# Every row of a money table obeys these (the planted inconsistencies of
+# manifest.json excepted): row[field] = sum of row[parts], blanks counting 0.
+IDENTITIES = {
+    "income": (("total", ("carryover", "fiscal_appropriation", "fund_appropriation", "special_account_income",
+                          "other_income")),),
+    "expenditure": (("total", ("basic", "project")), ("basic", ("personnel", "public"))),
+    "three_public": (("total", ("reception", "vehicle_operation", "vehicle_purchase", "overseas")),),
+    "fixed_assets": (("total", ("in_use", "leased", "other")),),
+}
+# The fields drawn (and split over org rows); the others are sums of these.
+LEAVES = {
+    "income": ("carryover", "fiscal_appropriation", "fund_appropriation", "special_account_income", "other_income"),
+    "expenditure": ("personnel", "public", "project", "surplus_year", "surplus_cumulative"),
+    "three_public": ("reception", "vehicle_operation", "vehicle_purchase", "overseas"),
+    "fixed_assets": ("in_use", "leased", "other"),
+}
+EXECUTION_FLOOR = 0.85    # the lowest share of its income a unit spends in a year
+SEED_INCOME = (2022, 85.53)  # the seed report's own year and income: the 劳动监察大队's walk passes through it
+
+
 @dataclass
 class Profile:
     """What stays with a unit across years: its size, habits and base figures."""
     unit: D.Unit
-    budget: float
+    levels: dict              # fiscal year -> income total, 万元 (a smooth walk inside the kind's range)
     staff: int
     personnel_share: float
     project_share: float
+    business: float | None    # 其他收入 share of income (schools, hospitals: 事业收入)
     org_style: str            # second | summary | mirror_self | mirror_jiguan
+    org_shares: tuple         # 'second': each org row's share, 局机关 first
     surplus: bool             # fills the 结余 columns
     three_public: str         # blank | spend
     car: bool
-    reception: float
-    assets: float
+    reception: float          # 公务接待费 per 万元 spent (0: the unit has none)
+    assets: float             # fixed assets in 2019, 万元
     grade_style: str          # bands | words | local
     score_base: float
     contact: str
@@ -99,19 +124,66 @@ class Profile:
     cumulative: int = 0       # 累计结余, cents
 
 
+def _walk(anchor: int, value: float, lo: float, hi: float, r: random.Random) -> dict[int, float]:
+    """Income by year: from `value` in year `anchor`, yearly steps of about +3.5% ± 4.5%
+    (−10%…+13%) both ways, turned back where a step would leave [lo, hi]."""
+    levels = {anchor: value}
+
+    def step(cur: float, forward: bool) -> float:
+        g = min(0.13, max(-0.10, r.gauss(0.035, 0.045)))
+        for k in (g, -g):
+            nxt = cur * (1 + k) if forward else cur / (1 + k)
+            if lo <= nxt <= hi:
+                return nxt
+        return cur
+    for y in range(anchor + 1, D.YEARS[-1] + 1):
+        levels[y] = step(levels[y - 1], True)
+    for y in range(anchor - 1, D.YEARS[0] - 1, -1):
+        levels[y] = step(levels[y + 1], False)
+    return levels
+
+
+def _income_bounds(kind: D.Kind) -> tuple[float, float]:
+    """Income stays where income × any execution rate is still inside the kind's spending range."""
+    lo, hi = kind.spending
+    return lo / EXECUTION_FLOOR, hi
+
+
 def _profile(unit: D.Unit, seed: int) -> Profile:
     r = _rng(seed, "profile", unit.key)
-    (s_lo, s_hi), (b_lo, b_hi), (p_lo, p_hi), (j_lo, j_hi) = D.KINDS[unit.kind]
-    staff = r.randint(s_lo, s_hi)
-    budget = r.uniform(b_lo, b_hi)
-    if unit.key == "laojian":  # the seed's unit: 85.53万元, 6 staff in 2022
-        staff, budget = 6, 80.0
+    kind = D.KINDS[unit.kind]
+    (s_lo, s_hi), (i_lo, i_hi) = kind.staff, _income_bounds(kind)
+    # One draw sizes both staff and money, so big units are big in both; skewed
+    # towards the small end like the real ones (medians: 76 staff, 1568万元 spent).
+    q = r.random() ** 1.4
+    staff = int(round(s_lo + (s_hi - s_lo) * q))
+    size = min(1.0, max(0.0, q + r.gauss(0, 0.12)))
+    base = i_lo * 1.05 + (i_hi * 0.85 - i_lo * 1.05) * size
+    anchor, shares = unit.years[0], None
+    merged_from = next((olds for olds, new, _ in D.MERGES if new == unit.name), None)
+    if unit.key == "laojian":
+        staff = 6
+        anchor, base = SEED_INCOME
+    elif merged_from:
+        # the merged unit starts as the sum of the units it absorbed (their last year)
+        last = anchor - 1
+        parts = [_profile(next(u for u in D.UNITS if u.name == old), seed).levels[last] for old in merged_from]
+        base = min(i_hi * r.uniform(0.88, 0.97), max(i_lo, sum(parts) * r.uniform(1.0, 1.05)))
+        shares = tuple(x / sum(parts) for x in parts)
+    levels = _walk(anchor, base, i_lo, i_hi, _rng(seed, "drift", unit.key))
     if unit.second_level:
         org_style = "second"
+        if shares is None or len(shares) != len(unit.second_level) + 1:
+            rs = _rng(0, "share", unit.key)
+            head = rs.uniform(0.55, 0.8)
+            weights = [rs.uniform(0.6, 1.4) for _ in unit.second_level]
+            shares = (head, *[(1 - head) * w / sum(weights) for w in weights])
     elif unit.key == "laojian":
         org_style = "mirror_self"
     else:
         org_style = r.choice(("summary", "mirror_self", "mirror_jiguan", "summary"))
+        if org_style == "mirror_jiguan" and unit.kind not in ("bureau", "big"):
+            org_style = "mirror_self"   # only a 局 has a 局机关 row
     person = r.choice(D.GIVEN_NAMES) + r.choice(D.PERSON_NAMES) + (r.choice(D.PERSON_NAMES) if r.random() < 0.5 else "")
     contact = D.REGION + unit.name.removeprefix("云溪区") if r.random() < 0.2 or unit.key == "laojian" else person
     phone = r.choice((f"0730-84{r.randint(10000, 99999)}", f"84{r.randint(10000, 99999)}",
@@ -120,12 +192,14 @@ def _profile(unit: D.Unit, seed: int) -> Profile:
         phone = "8414336"
     weak = r.random() < 0.12
     return Profile(
-        unit=unit, budget=budget, staff=staff,
-        personnel_share=r.uniform(p_lo, p_hi), project_share=r.uniform(j_lo, j_hi),
-        org_style=org_style, surplus=r.random() < 0.45,
+        unit=unit, levels=levels, staff=staff,
+        personnel_share=r.uniform(*kind.personnel), project_share=r.uniform(*kind.project),
+        business=r.uniform(*kind.business) if kind.business else None,
+        org_style=org_style, org_shares=shares or (), surplus=r.random() < 0.45,
         three_public="blank" if (unit.kind == "brigade" and r.random() < 0.5) or unit.key == "laojian" else "spend",
-        car=unit.kind in ("bureau", "big", "town", "hospital") and r.random() < 0.8,
-        reception=r.uniform(0.3, 6.0), assets=budget * r.uniform(0.06, 0.7),
+        car=r.random() < kind.car,
+        reception=0.0 if r.random() < 0.3 else r.uniform(0.0003, 0.0025),
+        assets=levels[D.YEARS[0]] * r.uniform(*kind.assets),
         grade_style="local" if unit.key == "laojian" else r.choice(("bands", "bands", "bands", "words")),
         score_base=r.uniform(80, 88) if weak else r.uniform(89, 96),
         contact=contact, phone=phone,
@@ -155,66 +229,94 @@ def _short(name: str) -> str:
     return "劳动监察大队" if "劳动和社会保障监察大队" in short else short
 
 
-def _split_rows(total: dict[str, int | None], orgs: list[str], shares: list[float]) -> list[dict]:
-    """Split the 汇总 row over the org rows; every field's parts add up to its total."""
-    rows = []
-    left = dict(total)
-    for i, org in enumerate(orgs):
-        row = {}
-        for f, v in total.items():
+def _sum(*values: int | None) -> int | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def _with_sums(table: str, row: dict) -> dict:
+    """A row from its drawn fields, with its totals computed (IDENTITIES, innermost first)."""
+    out = dict(row)
+    for target, parts in reversed(IDENTITIES[table]):
+        out[target] = _sum(*(out[f] for f in parts))
+    return {f: out[f] for f in MONEY_FIELDS[table]}
+
+
+def _split_rows(table: str, total: dict[str, int | None], orgs: list[str], shares: tuple) -> list[tuple]:
+    """Split the 汇总 row over the org rows: each drawn field by share (rounded down;
+    the last org takes what is left, so never below zero), totals recomputed."""
+    rows = [{} for _ in orgs]
+    for f in LEAVES[table]:
+        v, left = total[f], total[f]
+        for i, row in enumerate(rows):
             if v is None:
                 row[f] = None
-            elif i == len(orgs) - 1:
-                row[f] = left[f]
+            elif i == len(rows) - 1:
+                row[f] = left
             else:
-                row[f] = int(round(v * shares[i]))
-                left[f] -= row[f]
-        rows.append((org, row))
-    return rows
+                row[f] = int(v * shares[i])
+                left -= row[f]
+    return [(org, _with_sums(table, row)) for org, row in zip(orgs, rows)]
 
 
-def _money_tables(p: Profile, year: int, r: random.Random, growth: float) -> dict:
+def _money_tables(p: Profile, year: int, r: random.Random) -> dict:
+    """The four money tables (cents while drawing): parts drawn as shares of the total,
+    the remainder (公共财政拨款, 公用支出, 在用) never below zero."""
     unit = p.unit
-    total = _c(p.budget * growth)
-    carry = _c(total / 100 * r.uniform(0.5, 8)) if r.random() < 0.35 else None
-    fund = _c(total / 100 * r.uniform(4, 22)) if unit.kind == "town" or unit.sector in ("housing", "landres", "urban") and r.random() < 0.6 else None
-    special = _c(total / 100 * r.uniform(2, 9)) if unit.sector in ("market", "landres", "school") and r.random() < 0.5 else None
-    other = (_c(total / 100 * r.uniform(45, 68)) if unit.kind == "hospital"
-             else _c(total / 100 * r.uniform(2, 8)) if unit.kind == "school" or r.random() < 0.12 else None)
-    fiscal = total - sum(v for v in (carry, fund, special, other) if v)
-    income = dict(total=total, carryover=carry, fiscal_appropriation=fiscal, fund_appropriation=fund,
-                  special_account_income=special, other_income=other)
+    total = _c(p.levels[year])
 
-    spent = total if r.random() < 0.35 else int(round(total * r.uniform(0.9, 0.995)))
-    project = int(round(spent * min(0.9, max(0.0, p.project_share + r.uniform(-0.05, 0.05)))))
+    def share(of: int, lo: float, hi: float) -> int:
+        return int(round(of * r.uniform(lo, hi)))
+
+    carry = share(total, 0.005, 0.12) if r.random() < 0.45 else None
+    fund = (share(total, 0.03, 0.15) if unit.kind == "town" or (unit.sector in ("housing", "landres", "urban")
+                                                                and r.random() < 0.6) else None)
+    special = share(total, 0.01, 0.06) if unit.sector in ("market", "landres", "school") and r.random() < 0.5 else None
+    if p.business:
+        other = share(total, p.business * 0.93, p.business * 1.07)
+    else:
+        other = share(total, 0.005, 0.04) if r.random() < 0.12 else None
+    fiscal = total - (_sum(carry, fund, special, other) or 0)
+    assert fiscal > 0, (unit.key, year)   # the drawn shares add up to at most ~93%
+    income = _with_sums("income", dict(carryover=carry, fiscal_appropriation=fiscal, fund_appropriation=fund,
+                                       special_account_income=special, other_income=other))
+
+    x = r.random()
+    execution = 1.0 if x < 0.4 else r.uniform(0.9, 0.995) if x < 0.92 else r.uniform(EXECUTION_FLOOR, 0.9)
+    spent = int(round(total * execution))
+    project = share(spent, *(min(0.85, max(0.0, p.project_share + d)) for d in (-0.04, 0.04)))
     if unit.key == "laojian":
-        project = r.choice((0, 20, 30, 50))
+        project = r.choice((0, 20, 30, 50))   # the seed: 0.30万元 of 85.53
     basic = spent - project
-    personnel = int(round(basic * min(0.97, p.personnel_share + r.uniform(-0.02, 0.02))))
+    personnel = share(basic, *(min(0.97, p.personnel_share + d) for d in (-0.02, 0.02)))
     surplus_year = surplus_cum = None
     if p.surplus:
         surplus_year = total - spent
-        p.cumulative += surplus_year
+        # older balances are partly spent or returned, so the cumulative figure stays bounded
+        p.cumulative = int(p.cumulative * r.uniform(0.4, 0.7)) + surplus_year
         surplus_cum = p.cumulative
-    expenditure = dict(total=spent, basic=basic, personnel=personnel, public=basic - personnel, project=project,
-                       surplus_year=surplus_year, surplus_cumulative=surplus_cum)
+    expenditure = _with_sums("expenditure", dict(personnel=personnel, public=basic - personnel, project=project,
+                                                 surplus_year=surplus_year, surplus_cumulative=surplus_cum))
 
     if p.three_public == "blank":
         three = None
     else:
-        rec = _c(p.reception * r.uniform(0.75, 1.15))
-        ops = _c(r.uniform(2.5, 11) * (2 if unit.kind == "big" else 1)) if p.car else (0 if r.random() < 0.5 else None)
-        buy = _c(r.uniform(14, 24)) if p.car and r.random() < 0.06 else (0 if r.random() < 0.6 else None)
-        abroad = 0 if r.random() < 0.5 else None
-        three = dict(total=rec + (ops or 0) + (buy or 0), reception=rec, vehicle_operation=ops,
-                     vehicle_purchase=buy, overseas=abroad)
+        # 三公 stay under 1% of spending: reception ≤ 0.3%, car upkeep ≤ 0.35%, a car bought ≤ 0.35%
+        small = unit.kind in ("brigade", "school")
+        rec = 0 if small and r.random() < 0.4 else share(spent, p.reception * 0.8, p.reception * 1.2)
+        ops = share(spent, 0.001, 0.0035) if p.car else (0 if r.random() < 0.5 else None)
+        buy = (min(_c(r.uniform(12, 22)), int(spent * 0.0035)) if p.car and spent >= _c(3500) and r.random() < 0.06
+               else 0 if r.random() < 0.6 else None)
+        three = _with_sums("three_public", dict(reception=rec, vehicle_operation=ops, vehicle_purchase=buy,
+                                                overseas=0 if r.random() < 0.5 else None))
 
-    fa_total = _c(p.assets * (1 + 0.05 * (year - 2019)) * r.uniform(0.97, 1.03))
+    fa_total = _c(p.assets * (1 + 0.04 * (year - D.YEARS[0])) * r.uniform(0.98, 1.02))
     if unit.key == "laojian":
-        fa_total = _c(5.4 + 0.3 * (year - 2022))
-    leased = _c(fa_total / 100 * r.uniform(2, 9)) if unit.kind == "town" and r.random() < 0.5 else None
-    other_fa = _c(fa_total / 100 * r.uniform(1, 5)) if r.random() < 0.25 else None
-    assets = dict(total=fa_total, in_use=fa_total - (leased or 0) - (other_fa or 0), leased=leased, other=other_fa)
+        fa_total = _c(5.4 + 0.3 * (year - 2022))   # the seed: 5.40万元 in 2022
+    leased = share(fa_total, 0.01, 0.06) if unit.kind == "town" and r.random() < 0.5 else None
+    other_fa = share(fa_total, 0.01, 0.05) if r.random() < 0.25 else None
+    assets = _with_sums("fixed_assets", dict(in_use=fa_total - (_sum(leased, other_fa) or 0), leased=leased,
+                                             other=other_fa))
 
     tables = {"income": income, "expenditure": expenditure, "three_public": three, "fixed_assets": assets}
     out = {}
@@ -225,10 +327,7 @@ def _money_tables(p: Profile, year: int, r: random.Random, growth: float) -> dic
             continue
         rows = [("汇总", summary)]
         if p.org_style == "second":
-            orgs = ["局机关", *unit.second_level]
-            head = _rng(0, "share", unit.key).uniform(0.55, 0.8)
-            rest = (1 - head) / len(unit.second_level)
-            rows += _split_rows(summary, orgs, [head] + [rest] * len(unit.second_level))
+            rows += _split_rows(key, summary, ["局机关", *unit.second_level], p.org_shares)
         elif p.org_style == "mirror_self":
             rows.append((name, dict(summary)))
         elif p.org_style == "mirror_jiguan":
@@ -384,15 +483,11 @@ def build_record(p: Profile, year: int, seed: int) -> dict:
     """The record of one unit-year (before the document's own mess is applied)."""
     unit, sector = p.unit, D.SECTORS[p.unit.sector]
     r = _rng(seed, "report", unit.key, year)
-    drift = _rng(seed, "drift", unit.key)
-    growth = 1.0
-    for y in range(D.YEARS[0], year + 1):  # a unit's own random walk, the same whatever else is generated
-        growth *= 1 + drift.gauss(0.045, 0.07) if y > D.YEARS[0] else 1
     trend = 1 + 0.04 * (year - 2019) + (-0.12 if year == 2020 else 0)   # 2020: the pandemic year
     name = _unit_name(unit, year)
     full = D.REGION + name.removeprefix("云溪区") if name.startswith("云溪区") else name
 
-    money = _money_tables(p, year, r, growth)
+    money = _money_tables(p, year, r)
     inc, exp = money["income"][0], money["expenditure"][0]
     execution = 100 * exp["total"] / inc["total"]
     cases, sentence = [], None
@@ -401,11 +496,12 @@ def build_record(p: Profile, year: int, seed: int) -> dict:
         amount_base = p.counts.setdefault("amount", _rng(seed, "amount", unit.key).uniform(*(sector.cases.amount or (0, 1))))
         sentence, cases = _case_sentence(sector.cases, r, trend, base, amount_base)
     indicators, quoted = _indicators(p, sector, r, trend, execution, cases)
-    values = dict(quoted, name=full, year=year, money=_num_text(round(r.uniform(80, 1500), 2)),
+    values = dict(quoted, name=full, year=year, money=_num_text(round(p.levels[year] * r.uniform(0.15, 0.6), 2)),
                   area=r.randint(5000, 30000), checks=r.randint(3, 12), schools=r.randint(18, 32),
                   villages=r.randint(8, 16), classes=r.randint(18, 60), beds=r.randint(60, 320))
 
-    staff_q = max(3, int(round(p.staff * (1 + 0.01 * (year - 2019)))))
+    s_lo, s_hi = D.KINDS[unit.kind].staff
+    staff_q = min(s_hi, max(s_lo, int(round(p.staff * (1 + 0.01 * (year - 2019))))))
     staff_a = max(3, staff_q + r.choice((-3, -2, -1, 0, 0, 1, 1, 2)))
     if unit.key == "laojian":
         staff_q, staff_a = 6, r.choice((6, 7))
@@ -486,6 +582,7 @@ class Item:
     fmt: str = "docx"
     opts: RenderOptions = RenderOptions()
     notes: list = field(default_factory=list)
+    planted: list = field(default_factory=list)   # identities that do not hold on purpose (_misstate)
 
     @property
     def stem(self) -> str:
@@ -536,6 +633,37 @@ def _find(items: list[Item], key: str, year: int) -> Item:
     return next(i for i in items if i.unit.key == key and i.year == year)
 
 
+def _transposed(value: float) -> float:
+    """`value` with two neighbouring digits typed the wrong way round (units and tenths,
+    else tens and units, else the two decimals): a typo worth a few 万元 at most."""
+    digits = list(f"{value:.2f}".replace(".", ""))
+    n = len(digits)
+    for k in (n - 3, n - 4, n - 2):
+        if k >= 0 and digits[k] != digits[k + 1]:
+            digits[k], digits[k + 1] = digits[k + 1], digits[k]
+            break
+    return int("".join(digits)) / 100
+
+
+def _misstate(it: Item, table: str, org: str, **deltas: float) -> None:
+    """Change fields of one row by `deltas` (万元) and list in `it.planted` every identity
+    this breaks, with its difference: row[field] − sum of its parts, or 汇总[field] − sum of org rows."""
+    rows = it.record[table]
+    row = next(r for r in rows if r["org"] == org)
+    diffs: dict[tuple, float] = {}
+    for f, d in deltas.items():
+        row[f] = round(row[f] + d, 2)
+        for target, parts in IDENTITIES[table]:
+            if f == target:
+                diffs[(org, target, "parts")] = diffs.get((org, target, "parts"), 0) + d
+            elif f in parts:
+                diffs[(org, target, "parts")] = diffs.get((org, target, "parts"), 0) - d
+        if len(rows) > 1:
+            diffs[("汇总", f, "orgs")] = diffs.get(("汇总", f, "orgs"), 0) + (d if org == "汇总" else -d)
+    it.planted += [dict(table=table, org=o, field=f, sum_of=of, difference=round(float(d), 2))
+                   for (o, f, of), d in diffs.items() if round(d, 2)]
+
+
 def _plant(items: list[Item], seed: int) -> None:
     """The mess of issue 3, each in a named place (listed in manifest.json)."""
     def note(it: Item, what: str) -> None:
@@ -575,26 +703,25 @@ def _plant(items: list[Item], seed: int) -> None:
         for idx in _rng(seed, "blank", key, year).sample(range(len(inds) - 1), k=k):
             inds[idx].update(actual_text=None, actual_value=None, actual_unit=None)
             note(it, f"blank result: {inds[idx]['level2']} 指标{inds[idx]['seq']}")
-    # Arithmetic that does not add up (the record keeps what the document says).
+    # Arithmetic that does not add up (the record keeps what the document says):
+    # typos and forgotten rows of a few 万元, each listed with its differences.
     it = _find(items, "wenlv", 2020)
-    row = it.record["expenditure"][0]
-    row["total"] = round(row["total"] + 12.6, 2)
+    _misstate(it, "expenditure", "汇总", total=12.6)
     note(it, "expenditure 汇总: total ≠ basic + project (+12.60)")
     it = _find(items, "yingji", 2022)
-    row = it.record["income"][0]
-    row["fiscal_appropriation"] = round(row["fiscal_appropriation"] - 23.4, 2)
+    _misstate(it, "income", "汇总", fiscal_appropriation=-23.4)
     note(it, "income 汇总: total ≠ sum of sources (−23.40 in 公共财政拨款)")
     it = _find(items, "renshe", 2023)
-    rows = [r for r in it.record["expenditure"] if r["org"] == "局机关"]
-    rows[0]["personnel"] = round(rows[0]["personnel"] + 30, 2)
-    rows[0]["basic"] = round(rows[0]["basic"] + 30, 2)
-    rows[0]["total"] = round(rows[0]["total"] + 30, 2)
+    _misstate(it, "expenditure", "局机关", personnel=30, basic=30, total=30)
     note(it, "expenditure: 汇总 ≠ 局机关 + 二级机构 (局机关 +30.00)")
     it = _find(items, "zhongyi_yy", 2021)
-    if it.record["three_public"]:
-        row = it.record["three_public"][0]
-        row["total"] = round(row["total"] + 1.5, 2)
-        note(it, "三公 汇总: total ≠ sum of parts (+1.50)")
+    _misstate(it, "three_public", "汇总", total=1.5)
+    note(it, "三公 汇总: total ≠ sum of parts (+1.50)")
+    it = _find(items, "shuili", 2021)
+    stated = it.record["fixed_assets"][0]["total"]
+    typed = _transposed(stated)
+    _misstate(it, "fixed_assets", "汇总", total=round(typed - stated, 2))
+    note(it, f"fixed assets 汇总: total typed {typed:.2f} for {stated:.2f}")
     # Rich-layout reports whose stated score differs from the sum of indicator scores.
     for key, year in (("shangwu", 2024),):
         it = _find(items, key, year)
@@ -712,7 +839,8 @@ def _write_manifest(out: Path, items: list[Item]) -> None:
         "new_units": [dict(name=n, from_year=y) for n, y in D.NEW_UNITS],
         "documents": [dict(file=f"{i.stem}.{i.fmt}", unit=i.record["report"]["unit_name"], year=i.year,
                            format=i.fmt, indicator_layout=i.opts.indicator_layout, money_unit=i.opts.money_unit,
-                           encoding=i.opts.encoding if i.fmt in ("txt", "html") else None, notes=i.notes)
+                           encoding=i.opts.encoding if i.fmt in ("txt", "html") else None, notes=i.notes,
+                           inconsistencies=i.planted)
                       for i in items],
     }
     _write_json(out / "manifest.json", manifest)

@@ -1,10 +1,10 @@
 """Vocabulary of the demo district (岳阳市云溪区): its units and what each sector reports.
 
 Data only; etl/demo.py turns it into yearly report records. Calibrated on
-../shared/research/ (real-report-formats.md §9): small 大队/中心 units 5–25
-staff and 50–300万元, bureaus/乡镇/街道 30–190 staff and 500–3000万元, the
-big systems (教育, 卫生) 300+ staff and 5000万元+; 三公 small; scores mostly
-85–98. Case sentences follow the contract's grammar (contracts.md: "[共]
+../shared/research/ (real-report-formats.md §9, see KINDS): small 大队/中心
+units 5–25 staff and 50–300万元, bureaus/乡镇/街道 30–190 staff and
+500–3000万元, the big systems (教育, 卫生) 300+ staff and 5000万元+; 三公
+small; scores mostly 85–98. Case sentences follow the contract's grammar (contracts.md: "[共]
 <verb><category><N><量词>，其中<label><n><量词>、…[，…金额累计达<X>[余]万元]"),
 and `channel_of` is the contract's label -> channel rule.
 """
@@ -94,14 +94,29 @@ RENAMES = (("云溪区城市管理局", "云溪区城市管理和综合执法局
 MERGES = ((("云溪区文化旅游广电局", "云溪区体育事业发展中心"), "云溪区文化旅游广电体育局", 2022),)
 NEW_UNITS = (("云溪区医疗保障局", 2020),)
 
-# kind -> (staff quota range, budget range 万元, personnel share of basic, project share of total)
+@dataclass(frozen=True)
+class Kind:
+    """Size and habits of a unit type (shares are fractions; money 万元)."""
+    staff: tuple                  # 人员编制 range, every year
+    spending: tuple               # yearly income and expenditure totals stay inside this range
+    personnel: tuple              # personnel share of basic expenditure
+    project: tuple                # project share of expenditure
+    assets: tuple                 # fixed assets (book value) / yearly income
+    car: float                    # chance the unit runs official cars (公务用车运维费)
+    business: tuple | None = None  # 其他收入 share of income when the unit earns its own (事业收入)
+
+
+# Calibration: real-report-formats.md §9 (small 大队/中心 5–25 staff and 50–300万元;
+# bureaus and 乡镇/街道 30–190 staff and 500–3000万元; 教育/卫生 system
+# departments 300+ staff and 5000万元+). Schools and hospitals earn business
+# income (学费、住宿费; 医疗收入) booked as 其他收入.
 KINDS = {
-    "brigade": ((5, 25), (60, 320), (0.84, 0.93), (0.00, 0.25)),
-    "bureau": ((30, 120), (500, 3000), (0.78, 0.90), (0.20, 0.60)),
-    "big": ((300, 620), (5200, 12000), (0.86, 0.94), (0.15, 0.40)),
-    "town": ((45, 190), (900, 3000), (0.75, 0.88), (0.35, 0.65)),
-    "school": ((40, 160), (700, 2600), (0.88, 0.95), (0.05, 0.25)),
-    "hospital": ((80, 320), (1800, 7000), (0.80, 0.90), (0.05, 0.30)),
+    "brigade": Kind((5, 25), (50, 300), (0.84, 0.93), (0.00, 0.25), (0.04, 0.45), 0.3),
+    "bureau": Kind((30, 190), (500, 3000), (0.78, 0.90), (0.20, 0.55), (0.10, 0.80), 0.6),
+    "big": Kind((300, 700), (5000, 16000), (0.86, 0.94), (0.15, 0.40), (0.15, 0.60), 0.9),
+    "town": Kind((30, 190), (500, 3000), (0.75, 0.88), (0.35, 0.60), (0.30, 1.20), 0.7),
+    "school": Kind((40, 200), (500, 3000), (0.88, 0.95), (0.05, 0.25), (0.50, 1.40), 0.2, (0.02, 0.10)),
+    "hospital": Kind((60, 500), (1000, 15000), (0.80, 0.90), (0.05, 0.30), (0.50, 1.40), 0.8, (0.45, 0.70)),
 }
 
 

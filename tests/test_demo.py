@@ -5,15 +5,23 @@ Every document of the corpus has its expected record beside it; the test reads
 what `load` stored for each file and compares it field by field with
 ../shared/tools/compare_record.py (the spec's own reading rules). At least
 99.5% of all fields must be equal; the others are listed in the output.
+
+The corpus's figures are checked too: no negative amounts, money tables that
+add up (except the few inconsistencies manifest.json says were planted, which
+must be there), sizes by unit type as calibrated on the research, smooth
+year-on-year spending, realistic scores and execution rates.
 """
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import duckdb
+import pytest
 
 from compare_record import compare
+
 
 def _expected(corpus) -> dict[str, dict]:
     out = {}
@@ -62,3 +70,147 @@ def test_corpus_shape(demo_corpus):
     assert formats["docx"] > len(expected) / 2 and formats["txt"] >= 20 and formats["pdf"] >= 1
     assert sum(not r["source"]["demo"] for r in expected.values()) == 1   # the real seed only
     assert {r["source"]["money_unit"] for r in expected.values()} == {"万元", "元"}
+
+
+# --- the corpus's figures are possible and realistic --------------------------
+# Written down from the spec and ../shared/research/real-report-formats.md §9,
+# not from the generator: the identities every money table obeys, and the
+# calibrated sizes by unit type.
+
+PARTS = {  # table -> (field, its parts): field = sum of parts in every row, blanks counting 0
+    "income": [("total", ["carryover", "fiscal_appropriation", "fund_appropriation", "special_account_income",
+                          "other_income"])],
+    "expenditure": [("total", ["basic", "project"]), ("basic", ["personnel", "public"])],
+    "three_public": [("total", ["reception", "vehicle_operation", "vehicle_purchase", "overseas"])],
+    "fixed_assets": [("total", ["in_use", "leased", "other"])],
+}
+# unit type -> (income and expenditure totals 万元, staff quota)
+SIZES = {
+    "small": ((50, 300), (5, 25)),          # 大队/中心
+    "bureau": ((500, 3000), (30, 190)),
+    "town": ((500, 3000), (30, 190)),       # 乡镇/街道
+    "school": ((500, 3000), (30, 200)),
+    "hospital": ((1000, 15000), (50, 500)),
+    "big": ((5000, 20000), (300, 800)),     # 教育局, 卫生健康局
+}
+
+
+def _unit_type(name: str) -> str:
+    for pattern, kind in (("教育局|卫生健康局", "big"), ("医院|卫生院|妇幼", "hospital"), ("学校|中学|小学", "school"),
+                          ("大队|中心", "small"), ("街道|镇", "town")):
+        if re.search(pattern, name):
+            return kind
+    return "bureau"
+
+
+def _records(corpus) -> list[dict]:
+    return list(_expected(corpus).values())
+
+
+def _residuals(record: dict) -> dict[tuple, float]:
+    """Every identity that does not hold, within 0.01万元: (table, org, field, "parts"|"orgs") -> difference."""
+    out = {}
+    for table, identities in PARTS.items():
+        rows = record[table]
+        for row in rows:
+            for field, parts in identities:
+                if row[field] is None:
+                    continue
+                diff = row[field] - sum(row[p] or 0 for p in parts)
+                if abs(diff) > 0.01:
+                    out[(table, row["org"], field, "parts")] = round(diff, 2)
+        orgs = [r for r in rows if r["org"] != "汇总"]
+        if rows and orgs:
+            assert rows[0]["org"] == "汇总"
+            for field in rows[0]:
+                if field != "org" and rows[0][field] is not None:
+                    diff = rows[0][field] - sum(r[field] or 0 for r in orgs)
+                    if abs(diff) > 0.01:
+                        out[(table, "汇总", field, "orgs")] = round(diff, 2)
+    return out
+
+
+def test_no_amount_is_negative(demo_corpus):
+    negative = [(r["source"]["file_name"], table, row["org"], f, v)
+                for r in _records(demo_corpus) for table in PARTS for row in r[table]
+                for f, v in row.items() if f != "org" and v is not None and v < 0]
+    assert not negative, negative[:20]
+
+
+def test_money_tables_add_up_except_where_planted(demo_corpus):
+    manifest = json.loads((demo_corpus / "manifest.json").read_text(encoding="utf-8"))
+    planted = {d["file"]: {(p["table"], p["org"], p["field"], p["sum_of"]): p["difference"]
+                           for p in d["inconsistencies"]} for d in manifest["documents"]}
+    records = _records(demo_corpus)
+    unexpected = []
+    for record in records:
+        name = record["source"]["file_name"]
+        found, wanted = _residuals(record), planted.get(name, {})
+        unexpected += [(name, key, diff) for key, diff in found.items() if key not in wanted]
+        for key, diff in wanted.items():
+            assert found.get(key) == pytest.approx(diff, abs=0.005), (name, key, found)
+            # a typo or a forgotten row, not an absurd value
+            assert 0 < abs(diff) <= min(50, 0.1 * record["income"][0]["total"]), (name, key, diff)
+    assert not unexpected, unexpected[:20]
+    assert 3 <= sum(bool(p) for p in planted.values()) <= 7
+    # 人社局 2023: its 局机关 row states 30万元 more than the 汇总 row counts
+    renshe = next(d["file"] for d in manifest["documents"]
+                  if d["unit"] == "云溪区人力资源和社会保障局" and d["year"] == 2023)
+    assert planted[renshe][("expenditure", "汇总", "total", "orgs")] == -30.0
+
+
+def test_sizes_follow_the_calibration_by_unit_type(demo_corpus):
+    out_of_range = []
+    tp_totals = []
+    for r in _records(demo_corpus):
+        name, kind = r["report"]["unit_name"], _unit_type(r["report"]["unit_name"])
+        (lo, hi), (s_lo, s_hi) = SIZES[kind]
+        inc, exp = r["income"][0], r["expenditure"][0]
+        checks = {
+            "income": lo <= inc["total"] <= hi,
+            "expenditure": lo <= exp["total"] <= hi,
+            "staff": s_lo <= r["report"]["staff_quota"] <= s_hi,
+            "上年结转 ≤ 15%": (inc["carryover"] or 0) <= 0.15 * inc["total"],
+            # business income (医疗收入, 学费) only where units earn it
+            "其他收入": (inc["other_income"] or 0) <= {"hospital": 0.8, "school": 0.12}.get(kind, 0.05) * inc["total"],
+            "固定资产": 0.02 * exp["total"] <= r["fixed_assets"][0]["total"] <= 2 * exp["total"],
+        }
+        if r["three_public"]:
+            tp = sum(r["three_public"][0][f] or 0 for f in PARTS["three_public"][0][1])
+            tp_totals.append(tp)
+            checks["三公 ≤ 1%"] = tp <= 0.01 * exp["total"]
+        out_of_range += [(name, r["report"]["fiscal_year"], what) for what, ok in checks.items() if not ok]
+    assert not out_of_range, out_of_range[:20]
+    zeros = sum(t == 0 for t in tp_totals)
+    assert zeros >= 0.05 * len(tp_totals), (zeros, len(tp_totals))   # some units spend nothing on 三公
+
+
+def test_year_on_year_spending_is_smooth(demo_corpus):
+    records = _records(demo_corpus)
+    spending: dict[str, dict[int, float]] = {}
+    for r in records:
+        spending.setdefault(r["report"]["budget_code"], {})[r["report"]["fiscal_year"]] = r["expenditure"][0]["total"]
+    changes = [(code, year, by_year[year] / by_year[year - 1] - 1)
+               for code, by_year in spending.items() for year in by_year if year - 1 in by_year]
+    assert len(changes) > 180
+    assert all(-0.30 <= c <= 0.35 for _, _, c in changes), [c for c in changes if not -0.30 <= c[2] <= 0.35]
+    smooth = sum(abs(c) <= 0.15 for _, _, c in changes)
+    assert smooth >= 0.85 * len(changes), (smooth, len(changes))
+    # a merged unit starts about where the units it absorbed ended (merges have a new code)
+    manifest = json.loads((demo_corpus / "manifest.json").read_text(encoding="utf-8"))
+    by_name = {(r["report"]["unit_name"], r["report"]["fiscal_year"]): r["expenditure"][0]["total"] for r in records}
+    for merge in manifest["merges"]:
+        before = sum(by_name[(old, merge["from_year"] - 1)] for old in merge["old"])
+        after = by_name[(merge["new"], merge["from_year"])]
+        assert 0.75 <= after / before <= 1.3, (merge, before, after)
+
+
+def test_scores_and_execution_rates(demo_corpus):
+    records = _records(demo_corpus)
+    scores = [r["report"]["self_score"] for r in records]
+    assert all(70 <= s <= 100 for s in scores)
+    assert sum(85 <= s <= 98 for s in scores) >= 0.8 * len(scores) and min(scores) < 85
+    rates = [float(m.group(1)) for r in records for i in r["indicators"] if i["level2"] == "成本指标"
+             for m in [re.fullmatch(r"完成预算的([\d.]+)%", i["actual_text"] or "")] if m]
+    assert len(rates) >= 0.9 * len(records)
+    assert all(75 <= x <= 100 for x in rates) and sum(85 <= x <= 100 for x in rates) >= 0.85 * len(rates)
