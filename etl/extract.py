@@ -392,6 +392,12 @@ class _Extraction:
         actual_raw = cells.get("actual_text")
         if len(parts) > 1:
             lines = [clean_text(x) for x in (actual_raw or "").split("\n") if x.strip()]
+            if len(lines) == 1:
+                # A dump that lost the cell's line breaks: results separated by
+                # wide spaces or semicolons instead.
+                pieces = [p for p in re.split(r"\s{2,}|[；;]", lines[0]) if p.strip()]
+                if len(pieces) == len(parts):
+                    lines = [clean_text(p) for p in pieces]
             if len(lines) != len(parts):
                 self.warn(f"指标“{clean_text(names_text)[:20]}”：列出 {len(parts)} 个指标，"
                           f"完成情况却有 {len(lines)} 条，无法一一对应")
@@ -497,13 +503,18 @@ def extract_document(doc: Document) -> dict:
     }
     if kv.get("report_date") and not report["report_date"]:
         ex.warn(f"报告日期“{clean_text(kv['report_date'])}”不是有效日期，已留空")
-    for field in ("self_score", "grade", "staff_quota", "staff_actual"):
-        if field not in kv:
-            ex.warn(f"未找到“{_FIELD_LABELS[field][0]}”")
     money = ex.money_tables()
     goals, completion = ex.goals()
     indicators = ex.indicators()
     narrative = ex.narrative()
+    prose = "\n".join(t for t in (*narrative.values(), report["overall_results"]) if t)
+    for field, found in (("self_score", _score_in_prose(prose)), ("grade", _grade_in_prose(prose))):
+        if field not in kv and found is not None:
+            report[field] = found
+            ex.warn(f"“{_FIELD_LABELS[field][0]}”不在表中，取自正文：{found}")
+    for field in ("self_score", "grade", "staff_quota", "staff_actual"):
+        if field not in kv and report[field] is None:
+            ex.warn(f"未找到“{_FIELD_LABELS[field][0]}”")
     texts = [report["main_tasks"], report["overall_results"], completion, narrative.get("performance"),
              *(g["text"] for g in goals), *(v for k, v in narrative.items() if k != "performance")]
     cases, case_warnings = extract_cases(t for t in texts if t)
@@ -716,6 +727,25 @@ def _level_name(text: str) -> str:
 def _digits_text(text: str | None) -> str | None:
     t = clean_text(text)
     return halfwidth(re.sub(r"\s+", "", t)) if t else None
+
+
+# Reports without the score rows state them in prose: "综合评分为97分",
+# "自评得分90分", "整体绩效自评为优秀", "评价等次为良".
+_PROSE_SCORE = re.compile(r"(?:自评|综合)(?:综合)?(?:得分|评分|总分)\s*(?:为|是|：|:)?\s*(\d{2,3}(?:\.\d+)?)\s*分")
+_PROSE_GRADE = re.compile(r"(?:评价等次|评价等级|自评等次|自评等级|绩效等级)\s*(?:为|是|：|:)\s*[“\"]?"
+                          r"(优秀|良好|合格|中等|较差|不合格|优|良|中|差|[一二三四]级|[一二三四]等)"
+                          r"|(?:绩效)?自评(?:结果)?为[“\"]?(优秀|良好|合格|中等|较差|不合格)")
+
+
+def _score_in_prose(text: str) -> float | None:
+    m = _PROSE_SCORE.search(halfwidth(text))
+    value = float(m.group(1)) if m else None
+    return value if value is not None and 0 <= value <= 100 else None
+
+
+def _grade_in_prose(text: str) -> str | None:
+    m = _PROSE_GRADE.search(text)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 _NOT_HEADING = object()

@@ -142,7 +142,7 @@ def read_txt(data: bytes, limits: Limits = Limits()) -> Document:
             row.append(Cell(content, col=len(row)))
             blank_since_cell = False
         elif "|" in line and line.count("|") >= 1 and row is None:
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            cells = [c.strip() for c in _pipe_cells(line.strip())]
             table.append([Cell(c, col=i) for i, c in enumerate(cells)])
         elif row is not None:
             # A continuation line of the current cell (blank lines before it
@@ -160,6 +160,15 @@ def read_txt(data: bytes, limits: Limits = Limits()) -> Document:
 
 
 # --- shared -------------------------------------------------------------------
+
+def _pipe_cells(line: str) -> list[str]:
+    """"|a||b|" -> ["a", "", "b"]: one border pipe off each end, empty cells kept."""
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|"):
+        line = line[:-1]
+    return line.split("|")
+
 
 def _take_demo_marker(doc: Document) -> None:
     """A generated demo document says so in its first lines: note it, drop the marker.

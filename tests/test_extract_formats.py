@@ -154,3 +154,36 @@ def test_approximate_money_cell_is_read_and_flagged(seed_expected):
     # The warning names the table, the row, the column and the figure as written.
     assert "年度收入情况表“局机关及二级机构汇总”行“收入合计”：“85.53余”是约数，已按 85.53 计" \
         in record["source"]["warnings"]
+
+
+def test_pipe_separated_dump_of_a_web_page(seed_expected):
+    """Dumps copied from web pages use "|" between cells and lose the line
+    breaks inside cells; the seed written that way still reads whole."""
+    from conftest import SEED
+    from etl.readers import read_txt
+
+    lines = []
+    for row in read_txt(SEED.read_bytes()).rows:
+        if row.table == -1 or len(row.cells) == 1:
+            lines.extend(row.cells[0].text.split("\n"))
+        else:
+            lines.append("|" + "|".join(c.text.replace("\n", "  ") for c in row.cells) + "|")
+    record = extract_bytes("\n".join(lines).encode("utf-8"), "web-dump.txt")
+    assert _mismatches(seed_expected, record) == []
+
+
+def test_score_and_grade_stated_only_in_prose_are_read_with_a_warning(seed_expected):
+    """南县-style reports state the score in prose ("综合评分为97分") instead of the grid rows."""
+    source = copy.deepcopy(seed_expected)
+    source["report"].update(self_score=None, grade=None)
+    source["narrative"]["performance"] = "经自评，本单位综合评分为97.5分，评价等次为优秀。" + source["narrative"]["performance"]
+    opts = RenderOptions(omit=frozenset({"score"}))
+    record = extract_bytes(render(source, "docx", opts), "prose-score.docx")
+    assert (record["report"]["self_score"], record["report"]["grade"]) == (97.5, "优秀")
+    assert any("取自正文" in w for w in record["source"]["warnings"])
+
+
+def test_no_score_anywhere_stays_null(seed_expected):
+    record = extract_bytes(render(seed_expected, "docx", RenderOptions(omit=frozenset({"score"}))), "x.docx")
+    assert record["report"]["self_score"] is None and record["report"]["grade"] is None
+    assert any("绩效自评综合得分" in w for w in record["source"]["warnings"])
