@@ -508,8 +508,9 @@ def extract_document(doc: Document) -> dict:
     indicators = ex.indicators()
     narrative = ex.narrative()
     prose = "\n".join(t for t in (*narrative.values(), report["overall_results"]) if t)
-    for field, found in (("self_score", _score_in_prose(prose)), ("grade", _grade_in_prose(prose))):
-        if field not in kv and found is not None:
+    for field, find in (("self_score", _score_in_prose), ("grade", _grade_in_prose)):
+        found = find(prose) if field not in kv else None
+        if found is not None:
             report[field] = found
             ex.warn(f"“{_FIELD_LABELS[field][0]}”不在表中，取自正文：{found}")
     for field in ("self_score", "grade", "staff_quota", "staff_actual"):

@@ -15,7 +15,9 @@ _WS = re.compile(r"[\s\u3000\u00a0]+")
 APPROX_WORDS = ("余", "多", "约", "近", "左右")
 
 
-_HAS_FULLWIDTH = re.compile("[０-９．，％－＋：（）　]")
+# Only a full-width digit or number sign makes translating worth it; "，（）："
+# are in every Chinese sentence and matter for numbers only next to such digits.
+_HAS_FULLWIDTH = re.compile("[０-９．％－＋]")
 
 
 def halfwidth(text: str) -> str:
