@@ -41,7 +41,10 @@ with left:
                                                              "prev_cases", "change", "is_demo"]]
         fig = px.pie(shares, names="channel_name", values="cases", hole=0.45, title=f"{year}年各渠道件数占比",
                      labels={"channel_name": "渠道", "cases": "件数"})
-        fig.update_traces(textinfo="label+percent", sort=False)
+        # names in the legend, shares inside the slices: outside labels of thin slices collide
+        fig.update_traces(textinfo="percent", textposition="inside", insidetextorientation="horizontal", sort=False,
+                          hovertemplate="%{label}：%{value:,} 件（%{percent}）<extra></extra>")
+        fig.update_layout(uniformtext_minsize=11, uniformtext_mode="hide")
         ui.chart(fig, shares, "complaints_by_channel", "cp_share", title=f"{year}年各渠道占比", height=380)
     else:
         st.info(f"{year}年没有按渠道列明的件数。", icon=":material/info:")
@@ -62,9 +65,13 @@ if units is not None:
     totals = units[units["channel"] == "total"].sort_values("cases", ascending=False)
     if not totals.empty:
         shown = totals[["unit_id", "unit_name", "category", "cases", "amount_wan", "is_demo"]].head(30)
-        fig = px.bar(shown, x="cases", y="unit_name", color="category", orientation="h", custom_data=["unit_id"],
+        # the category is written on the bar: most units have one, and twenty colours would say nothing
+        fig = px.bar(shown, x="cases", y="unit_name", orientation="h", custom_data=["unit_id"], text="category",
+                     color=ui.kind_labels(shown), color_discrete_map=ui.KIND_COLORS,
                      title=f"{year}年各单位件数（点击查看单位）" + ("，前30个" if len(totals) > 30 else ""),
-                     labels={"cases": "件数", "unit_name": "", "category": "类别"})
+                     labels={"cases": "件数", "unit_name": "", "category": "类别", "color": "数据类别"})
+        fig.update_traces(textposition="auto", insidetextanchor="start", texttemplate="%{text} %{x:,}件",
+                          textfont_size=12, hovertemplate="%{y}：%{x:,} 件（%{text}）<extra></extra>")
         fig.update_yaxes(categoryorder="total ascending")
         ui.chart(fig, shown, "complaints_by_unit", "cp_units_chart", title=f"{year}年各单位件数", drill=True,
                  height=max(240, 130 + 28 * shown["unit_name"].nunique()))

@@ -10,7 +10,8 @@ from ui import style
 f = ui.page_start("总览", "所选年度（年度区间的末年）与上一年的比较；点击图中或表中的单位可查看单位详情。")
 year = f.year
 
-years = ui.fetch("overview_by_year", **f.params(year_from=None, year_to=None))
+# every year when one is chosen (the cards' small lines and the bars need the years before it), else the range
+years = ui.fetch("overview_by_year", **f.trend_params())
 if years is None:
     st.stop()
 row = years[years["fiscal_year"] == year]
@@ -74,7 +75,7 @@ if execution is not None:
     ui.table(
         execution.sort_values("execution_rate", ascending=False, na_position="last"), "budget_execution",
         "ov_units", title=f"{year}年各单位预算执行",
-        columns=["unit_name", "sector", "income_total", "expenditure_total", "execution_rate", "execution_basis",
+        columns=["unit_name", "sector", "expenditure_total", "execution_rate", "execution_basis",
                  "stated_minus_computed"],
         drill=True,
     )

@@ -13,11 +13,20 @@ if status.kind in ("missing", "error"):
     ui.no_database(status)
     st.stop()
 
+if ui.data.derived_stale():
+    st.warning(
+        "**汇总表需要刷新。** 报告或对照表（data/*.csv）在上次刷新后有改动，各页面现在每次都临时重算，打开会变慢"
+        "（数字仍然正确）。请在项目目录运行：\n\n"
+        f"`{ui.data.REFRESH_HINT.format(path=status.path)}`\n\n刷新后重新打开页面即可；`run.sh` 启动时也会自动刷新。",
+        icon=":material/update:",
+    )
+
 load = ui.fetch("load_status")
 if load is not None and not load.empty:
     s = load.iloc[0]
-    cols = st.columns(5)
-    ui.metric(cols[0], "最近入库", str(s["last_load_at"])[:16] if not style.is_blank(s["last_load_at"]) else "—")
+    cols = st.columns([1.3, 1, 1, 1, 1.3])
+    last = None if style.is_blank(s["last_load_at"]) else str(s["last_load_at"])
+    ui.metric(cols[0], "最近入库", last[:10] if last else "—", help=f"时间：{last[:19]}" if last else None)
     ui.metric(cols[1], "当前报告数", style.num(s["reports"]),
               help=f"真实 {style.num(s['real_reports'])} 份，演示 {style.num(s['demo_reports'])} 份")
     ui.metric(cols[2], "单位数", style.num(s["units"]))
@@ -52,7 +61,7 @@ if status.ok:
                              "fiscal_year": "年度"})
         fig.for_each_annotation(lambda a: a.update(text=a.text.replace("年度=", "") + "年"))
         ui.chart(fig, shown, "consistency_summary", "dq_rules_chart", title="各规则涉及的报告数",
-                 height=max(300, 120 + 30 * shown["rule_name"].nunique()))
+                 height=max(240, 150 + 36 * shown["rule_name"].nunique()))
     checks = ui.fetch("consistency_checks", **f.params())
     if checks is not None and not checks.empty:
         by_unit = (checks.groupby(["unit_id", "unit_name", "severity"], as_index=False)
@@ -62,7 +71,8 @@ if status.ok:
         order = [c for c in ("不符", "提示") if c in pivot.columns]
         pivot = pivot.sort_values(order, ascending=False) if order else pivot
         st.markdown("**按单位**（点击行查看单位详情）")
-        ui.table(pivot, None, "dq_by_unit", title="核查发现_按单位", labels={"unit_name": "单位名称"}, drill=True)
+        ui.table(pivot, None, "dq_by_unit", title="核查发现_按单位", drill=True,
+                 labels={"unit_name": "单位名称", "不符": "不符（条）", "提示": "提示（条）"})
     st.markdown("**全部核查发现**")
     ui.table(checks, "consistency_checks", "dq_checks", title="核查发现", drill=True,
              columns=["fiscal_year", "unit_name", "rule_name", "severity", "org", "figures", "expected", "actual",

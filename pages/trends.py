@@ -1,6 +1,5 @@
 """年度趋势: one figure over the years, for units, for sectors or for the
 whole district. Clicking a unit's line opens 单位详情."""
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -20,7 +19,7 @@ UNIT_MEASURES = {
     "“三公”经费（万元）": ("three_public_change", "three_public_total"),
     "在职人员控制率（%）": ("staff_control", "control_rate"),
 }
-# measure -> column of overview_by_year, for a sector or the whole district
+# measure -> column of trends_by_sector (by sector) and of overview_by_year (whole district)
 GROUP_MEASURES = {
     "报告单位数": "units_reporting",
     "支出合计（万元）": "expenditure_total",
@@ -29,6 +28,34 @@ GROUP_MEASURES = {
     "勾稽不符（条）": "mismatches",
     "可信度信号（条）": "signals",
 }
+SECTOR_MEASURES = {**GROUP_MEASURES, "占当年支出比例（%）": "expenditure_share_pct"}
+
+
+def value_format(measure: str) -> str:
+    """The table format of a measure's year columns: money and rates with two
+    decimals, counts whole."""
+    if "（条）" in measure or "单位数" in measure or "（件）" in measure:
+        return "%d"
+    if "%" in measure:
+        return "%.2f%%"
+    return "%,.2f" if "万元" in measure or "元" in measure else "%.2f"
+
+
+def additive(measure: str) -> bool:
+    """Money and counts add up; rates and scores do not."""
+    return "万元" in measure or "（件）" in measure
+
+
+def by_year_table(rows, index: list[str], column: str, labels: dict[str, str], agg="first"):
+    """One row per unit or sector and one column per year (the figure over the
+    years reads left to right), plus 数据类别 when demo data is part of it."""
+    wide = rows.pivot_table(index=index, columns="fiscal_year", values=column, aggfunc=agg, sort=True)
+    wide.columns = [f"{y}年" for y in wide.columns]
+    kinds = rows.groupby(index)["is_demo"].agg(lambda v: bool(v.fillna(False).astype(bool).any()))
+    wide = wide.join(kinds).reset_index()
+    if len(wide.columns) > len(index) + 1:  # largest in the latest year first, as the chart's legend picks them
+        wide = wide.sort_values(wide.columns[-2], ascending=False, na_position="last")
+    return wide, {**labels, **{c: c for c in wide.columns if str(c).endswith("年")}}
 
 if f.single_year and len(f.all_years) > 1:
     span = {"year_from": None, "year_to": None}
@@ -41,7 +68,7 @@ if len(f.all_years) == 1:
 
 c1, c2, c3 = st.columns([2, 3, 2])
 by = c1.segmented_control("分组", ["按单位", "按行业", "全区"], default="按单位", key="tr_by", required=True)
-measures = UNIT_MEASURES if by == "按单位" else GROUP_MEASURES
+measures = {"按单位": UNIT_MEASURES, "按行业": SECTOR_MEASURES}.get(by, GROUP_MEASURES)
 measure = c2.selectbox("指标", list(measures), key=f"tr_measure_{by}")
 
 if by == "按单位":
@@ -64,36 +91,48 @@ if by == "按单位":
         rows = rows[rows["unit_id"].isin(keep)]
     rows = rows.sort_values(["unit_name", "fiscal_year"])
     shown = rows[["fiscal_year", "unit_id", "unit_name", "sector", column, "is_demo"]]
-    fig = px.line(shown, x="fiscal_year", y=column, color="unit_name", markers=True, custom_data=["unit_id"],
-                  line_dash=ui.kind_labels(shown), title=f"{measure}（按单位）",
-                  labels={"fiscal_year": "年度", column: measure, "unit_name": "单位", "line_dash": "数据类别"})
+    # a unit merged from two (data/unit_aliases.csv) can have two reports in a year: one point per
+    # unit and year, their amounts added, their rates and scores averaged
+    agg = (lambda v: v.sum(min_count=1)) if additive(measure) else "mean"
+    line = shown.groupby(["unit_id", "unit_name", "fiscal_year"], as_index=False).agg(
+        value=(column, agg), is_demo=("is_demo", "max"))
+    # the series name says 演示 itself, so the legend is one list of units (not "单位, 数据类别" pairs)
+    line["series"] = line["unit_name"] + line["is_demo"].fillna(False).astype(bool).map({True: "（演示）", False: ""})
+    fig = px.line(line, x="fiscal_year", y="value", color="series", markers=True, custom_data=["unit_id"],
+                  title=f"{measure}（按单位）", labels={"fiscal_year": "年度", "value": measure, "series": "单位"})
+    kinds = set(line["is_demo"].fillna(False).astype(bool))
+    if kinds == {True, False}:  # dotted lines set demo apart from real data; all dotted would only be harder to read
+        for trace in fig.data:
+            if trace.name.endswith("（演示）"):
+                trace.line.dash = "dot"
     fig.update_xaxes(type="category", categoryorder="category ascending")
     fig.update_traces(marker=dict(size=9))
+    fig.update_layout(legend_title_text="单位（虚线为演示数据）" if len(kinds) > 1 else "单位")
     ui.chart(fig, shown, name, "tr_units_chart", title=f"{measure}_按单位", drill=True, height=460)
-    ui.table(shown, name, "tr_units_table", title=f"{measure}_按单位", drill=True)
+    wide, labels = by_year_table(shown, ["unit_id", "unit_name", "sector"], column,
+                                 {"unit_name": "单位名称", "sector": "行业"}, agg=agg)
+    ui.table(wide, None, "tr_units_table", title=f"{measure}_按单位", drill=True, labels=labels,
+             number_format=value_format(measure))
 
 elif by == "按行业":
-    column = GROUP_MEASURES[measure]
-    sectors = list(f.sectors)
-    if not sectors:
-        listing = ui.fetch("sectors", **f.params(**span))
-        sectors = [] if listing is None else list(listing["sector"])
-    frames = []
-    for sector in sectors:
-        one = ui.fetch("overview_by_year", **f.params(**span, sectors=[sector]))
-        if one is not None and not one.empty:
-            frames.append(one.assign(sector=sector))
-    if not frames:
+    column = SECTOR_MEASURES[measure]
+    rows = ui.fetch("trends_by_sector", **f.params(**span))
+    if rows is None:
+        st.stop()
+    if rows.empty:
         ui.nothing_matches()
         st.stop()
-    rows = pd.concat(frames, ignore_index=True)
     shown = rows[["fiscal_year", "sector", column, "is_demo"]]
     fig = px.line(shown, x="fiscal_year", y=column, color="sector", markers=True, title=f"{measure}（按行业）",
                   labels={"fiscal_year": "年度", column: measure, "sector": "行业"})
     fig.update_xaxes(type="category", categoryorder="category ascending")
-    ui.chart(fig, shown, "overview_by_year", "tr_sector_chart", title=f"{measure}_按行业",
-             labels={"sector": "行业"}, height=460)
-    ui.table(shown, "overview_by_year", "tr_sector_table", title=f"{measure}_按行业", labels={"sector": "行业"})
+    fig.update_traces(marker=dict(size=8))
+    ui.chart(fig, shown, "trends_by_sector", "tr_sector_chart", title=f"{measure}_按行业", height=460)
+    wide, labels = by_year_table(shown, ["sector"], column, {"sector": "行业"})
+    ui.table(wide, None, "tr_sector_table", title=f"{measure}_按行业", labels=labels,
+             number_format=value_format(measure))
+    with st.expander("各行业各年度全部指标"):
+        ui.table(rows, "trends_by_sector", "tr_sector_all", title="行业年度趋势")
 
 else:
     column = GROUP_MEASURES[measure]
@@ -108,4 +147,6 @@ else:
                   labels={"fiscal_year": "年度", column: measure})
     fig.update_xaxes(type="category", categoryorder="category ascending")
     ui.chart(fig, shown, "overview_by_year", "tr_all_chart", title=f"{measure}_全区", height=420)
-    ui.table(rows, "overview_by_year", "tr_all_table", title="年度概览_全区")
+    ui.table(rows, "overview_by_year", "tr_all_table", title="年度概览_全区",
+             columns=["fiscal_year", "units_reporting", "expenditure_total", "expenditure_change_pct",
+                      "median_execution_rate", "median_self_score", "mismatches", "notices", "signals"])

@@ -18,12 +18,20 @@ demo_units = set(units.loc[units["is_demo"].fillna(False).astype(bool), "unit_id
 # Arriving without a unit: the one chosen in the sidebar, if exactly one.
 if "u" not in st.query_params and len(f.units) == 1 and f.units[0] in to_label:
     st.session_state["u"] = to_label[f.units[0]]
+opened = st.session_state.pop(ui.components.OPEN_UNIT, None)  # a click on a unit anywhere, this page included
+if opened in to_id:
+    st.session_state["u"] = opened
+filters.fix_unit_links("u", many=False)  # ?u=云溪区教育局 also finds 云溪区教育局（演示）
 label = st.selectbox("单位", list(to_id), index=None, key="u", bind="query-params",
                      placeholder="选择一个单位（或在其他页面点击单位）")
 unit = to_id.get(label)
 if unit is None:
-    st.info("请选择一个单位。在总览、单位对比、年度趋势、投诉分析、评分分布等页面点击图表中的单位或表格的行，也会打开这里。",
-            icon=":material/apartment:")
+    st.info("请选择一个单位，或点击下表的行。在总览、单位对比、年度趋势、投诉分析、评分分布等页面点击图表中的单位或表格的行，"
+            "也会打开这里。", icon=":material/apartment:")
+    listing = ui.fetch("units", **f.params(year_from=None, year_to=None))  # each unit's whole span of years
+    ui.table(listing, "units", "ud_units", title="单位列表", drill=True,
+             columns=["unit_name", "sector", "budget_code", "first_year", "last_year", "reports", "names_used"],
+             empty="没有符合左侧筛选条件的单位。")
     st.stop()
 
 info = units[units["unit_id"] == unit].iloc[0]
@@ -48,10 +56,24 @@ if len(years) == 1:
 year = st.segmented_control("查看年度", years, default=f.year if f.year in years else years[-1], key="ud_year",
                             required=True) if len(years) > 1 else years[0]
 one = {"units": [unit], "year_from": year, "year_to": year}
+# A unit merged from two (data/unit_aliases.csv) can have two reports in one year: show one at a time.
+names = dict(zip(history["report_id"], history["reported_name"]))
+in_year = list(history.loc[history["fiscal_year"] == year, "report_id"])
+report = in_year[0]
+if len(in_year) > 1:
+    report = st.segmented_control(f"{year}年有 {len(in_year)} 份报告（合并前的单位各报一份）", in_year,
+                                  format_func=lambda r: names.get(r) or str(r), default=in_year[0],
+                                  key=f"ud_report_{year}", required=True)
+
+
+def this_report(df):
+    """The rows of the report being viewed (the year's only one, or the one chosen)."""
+    return df if df is None or "report_id" not in df.columns else df[df["report_id"] == report]
+
 
 # --- the year at a glance -----------------------------------------------------------------------
-details = ui.fetch("report_details", **one)
-execution = ui.fetch("budget_execution", **one)
+details = this_report(ui.fetch("report_details", **one))
+execution = this_report(ui.fetch("budget_execution", **one))
 cost = ui.fetch("cost_per_case", **one)
 d = details.iloc[0] if details is not None and not details.empty else None
 cols = st.columns(4)
@@ -76,9 +98,14 @@ with tab_money:
         if structure is not None and not structure.empty:
             parts = structure.melt(id_vars=["fiscal_year"], value_vars=["personnel", "public", "project"],
                                    var_name="item", value_name="amount").dropna(subset=["amount"])
+            # two reports in a year (merged units) make one bar of the unit as it is now
+            parts = parts.groupby(["fiscal_year", "item"], as_index=False, sort=False)["amount"].sum()
             parts["item"] = parts["item"].map({"personnel": "人员支出", "public": "公用支出", "project": "项目支出"})
             fig = px.bar(parts, x="fiscal_year", y="amount", color="item", title="历年支出构成（万元）",
-                         labels={"fiscal_year": "年度", "amount": "金额（万元）", "item": "支出项目"}, text_auto=".2f")
+                         labels={"fiscal_year": "年度", "amount": "金额（万元）", "item": "支出项目"},
+                         text_auto=",.2f")
+            fig.update_traces(hovertemplate="%{x}年 %{fullData.name}：%{y:,.2f} 万元<extra></extra>")
+            fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin parts
             fig.update_xaxes(type="category", categoryorder="category ascending")
             ui.chart(fig, parts, None, "ud_structure", title=f"{info['unit_name']}_历年支出构成",
                      labels={"fiscal_year": "年度", "item": "支出项目", "amount": "金额（万元）"}, height=340)
@@ -92,25 +119,29 @@ with tab_money:
             if rows.empty:
                 st.caption("报告未填此表。")
                 continue
-            # One row per year and organisation, one column per item, in the report's own order.
-            wide = rows.pivot_table(index=["fiscal_year", "org", "row_no"], columns="item_name", values="value",
-                                    aggfunc="first", dropna=False, sort=False)
-            wide = wide[list(dict.fromkeys(rows["item_name"]))].reset_index().drop(columns="row_no")
-            wide = wide.sort_values(["fiscal_year", "org"], ascending=[False, True])
+            # One row per report, organisation and row, one column per item, in the report's own order.
+            # (unstack, not pivot_table(dropna=False): that fills in every year × row combination)
+            wide = rows.set_index(["fiscal_year", "report_id", "org", "row_no", "item_name"])["value"].unstack()
+            wide = wide[list(dict.fromkeys(rows["item_name"]))].reset_index()
+            wide = wide.sort_values(["fiscal_year", "report_id", "row_no"], ascending=[False, True, True])
+            if wide.groupby("fiscal_year")["report_id"].nunique().max() > 1:  # merged units: say whose row it is
+                wide.insert(1, "reported_name", wide["report_id"].map(names))
+            wide = wide.drop(columns=["report_id", "row_no"])
             ui.table(wide, None, f"ud_money_{code}", title=f"{info['unit_name']}_{title}",
-                     labels={"fiscal_year": "年度", "org": "机构"}, number_format="%.2f")
+                     labels={"fiscal_year": "年度", "org": "机构", "reported_name": "报告所用名称"},
+                     number_format=style.MONEY_FORMAT)
     else:
         st.info("该单位的报告没有可读的收支表。", icon=":material/info:")
 
 with tab_ind:
-    indicators = ui.fetch("unit_indicators", **one)
+    indicators = this_report(ui.fetch("unit_indicators", **one))
     ui.table(indicators, "unit_indicators", "ud_indicators", title=f"{info['unit_name']}_{year}_绩效指标",
              columns=["level1", "level2", "seq", "name", "target_text", "actual_text", "actual_value", "actual_unit",
                       "weight", "score", "deviation_reason"],
              empty="该年度报告没有可读的绩效指标表。")
 
 with tab_goals:
-    goals = ui.fetch("unit_goals", **one)
+    goals = this_report(ui.fetch("unit_goals", **one))
     if goals is None or goals.empty:
         st.info("该年度报告没有列出预期目标。", icon=":material/info:")
     else:
@@ -126,7 +157,7 @@ with tab_goals:
                      f"{info['unit_name']}_{year}_目标与完成")
 
 with tab_text:
-    narratives = ui.fetch("unit_narratives", **one)
+    narratives = this_report(ui.fetch("unit_narratives", **one))
     if d is not None:
         for label, column in [("职能职责概述", "functions"), ("年度主要工作内容", "main_tasks"),
                               ("总体运行情况及取得的成绩", "overall_results")]:

@@ -12,6 +12,7 @@ from ui import upload
 ui.page_start("导入报告", "上传各单位的部门整体支出绩效自评报告，核对读取结果后确认入库。同一单位同一年度再次导入会替换旧报告。",
               needs_data=False, show_filters=False)
 
+ui.components.uploader_in_chinese()
 files = st.file_uploader(
     "选择报告文件（可多选；支持 .docx、.doc、.pdf、.txt、.html，或打包成 .zip）", type=upload.ACCEPTED,
     accept_multiple_files=True, key="up_files",

@@ -4,6 +4,7 @@
     queries.catalog()                                  # every query: title, params, columns
     queries.run("budget_execution", db, years=[2022])  # -> pandas.DataFrame
     queries.labels("budget_execution")                 # column -> 中文 label
+    queries.is_stale(db)                               # derived tables out of date? (then: --refresh)
 
 Each `queries/NAME.sql` starts with a header comment that this module parses
 into the catalog (title, description, formula, params, columns with Chinese
@@ -18,7 +19,8 @@ the database by `refresh(con)`, which the ETL calls after each load. Each
 run() compares a fingerprint of the reports and the mapping files with the one
 stored at the last refresh; when they differ (or nothing was refreshed yet) it
 builds the same objects as temp tables on its own read-only cursor instead,
-which gives the same figures, only slower.
+which gives the same figures, only slower; is_stale(db) tells whether that is
+happening (the dashboard's 数据质量 page shows the command that fixes it).
 """
 from __future__ import annotations
 
@@ -328,15 +330,31 @@ def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) 
             con.unregister(table)
 
 
+def _stored_fingerprint(cur: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        stored = cur.execute("select fingerprint from q_meta").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return stored[0][0] if stored else None
+
+
+def is_stale(db: Any = None, data_dir: Path | str | None = None) -> bool:
+    """True when the stored q_* tables do not match the reports, the mapping
+    files and the derive scripts any more (or were never built): every run()
+    then rebuilds them on its own cursor, which is slow on a large database.
+    `python -m queries --refresh --db FILE` (or refresh(con)) puts it right.
+    db as for run()."""
+    with _cursor(db) as cur:
+        stored = _stored_fingerprint(cur)
+        return stored is None or stored != fingerprint(cur, data_dir)
+
+
 def prepare(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) -> bool:
     """Make the derived tables usable on this cursor: nothing to do when the
     stored ones are current; otherwise build them as temp objects. Returns
     True when the stored tables were current."""
-    try:
-        stored = cur.execute("select fingerprint from q_meta").fetchall()
-    except duckdb.CatalogException:
-        stored = []
-    if stored and stored[0][0] == fingerprint(cur, data_dir):
+    stored = _stored_fingerprint(cur)
+    if stored is not None and stored == fingerprint(cur, data_dir):
         return True
     _register_mappings(cur, data_dir)
     cur.execute(_refresh_sql(temp=True))

@@ -9,6 +9,7 @@
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
+-- column reported_name: 报告所用名称 — 别名合并前的名称，同一单位一年有两份报告时用来区分
 -- column sector: 行业
 -- column report_id: 报告编号
 -- column income_total: 收入合计（万元）
@@ -33,6 +34,7 @@ final as (
         r.fiscal_year,
         r.unit_id,
         r.unit_name,
+        r.reported_name,
         r.sector,
         r.report_id,
         r.income_total,

@@ -1,6 +1,8 @@
 -- title: 等次分布
 -- group: 评分
--- description: 每年按等次计数：报告申报的等次（原文）与按分档规则由得分推出的等次，各自的报告数与占比。
+-- description: 每年按等次计数：报告申报的等次与按分档规则由得分推出的等次，各自的报告数与占比。
+--   申报等次按分档规则的别名归档（“优秀”计为“优”，“良好”计为“良”），以便与得分对应等次并排比较；
+--   规则中没有的本地叫法（如“三级”）照原文计数。
 -- formula: 占比 = 该等次报告数 ÷ 当年报告数 × 100。等次空白（或得分空白无法推出）的报告计在等次为空的一行。
 -- params: filters
 -- param rule_set varchar = null: 分档规则名称；留空按地区和年度自动选用
@@ -29,8 +31,9 @@ graded as (
 ),
 
 both_kinds as (
-    select r.fiscal_year, 'declared' as grade_kind, nullif(trim(r.grade), '') as grade, r.is_demo
+    select r.fiscal_year, 'declared' as grade_kind, coalesce(g.declared_band, nullif(trim(r.grade), '')) as grade, r.is_demo
     from reports as r
+    left join graded as g on g.report_id = r.report_id
     union all
     select r.fiscal_year, 'implied', g.implied_grade, r.is_demo
     from reports as r

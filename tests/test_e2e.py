@@ -189,12 +189,26 @@ def test_clicking_a_table_row_opens_the_unit(server, page):
     settle(page, "年度趋势")
     grid = page.locator(".st-key-tr_units_table [data-testid='stDataFrame']")
     grid.wait_for()
+    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     # the row-selection checkbox of the first data row (rows are 35 px, the header too)
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     page.wait_for_url("**/unit_detail?**")
     settle(page, "单位详情")
     page.get_by_role("heading", name=NAMES[UNIT_A]).wait_for()
+    assert_no_error(page)
+
+
+def test_the_unit_list_of_an_empty_unit_page_opens_a_unit(server, page):
+    # a drill-down from 单位详情 to itself: its own "u" is bound to the selectbox there
+    page.goto(f"{server['url']}/unit_detail?sector=教育")
+    settle(page, "单位详情")
+    grid = page.locator(".st-key-ud_units [data-testid='stDataFrame']")
+    grid.wait_for()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)  # the one row: B, the only unit of 教育
+    page.get_by_role("heading", name=NAMES[UNIT_B]).wait_for()
     assert_no_error(page)
 
 

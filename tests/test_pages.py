@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 import queries
-from pagedata import FAILED_FILE, NAMES, SEED_TEXT, UNIT_A, UNIT_B, UNIT_D, build_empty_db, build_sample_db
+from pagedata import FAILED_FILE, NAMES, SEED_TEXT, UNIT_A, UNIT_B, UNIT_C, UNIT_D, build_empty_db, build_sample_db
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/unit_detail.py",
@@ -253,6 +253,67 @@ def test_quality_lists_failed_files_warnings_and_findings(sample_db, monkeypatch
     checks = at.dataframe(key="dq_checks").value
     mismatch = checks[checks["核查规则"] == "收入分项之和与收入合计不符"]
     assert mismatch["单位名称"].tolist() == [NAMES[UNIT_D]]
+
+
+def test_quality_says_when_the_derived_tables_need_a_refresh(sample_db, tmp_path, monkeypatch):
+    # stale q_* tables make every page slow; the page names the command that fixes it
+    import duckdb
+
+    db = Path(shutil.copy(sample_db, tmp_path / "stale.duckdb")).resolve()
+    con = duckdb.connect(str(db))
+    con.execute("update q_meta set fingerprint = 'before an edit of data/unit_sectors.csv'")
+    con.close()
+    at = open_app(db, monkeypatch, "pages/quality.py")
+    assert_clean(at)
+    assert f"python -m queries --refresh --db {db}" in texts(at.warning)
+    fresh = open_app(sample_db, monkeypatch, "pages/quality.py")
+    assert "汇总表需要刷新" not in texts(fresh.warning)
+
+
+def test_scatter_lists_the_reports_with_credibility_signals(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/compare.py")
+    assert_clean(at)
+    flagged = at.dataframe(key="cmp_flagged").value
+    # 2022: every report keeps the seed's five 100% quality indicators; A and B repeat their 2021 texts
+    repeated = "与上年报告文字雷同、质量指标全部100%"
+    assert dict(zip(flagged["单位名称"], flagged["可信度信号"])) == {
+        NAMES[UNIT_B]: repeated, NAMES[UNIT_A]: repeated,
+        NAMES[UNIT_C]: "质量指标全部100%", NAMES[UNIT_D]: "质量指标全部100%"}
+
+
+def test_trends_by_sector_table_has_a_column_per_year(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/trends.py")
+    at.segmented_control(key="tr_by").set_value("按行业").run()
+    at.selectbox(key="tr_measure_按行业").set_value("支出合计（万元）").run()
+    assert_clean(at)
+    table = table_with(at, "行业", "2021年", "2022年")
+    by_sector = {s: (a, b) for s, a, b in zip(table["行业"], table["2021年"], table["2022年"])}
+    assert by_sector["教育"] == (1200, 1300)                       # B
+    assert by_sector["社会保障和就业"] == (80, 85.53)              # A
+    assert pd.isna(by_sector["卫生健康"][0]) and by_sector["卫生健康"][1] == 100   # D: no 2021 report, blank
+
+
+def test_a_link_with_a_demo_units_plain_name_opens_it(sample_db, monkeypatch):
+    # demo units are labelled 名称（演示） in the pickers; a link by the bare name still finds the unit
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_C]})
+    assert_clean(at)
+    assert at.selectbox(key="u").value == NAMES[UNIT_C] + "（演示）"
+    assert at.header[0].value == NAMES[UNIT_C]
+
+
+def test_a_zero_change_has_no_arrow():
+    from ui.components import no_change
+
+    assert [no_change(d) for d in ["+0.00 分", "+0 个", "-0.00%", "+0.05%", "+10 个", None]] == \
+        [True, True, True, False, False, False]
+
+
+def test_yes_no_columns_read_是_否_and_blank_stays_blank():
+    from ui.components import display_frame
+
+    frame = pd.DataFrame({"approx": pd.array([True, False, None], dtype="boolean")})
+    shown = display_frame(frame, None)["approx"].tolist()
+    assert shown[:2] == ["是", "否"] and pd.isna(shown[2])
 
 
 # --- downloads --------------------------------------------------------------------------------

@@ -344,3 +344,132 @@ def test_credibility_signals(tmp_path):
     repeated = one(frame, signal="same_text_as_last_year")
     assert repeated["value"] == 5 and "存在的问题" not in repeated["detail"]
     assert one(queries.run("overview_by_year", db), fiscal_year=2021)["signals"] == 4
+
+
+# ---- score against execution, and the trends of each sector --------------------------
+
+def spent_and_stated(name: str, code: str, year: int, money: tuple[float, float, float, float], rate: float,
+                     score: float | None, demo: bool = False) -> dict:
+    """A consistent seed for another unit/year: one 汇总 row per table,
+    expenditure = personnel + public + project, an income total that makes
+    支出÷收入 exactly the stated rate, and the stated rate in the 成本指标."""
+    personnel, public, project, income = money
+    spent = personnel + public + project
+    record = consistent_seed(report__unit_name=name, report__budget_code=code, report__fiscal_year=year,
+                             report__self_score=score, source__demo=demo)
+    record["income"] = [{"org": "汇总", "total": income, "carryover": None, "fiscal_appropriation": income,
+                         "fund_appropriation": None, "special_account_income": None, "other_income": None}]
+    record["expenditure"] = [{"org": "汇总", "total": spent, "basic": personnel + public, "personnel": personnel,
+                              "public": public, "project": project, "surplus_year": None, "surplus_cumulative": None}]
+    for indicator in record["indicators"]:
+        if indicator["level2"] == "成本指标":
+            indicator.update(actual_text=f"完成预算的{rate}%", actual_value=rate)
+    return record
+
+
+@pytest.fixture(scope="module")
+def sectors_db(tmp_path_factory):
+    """Four units, two years; 支出 (万元) / stated rate / score:
+         2021  A 劳动监察 (社会保障和就业)  80 / 80% / 88     B 教育局 (教育) 1200 / 96% / 95
+         2022  A  90 / 90% / 90    B 1300 / 100% / 96    C 实验学校 (教育, demo) 500 / 80% / 80
+               D 卫生健康局 (卫生健康) 75 / 75% / 97
+    Every report keeps the seed's five 100% quality indicators (signal
+    all_quality_100); A and B 2022 repeat their 2021 texts (same_text_as_last_year);
+    D is 高分低执行 (97 ≥ 95, 75% < 80%). No consistency finding anywhere."""
+    a, b = ("云溪区劳动和社会保障监察大队", "125002"), ("云溪区教育局", "125010")
+    records = [
+        spent_and_stated(*a, 2021, (60, 10, 10, 100), 80, 88),
+        spent_and_stated(*b, 2021, (900, 100, 200, 1250), 96, 95),
+        spent_and_stated(*a, 2022, (70, 10, 10, 100), 90, 90),
+        spent_and_stated(*b, 2022, (1000, 100, 200, 1300), 100, 96),
+        spent_and_stated("云溪区实验学校", "125020", 2022, (400, 50, 50, 625), 80, 80, demo=True),
+        spent_and_stated("云溪区卫生健康局", "125030", 2022, (50, 15, 10, 100), 75, 97),
+    ]
+    return build_db(tmp_path_factory.mktemp("sectors") / "sectors.duckdb", records)
+
+
+def test_sectors_db_has_no_consistency_findings(sectors_db):
+    # the premise of the flag counts below
+    assert queries.run("consistency_checks", sectors_db).empty
+
+
+def test_trends_by_sector(sectors_db):
+    frame = queries.run("trends_by_sector", sectors_db)
+    assert list(zip(frame["fiscal_year"], frame["sector"])) == [
+        (2021, "教育"), (2021, "社会保障和就业"),
+        (2022, "教育"), (2022, "社会保障和就业"), (2022, "卫生健康"),   # by spending, largest first
+    ]
+    edu = one(frame, fiscal_year=2022, sector="教育")
+    assert (edu["units_reporting"], edu["reports"], edu["expenditure_total"]) == (2, 2, 1800)   # 1300 + 500
+    assert edu["expenditure_share_pct"] == 91.60       # 1800 / (90 + 1800 + 75) = 0.916030
+    assert edu["median_execution_rate"] == 90          # (100 + 80) / 2
+    assert edu["median_self_score"] == 88              # (96 + 80) / 2
+    # B: all_quality_100 + same_text_as_last_year; C: all_quality_100
+    assert (edu["mismatches"], edu["notices"], edu["signals"], edu["flags"]) == (0, 0, 3, 3)
+    assert (edu["prev_expenditure_total"], edu["expenditure_change_pct"]) == (1200, 50.0)
+    assert edu["is_demo"] == True  # noqa: E712 - C is demo data
+    social = one(frame, fiscal_year=2022, sector="社会保障和就业")
+    assert social["expenditure_share_pct"] == 4.58     # 90 / 1965 = 0.045802
+    assert social["expenditure_change_pct"] == 12.5    # (90 - 80) / 80
+    assert social["signals"] == 2 and social["is_demo"] == False  # noqa: E712
+    health = one(frame, fiscal_year=2022, sector="卫生健康")
+    assert health["signals"] == 2 and is_null(health["prev_expenditure_total"])  # no 2021 report
+    assert one(frame, fiscal_year=2021, sector="教育")["expenditure_share_pct"] == 93.75  # 1200 / 1280
+    # the sectors add up to the year's overview
+    assert frame[frame["fiscal_year"] == 2022]["expenditure_total"].sum() == \
+        one(queries.run("overview_by_year", sectors_db), fiscal_year=2022)["expenditure_total"] == 1965
+
+
+def test_trends_by_sector_filters(sectors_db):
+    # a sector and a year: the share keeps every sector as denominator, the change keeps 2021
+    only = queries.run("trends_by_sector", sectors_db, sectors=["教育"], year=2022)
+    assert len(only) == 1
+    assert (only.iloc[0]["expenditure_share_pct"], only.iloc[0]["expenditure_change_pct"]) == (91.60, 50.0)
+    # real data only: C (demo) leaves 教育 and the denominator
+    real = one(queries.run("trends_by_sector", sectors_db, data_kind="real", year=2022), sector="教育")
+    assert (real["units_reporting"], real["expenditure_total"], real["median_self_score"]) == (1, 1300, 96)
+    assert real["expenditure_share_pct"] == 88.74      # 1300 / (90 + 1300 + 75) = 0.887372
+    assert real["is_demo"] == False  # noqa: E712
+
+
+def test_score_vs_execution(sectors_db):
+    frame = queries.run("score_vs_execution", sectors_db, year=2022)
+    assert list(frame["unit_name"]) == ["云溪区卫生健康局", "云溪区教育局", "云溪区劳动和社会保障监察大队",
+                                        "云溪区实验学校"]           # by score: 97, 96, 90, 80
+    d = one(frame, unit_name="云溪区卫生健康局")
+    assert (d["self_score"], d["stated_rate"], d["computed_rate"], d["computed_basis"]) == (97, 75, 75, "支出÷收入")
+    assert (d["execution_rate"], d["execution_basis"], d["stated_minus_computed"]) == (75, "报告所述", 0)
+    assert d["signals"] == 2 and list(d["signal_names"]) == ["质量指标全部100%", "高分低执行"]
+    assert d["has_signal"] == True and d["high_score_low_execution"] == True  # noqa: E712
+    a = one(frame, unit_name="云溪区劳动和社会保障监察大队")
+    assert list(a["signal_names"]) == ["与上年报告文字雷同", "质量指标全部100%"]
+    assert a["high_score_low_execution"] == False and a["sector"] == "社会保障和就业"  # noqa: E712
+    assert (a["grade"], a["implied_grade"]) == ("三级", "优")  # the seed's 三级; 90 is 优 by default
+    assert list(queries.run("score_vs_execution", sectors_db, sector="教育", data_kind="real")["fiscal_year"]) == \
+        [2022, 2021]                                              # B only (C is demo)
+
+
+def test_score_vs_execution_blanks_and_no_signals(tmp_path):
+    record = consistent_seed(report__self_score=None)
+    record["income"] = [dict(row, total=None, fiscal_appropriation=None) for row in record["income"]]
+    record["indicators"] = [dict(i) for i in record["indicators"]]
+    record["indicators"][0].update(actual_text="98%", actual_value=98)   # not every quality indicator at 100%
+    row = queries.run("score_vs_execution", build_db(tmp_path / "blank.duckdb", [record])).iloc[0]
+    assert is_null(row["self_score"]) and is_null(row["computed_rate"]) and is_null(row["computed_basis"])
+    assert row["stated_rate"] == 88.97 and row["execution_rate"] == 88.97
+    assert is_null(row["stated_minus_computed"])                  # nothing computed to compare with
+    assert row["signals"] == 0 and list(row["signal_names"]) == []
+    assert row["has_signal"] == False and row["high_score_low_execution"] == False  # noqa: E712
+
+
+def test_grade_counts_file_declared_grades_under_their_band(tmp_path):
+    # 优秀 is an alias of 优 in the default rules: counted with 优, beside the implied 优
+    records = [variant(SEED, report__self_score=95, report__grade="优秀"),
+               variant(SEED, report__unit_name="云溪区教育局", report__budget_code="900", report__self_score=92,
+                       report__grade="优"),
+               variant(SEED, report__unit_name="云溪区民政局", report__budget_code="901", report__self_score=85,
+                       report__grade="良好")]
+    counts = queries.run("grade_counts", build_db(tmp_path / "g.duckdb", records))
+    got = set(zip(counts["grade_kind"], counts["grade"], counts["reports"], counts["share_pct"]))
+    assert got == {("declared", "优", 2, 66.67), ("declared", "良", 1, 33.33),
+                   ("implied", "优", 2, 66.67), ("implied", "良", 1, 33.33)}

@@ -163,6 +163,24 @@ def test_stale_derived_tables_fall_back_to_live_figures(tmp_path):
     pd.testing.assert_frame_equal(queries.run("budget_execution", db), live)
 
 
+def test_is_stale_after_a_load_or_a_mapping_edit_until_refreshed(tmp_path):
+    # what 数据质量 shows as "派生表需要刷新": never refreshed, a report loaded since, an edited CSV
+    assert queries.is_stale(build_db(tmp_path / "raw.duckdb", [SEED], refresh=False)) is True
+    db = build_db(tmp_path / "s.duckdb", [SEED])
+    assert queries.is_stale(db) is False
+    con = duckdb.connect(str(db))
+    insert_record(con, variant(SEED, report__fiscal_year=2021))
+    assert queries.is_stale(con) is True                       # on an open connection too
+    queries.refresh(con)
+    assert queries.is_stale(con) is False
+    con.close()
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "unit_aliases.csv").write_text("region,alias,canonical,note\n,甲,乙,\n", encoding="utf-8")
+    assert queries.is_stale(db, data_dir=mappings) is True
+    assert queries.is_stale(db) is False
+
+
 def test_unrefreshed_database_gives_the_same_figures(tmp_path):
     records = [SEED, variant(SEED, report__fiscal_year=2021, report__self_score=96)]
     raw = build_db(tmp_path / "raw.duckdb", records, refresh=False)

@@ -10,19 +10,23 @@ the rows and columns on screen. CSV is UTF-8 with a BOM so Excel opens it.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import queries
 from ui import style
 
 UNIT_PAGE = "pages/unit_detail.py"
 UNIT_PARAM = "u"
+OPEN_UNIT = "_open_unit"  # session key: the unit label a drill-down asks 单位详情 to show
 DEMO_TEXT = "演示数据"
 KIND_COLUMN = "数据类别"
+SHOW_ALL_ROWS = 20  # tables up to this many rows are shown whole
 # Columns that identify rows for the program, not for the reader.
 HIDDEN = ("unit_id", "unit_key", "report_id", "sha256", "line_no", "is_demo")
 EXTRA_LABELS = {
@@ -49,8 +53,8 @@ def labels_for(name: str | None, extra: dict[str, str] | None = None) -> dict[st
 def display_frame(df: pd.DataFrame, name: str | None = None, *, columns: Iterable[str] | None = None,
                   labels: dict[str, str] | None = None, hide: Iterable[str] = ()) -> pd.DataFrame:
     """The frame as the user sees it: chosen columns in order, Chinese headers,
-    demo flag as 数据类别 (演示/真实), channel codes in Chinese, lists joined.
-    Blank figures stay blank (NaN/None), never 0."""
+    demo flag as 数据类别 (演示/真实), yes/no columns as 是/否, channel codes in
+    Chinese, lists joined. Blank figures stay blank (NaN/None), never 0."""
     lab = labels_for(name, labels)
     cols = list(columns) if columns is not None else [c for c in df.columns if c not in HIDDEN]
     cols = [c for c in cols if c in df.columns and c not in set(hide)]
@@ -60,6 +64,9 @@ def display_frame(df: pd.DataFrame, name: str | None = None, *, columns: Iterabl
     for col in out.columns:
         if col == "is_demo":
             out[col] = out[col].map(lambda v: "演示" if v is True or v == 1 else "真实")
+        elif pd.api.types.is_bool_dtype(out[col].dtype):
+            # 是/否 on screen and in the downloads alike (not True/False); blank stays blank
+            out[col] = out[col].astype(object).map(lambda v: None if style.is_blank(v) else ("是" if v else "否"))
         elif col == "channel":
             out[col] = out[col].map(lambda v: style.CHANNEL_LABELS.get(v, v))
         elif out[col].dtype == object:
@@ -159,6 +166,8 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
     shown = display_frame(df, name, columns=columns, labels=labels, hide=hide)
     demo_note(df)
     can_drill = drill and "unit_id" in df.columns
+    if height == "auto" and len(shown) <= SHOW_ALL_ROWS:
+        height = "content"  # a short table whole, rather than ten rows and a scroll bar for the rest
     event = st.dataframe(
         shown, hide_index=True, height=height, key=key,
         column_config=_column_config(shown, df, name, labels, number_format),
@@ -229,23 +238,58 @@ def open_unit(unit_id: str) -> None:
     from ui.filters import unit_names
 
     to_label, _ = unit_names()
-    st.switch_page(UNIT_PAGE, query_params={UNIT_PARAM: to_label.get(str(unit_id), str(unit_id))})
+    label = to_label.get(str(unit_id), str(unit_id))
+    # handed over in session state too: 单位详情 applies it to its selectbox before drawing it
+    st.session_state[OPEN_UNIT] = label
+    try:
+        st.switch_page(UNIT_PAGE, query_params={UNIT_PARAM: label})
+    except StreamlitAPIException:
+        # already on 单位详情 (its own unit list), where "u" is bound to the selectbox and
+        # cannot be set from here: a rerun shows the handed-over unit
+        st.rerun()
 
 
 # ---------------------------------------------------------------------------
 # Headings and states
 
+def no_change(delta: str | None) -> bool:
+    """A change that is zero as written: "+0 个", "-0.00%", but not "+0.05%"."""
+    return bool(delta) and re.match(r"^[+-]?0(\.0+)?(?![\d.])", delta) is not None
+
+
 def metric(col, label: str, value: str, delta: str | None = None, help: str | None = None,
            delta_color: str = "normal", trend: list | None = None, delta_description: str | None = None) -> None:
     """A bordered st.metric; `trend` draws a small line of the figure over the years."""
     trend = [None if style.is_blank(v) else float(v) for v in trend] if trend is not None else None
+    arrow = "auto"
+    if no_change(delta):  # grey and without the green up-arrow Streamlit gives "+0.00"
+        delta, delta_color, arrow = delta.lstrip("+-"), "off", "off"
     col.metric(label, value, delta=delta, help=help, delta_color=delta_color, border=True,
                chart_data=trend if trend and len(trend) > 1 else None, chart_type="line",
-               delta_description=delta_description)
+               delta_description=delta_description, delta_arrow=arrow)
 
 
 def nothing_matches() -> None:
-    st.info("没有符合当前筛选条件的数据。请在左侧放宽年度、单位或行业筛选。", icon=":material/filter_alt_off:")
+    """The empty state of a filtered view, naming the years that do hold data
+    for the other filters (e.g. the only real reports are of 2022)."""
+    from ui import data
+    from ui.filters import current
+
+    f = current()
+    hint = ""
+    try:
+        years = data.run("years", units=list(f.units) or None, sectors=list(f.sectors) or None,
+                         data_kind=None if f.data_kind == "all" else f.data_kind)
+    except data.DataError:
+        years = None
+    if years is not None and f.year_from is not None:
+        found = [int(y) for y in years["fiscal_year"]]
+        if found and not any(f.year_from <= y <= f.year_to for y in found):
+            hint = f"符合其余筛选条件的报告在：{'、'.join(f'{y}年' for y in found)}。"
+        elif not found and (f.units or f.sectors or f.data_kind != "all"):
+            hint = "库中没有符合单位、行业或数据来源筛选的报告。"
+    st.info(f"没有符合当前筛选条件的数据。{hint}请在左侧放宽年度、单位、行业或数据来源筛选。",
+            icon=":material/filter_alt_off:")
 
 
 def no_database(status) -> None:
@@ -305,6 +349,20 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
             line += f"　:orange-badge[:material/science: 库中含{DEMO_TEXT}]（表格「数据类别」列与图中灰色标出）"
         st.caption(line)
     return f
+
+
+def uploader_in_chinese() -> None:
+    """Streamlit's file uploader writes "Upload" and "200MB per file • DOCX…"
+    in English, with no option to change them: CSS puts Chinese in their place."""
+    limit = st.get_option("server.maxUploadSize")
+    st.html(f"""<style>
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+        content: "选择文件"; font-size: 14px; }}
+    [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+    [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+        content: "或把文件拖到这里；每个文件不超过 {limit}MB"; font-size: 14px; }}
+    </style>""")
 
 
 def kind_labels(df: pd.DataFrame) -> pd.Series:

@@ -265,6 +265,24 @@ def status() -> DbStatus:
     )
 
 
+REFRESH_HINT = "python -m queries --refresh --db {path}"
+
+
+def derived_stale() -> bool | None:
+    """Whether the query layer's precomputed q_* tables are out of date (a
+    load without refresh, an edited data/*.csv or SQL script): every query
+    then rebuilds them, slowly. None when it cannot be told (no database)."""
+    path = db_path()
+    if _stamp(path) is None:
+        return None
+    try:
+        with database().reading() as con:
+            return queries.is_stale(con)
+    except Exception:  # noqa: BLE001 - an empty or locked file: nothing to advise
+        log.debug("staleness check failed", exc_info=True)
+        return None
+
+
 def document_loader(sha256: str):
     """A no-argument function returning the original file stored under
     `sha256` (b"" when the database has no copy), for a deferred download

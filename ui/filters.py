@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui import data
+from ui import data, style
 
 KEYS = {"year": "year", "unit": "unit", "sector": "sector", "data": "data"}
 DATA_KINDS = {"all": "全部", "real": "真实", "demo": "演示"}
@@ -86,10 +86,47 @@ def unit_names() -> tuple[dict[str, str], dict[str, str]]:
         label = str(name)
         if counts.get(name, 0) > 1:
             label += f"（{code if isinstance(code, str) and code else region or uid}）"
-        if demo is True:
+        if not style.is_blank(demo) and bool(demo):  # numpy/pandas booleans, not only Python's True
             label += "（演示）"
         to_label[uid] = label
     return to_label, {label: uid for uid, label in to_label.items()}
+
+
+def resolve_unit(text: str) -> str | None:
+    """The unit label for what a typed or older link may say instead: the
+    label itself, the unit's name without （演示）, its budget code or its id."""
+    to_label, to_id = unit_names()
+    if text in to_id:
+        return text
+    if text in to_label:
+        return to_label[text]
+    try:
+        units = data.run("units")
+    except data.DataError:
+        return None
+    for uid, name, code in units[["unit_id", "unit_name", "budget_code"]].itertuples(index=False):
+        if text in (name, code) and uid in to_label:
+            return to_label[uid]
+    return None
+
+
+def fix_unit_links(key: str, many: bool) -> None:
+    """Before the widget bound to URL parameter `key` is drawn: turn unit
+    names, codes or ids given in the URL into the labels the widget offers, so
+    a link such as ?u=云溪区教育局 opens that unit even though its label reads
+    云溪区教育局（演示）."""
+    given = st.query_params.get_all(key)
+    if not given:
+        return
+    _, to_id = unit_names()
+    if all(v in to_id for v in given):
+        return
+    fixed = [resolve_unit(v) for v in given]
+    fixed = [v for v in fixed if v is not None]
+    if fixed != given:
+        # the widget takes its value from session state (the address bar then drops the
+        # parameter: a bound widget writes the URL only when the user changes it)
+        st.session_state[key] = fixed if many else (fixed[0] if fixed else None)
 
 
 def current() -> Filters:
@@ -124,6 +161,7 @@ def sidebar(status: data.DbStatus) -> Filters:
             start = end = years[0]
             st.caption(f"年度：{years[0]}年（库中只有这一年）")
         to_label, to_id = unit_names()
+        fix_unit_links(KEYS["unit"], many=True)
         chosen_units = st.multiselect(
             "单位", options=list(to_id), key=KEYS["unit"], bind="query-params", placeholder="全部单位",
         )

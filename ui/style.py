@@ -16,7 +16,9 @@ import plotly.io as pio
 
 # Calm, print-friendly colours; the first is the bureau's blue. Demo data is
 # drawn in grey wherever a chart separates real from demo.
-PALETTE = ["#1f5fa8", "#e0803a", "#3f9c6d", "#c44e52", "#8c6bb1", "#4aa3b5", "#b8912f", "#6b7b8c"]
+PALETTE = ["#1f5fa8", "#e0803a", "#3f9c6d", "#c44e52", "#8c6bb1", "#4aa3b5", "#b8912f", "#6b7b8c",
+           # more for charts of many units or categories: no two neighbouring series share a colour
+           "#7fb3e0", "#a0522d", "#9cc26b", "#e377c2", "#17becf", "#5b4b8a", "#d4a017", "#2f4f4f"]
 DEMO_COLOR = "#9aa3ad"
 GOOD, WARN, BAD = "#3f9c6d", "#e0a43a", "#c44e52"
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
@@ -45,8 +47,11 @@ def _register() -> None:
         plot_bgcolor="white",
         margin=dict(l=10, r=10, t=72, b=10),
         title=dict(font=dict(size=15), x=0, xanchor="left", y=0.98, yanchor="top", yref="container"),
-        xaxis=dict(gridcolor="#e6e9ef", zerolinecolor="#c9ced6", automargin=True, title_standoff=8),
-        yaxis=dict(gridcolor="#e6e9ef", zerolinecolor="#c9ced6", automargin=True, title_standoff=8),
+        # full numbers with thousands separators: "100,000", never "100k" or "0.2M"
+        xaxis=dict(gridcolor="#e6e9ef", zerolinecolor="#c9ced6", automargin=True, title_standoff=8,
+                   exponentformat="none", separatethousands=True),
+        yaxis=dict(gridcolor="#e6e9ef", zerolinecolor="#c9ced6", automargin=True, title_standoff=8,
+                   exponentformat="none", separatethousands=True),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="right", x=1, title_text=""),
         hoverlabel=dict(font_family=FONT),
         separators=".,",
@@ -102,14 +107,18 @@ def delta(value: Any, digits: int = 2, suffix: str = "") -> str | None:
     return f"{float(value):+,.{digits}f}{suffix}"
 
 
+MONEY_FORMAT = "%,.2f"  # tables: 12,665.36 (万元 or 元), as on the cards
+
+
 def column_format(name: str, label: str) -> str | None:
     """printf-style format for a table column, from its name and Chinese label:
-    万元 and 元 two decimals, rates/shares/percentages two decimals with %."""
+    万元 and 元 two decimals with thousands separators, rates/shares/percentages
+    two decimals with %."""
     if "%" in label or "％" in label or name.endswith(("_rate", "_pct", "_share")) or "率" in label:
         return "%.2f%%"
     if "万元" in label or "元" in label or name.endswith(("_wan", "_yuan")):
-        return "%.2f"
-    if "得分" in label or "分数" in label or name.endswith("score"):
+        return MONEY_FORMAT
+    if "得分" in label or "分数" in label or "百分点" in label or name.endswith("score"):
         return "%.2f"
     return None
 
