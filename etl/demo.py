@@ -479,6 +479,14 @@ def _fill(template: str, values: dict) -> str:
     return re.sub(r"\{([^{}]+)\}", lambda m: str(values[m.group(1)]), template)
 
 
+def _improvements(seed: int, key: str, year: int) -> str:
+    """Three measures for next year; copy-paste units repeat their 2021 text."""
+    if key in D.COPY_PASTE_UNITS and year > 2021:
+        year = 2021
+    picks = _rng(seed, "improvements", key, year).sample(D.IMPROVEMENT_MEASURES, 3)
+    return f"{year + 1}年，我单位将从以下方面改进：一是{picks[0]}二是{picks[1]}三是{picks[2]}"
+
+
 def build_record(p: Profile, year: int, seed: int) -> dict:
     """The record of one unit-year (before the document's own mess is applied)."""
     unit, sector = p.unit, D.SECTORS[p.unit.sector]
@@ -548,7 +556,7 @@ def build_record(p: Profile, year: int, seed: int) -> dict:
         social_insurance_fund=f"{year}年度我单位无社会保险基金预算支出。",
         performance="\n".join(perf),
         problems=f"{year}年，我单位工作取得了一定成绩，但也存在一些问题。一是{problems[0]}二是{problems[1]}",
-        improvements=r.choice(D.COMMON_IMPROVEMENTS),
+        improvements=_improvements(seed, unit.key, year),
         other="无" if r.random() < 0.85 else None,
     )
     day = date(year + 1, 4, 10) + timedelta(days=r.randint(0, 110))

@@ -214,3 +214,22 @@ def test_scores_and_execution_rates(demo_corpus):
              for m in [re.fullmatch(r"完成预算的([\d.]+)%", i["actual_text"] or "")] if m]
     assert len(rates) >= 0.9 * len(records)
     assert all(75 <= x <= 100 for x in rates) and sum(85 <= x <= 100 for x in rates) >= 0.85 * len(rates)
+
+
+def test_only_the_planted_units_copy_last_years_text(demo_corpus):
+    """"与上年报告文字雷同" is a credibility signal: in the demo it should point at
+    the units planted to copy-paste (etl.demo_data.COPY_PASTE_UNITS), not at
+    everyone because the generator ran out of phrasings."""
+    from etl.demo_data import COPY_PASTE_UNITS, UNITS
+
+    names = {u.key: u.name for u in UNITS}
+    by_unit: dict[str, dict[int, str]] = {}
+    for path in demo_corpus.glob("*.json"):
+        if path.name == "manifest.json":
+            continue
+        r = json.loads(path.read_text(encoding="utf-8"))
+        by_unit.setdefault(r["report"]["budget_code"], {})[r["report"]["fiscal_year"]] = (
+            r["report"]["unit_name"], r["narrative"]["improvements"])
+    repeats = {years[y][0] for years in by_unit.values() for y in years
+               if y - 1 in years and years[y][1] and years[y][1] == years[y - 1][1]}
+    assert repeats == {names[k] for k in COPY_PASTE_UNITS}
