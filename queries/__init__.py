@@ -377,8 +377,9 @@ def run(name: str, db: Any = None, *, data_dir: Path | str | None = None, **para
         # through Arrow: several times faster than .df() for wide text results;
         # integer and boolean columns keep NULL as pandas' nullable types
         table = cur.sql(sql, params=values).to_arrow_table()
-    frame = table.to_pandas(types_mapper=_NULLABLE.get)
-    for i, column in enumerate(table.schema):
-        if pa.types.is_list(column.type):  # Python lists, not numpy arrays
-            frame[column.name] = pd.Series(table.column(i).to_pylist(), index=frame.index, dtype=object)
+    # list columns straight to Python lists (not numpy arrays first: twice the time)
+    lists = [i for i, column in enumerate(table.schema) if pa.types.is_list(column.type)]
+    frame = table.drop_columns([table.schema.names[i] for i in lists]).to_pandas(types_mapper=_NULLABLE.get)
+    for i in lists:
+        frame.insert(i, table.schema.names[i], pd.Series(table.column(i).to_pylist(), index=frame.index, dtype=object))
     return frame

@@ -460,6 +460,8 @@ joined as (
 final as (
     select
         *,
+        -- the unit name's place in name order, so that long figures sort on an integer
+        dense_rank() over (order by unit_name) as name_order,
         coalesce(stated_rate, rate_vs_budget, rate_vs_income) as execution_rate,
         case
             when stated_rate is not null then '报告所述'
@@ -471,6 +473,25 @@ final as (
 
 select * from final
 order by report_id;
+
+-- The quantity indicators (二级指标 blank or 数量…) with a unit, for cost_per_output;
+-- sort_key is that query's order (year desc, unit name, row), precomputed so that
+-- the 500,000-row figure at 100,000 reports sorts one integer.
+create or replace table q_quantity_indicators as
+select
+    i.report_id,
+    i.row_no,
+    i.name as indicator,
+    i.level2,
+    i.actual_text,
+    i.actual_value as quantity,
+    i.actual_unit as output_unit,
+    row_number() over (order by r.fiscal_year desc, r.unit_name, i.row_no, i.report_id) as sort_key
+from indicators as i
+join q_reports as r on r.report_id = i.report_id
+where i.actual_unit is not null
+    and (i.level2 is null or i.level2 like '%数量%')
+order by sort_key;
 
 -- Cases per report, category and channel (rows of one channel added up), with
 -- category_cases, the category's count handled: its stated total (the 'total'

@@ -372,3 +372,43 @@ union all select * from all_quality_100
 union all select * from satisfaction
 union all select * from no_problems
 union all select * from repeated;
+
+-- Per report, how many findings and signals it has (0 when none: the checks ran
+-- and found nothing, a real zero), the signals' names (sorted; [] when none) and
+-- whether one is high_score_low_execution: for the overview figures that add
+-- them up by year or sector, and for score_vs_execution.
+create or replace table q_report_flags as
+select
+    r.report_id,
+    coalesce(f.mismatches, 0) as mismatches,
+    coalesce(f.notices, 0) as notices,
+    coalesce(s.signals, 0) as signals,
+    coalesce(s.signal_names, []::varchar[]) as signal_names,
+    coalesce(s.high_score_low_execution, false) as high_score_low_execution
+from q_reports as r
+left join (
+    select
+        report_id,
+        count(*) filter (where severity = '不符') as mismatches,
+        count(*) filter (where severity = '提示') as notices
+    from q_consistency
+    group by report_id
+) as f on f.report_id = r.report_id
+left join (
+    select
+        report_id,
+        count(*) as signals,
+        list(signal_name order by signal_name) as signal_names,
+        bool_or(signal = 'high_score_low_execution') as high_score_low_execution
+    from q_signals
+    group by report_id
+) as s on s.report_id = r.report_id
+order by r.report_id;
+
+-- The reports in scope (scoped_reports) and, for changes on the previous year,
+-- those of the year before each selected year, with their finding and signal counts.
+create or replace macro flagged_reports(years, year_from, year_to, units, sectors, data_kind) as table
+select r.*, f.mismatches, f.notices, f.signals
+from scoped_reports(null, null, null, units, sectors, data_kind) as r
+join q_report_flags as f on f.report_id = r.report_id
+where in_years_or_prior(r.fiscal_year, years, year_from, year_to);

@@ -28,18 +28,34 @@ reports as (
     where in_years_or_prior(fiscal_year, $years, $year_from, $year_to)
 ),
 
+-- unit-years with one report (nearly all) need no grouping: q_cases already has
+-- one row per report, category and channel; only the others are added up
+reports_per_unit_year as (
+    select fiscal_year, unit_id, count(*) = 1 as single_report
+    from reports
+    group by fiscal_year, unit_id
+),
+
 case_rows as (
-    select c.*, r.fiscal_year, r.unit_id, r.unit_name, r.sector, r.is_demo
+    select c.*, r.fiscal_year, r.unit_id, r.unit_name, r.name_order, r.sector, r.is_demo, u.single_report
     from q_cases as c
     join reports as r on r.report_id = c.report_id
+    join reports_per_unit_year as u on u.fiscal_year = r.fiscal_year and u.unit_id = r.unit_id
     where $categories is null or list_contains($categories, c.category)
 ),
 
-per_channel as (
+per_channel as materialized (
+    select
+        fiscal_year, unit_id, unit_name, name_order, sector, category, channel, channel_label,
+        cases::hugeint as cases, amount_wan, approx, is_demo, category_cases
+    from case_rows
+    where single_report
+    union all
     select
         fiscal_year,
         unit_id,
         any_value(unit_name) as unit_name,
+        any_value(name_order) as name_order,
         any_value(sector) as sector,
         category,
         channel,
@@ -47,14 +63,20 @@ per_channel as (
         sum(cases) as cases,
         sum(amount_wan) as amount_wan,
         bool_or(approx) as approx,
-        bool_or(is_demo) as is_demo
+        bool_or(is_demo) as is_demo,
+        null as category_cases  -- from category_totals
     from case_rows
+    where not single_report
     group by fiscal_year, unit_id, category, channel
 ),
 
 category_totals as (
     select fiscal_year, unit_id, category, sum(category_cases) as category_cases
-    from (select distinct fiscal_year, unit_id, report_id, category, category_cases from case_rows)
+    from (
+        select distinct fiscal_year, unit_id, report_id, category, category_cases
+        from case_rows
+        where not single_report
+    )
     group by fiscal_year, unit_id, category
 ),
 
@@ -71,12 +93,14 @@ final as (
         cur.cases::bigint as cases,
         round(cur.amount_wan, 2) as amount_wan,
         cur.approx,
-        round(cur.cases / nullif(t.category_cases, 0) * 100, 2) as share_pct,
+        round(cur.cases / nullif(coalesce(cur.category_cases, t.category_cases), 0) * 100, 2) as share_pct,
         prev.cases::bigint as prev_cases,
         (cur.cases - prev.cases)::bigint as change,
-        cur.is_demo
+        cur.is_demo,
+        cur.name_order
     from per_channel as cur
-    join category_totals as t using (fiscal_year, unit_id, category)
+    left join category_totals as t
+        on t.fiscal_year = cur.fiscal_year and t.unit_id = cur.unit_id and t.category = cur.category
     left join per_channel as prev
         on prev.unit_id = cur.unit_id
         and prev.category = cur.category
@@ -84,6 +108,6 @@ final as (
         and prev.fiscal_year = cur.fiscal_year - 1
 )
 
-select * from final
+select * exclude (name_order) from final
 where in_years(fiscal_year, $years, $year_from, $year_to)
-order by fiscal_year desc, unit_name, category, channel <> 'total', cases desc nulls last
+order by fiscal_year desc, name_order, category, channel <> 'total', cases desc nulls last

@@ -28,9 +28,8 @@ reports as (
 
 quantity_indicators as (
     select *
-    from indicators
-    where list_contains(coalesce($output_units, ['件', '起', '人', '家', '次', '户']), actual_unit)
-        and (level2 is null or level2 like '%数量%')
+    from q_quantity_indicators
+    where list_contains(coalesce($output_units, ['件', '起', '人', '家', '次', '户']), output_unit)
 ),
 
 final as (
@@ -40,19 +39,19 @@ final as (
         r.unit_name,
         r.sector,
         r.report_id,
-        i.name as indicator,
+        i.indicator,
         i.level2,
         i.actual_text,
-        i.actual_value as quantity,
-        i.actual_unit as output_unit,
+        i.quantity,
+        i.output_unit,
         round(r.expenditure_total * 10000, 2) as expenditure_yuan,
-        round(r.expenditure_total * 10000 / nullif(i.actual_value, 0), 2) as cost_per_output,
-        '元/' || i.actual_unit as cost_label,
+        round(r.expenditure_total * 10000 / nullif(i.quantity, 0), 2) as cost_per_output,
+        '元/' || i.output_unit as cost_label,
         r.is_demo,
-        i.row_no
+        i.sort_key
     from reports as r
     join quantity_indicators as i on i.report_id = r.report_id
 )
 
-select * exclude (row_no) from final
-order by fiscal_year desc, unit_name, row_no
+select * exclude (sort_key) from final
+order by sort_key

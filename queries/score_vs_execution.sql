@@ -34,27 +34,6 @@ reports as (
     select * from scoped_reports($years, $year_from, $year_to, $units, $sectors, $data_kind)
 ),
 
-signals as (
-    select
-        report_id,
-        count(*) as signals,
-        list(signal_name order by signal_name) as signal_names,
-        bool_or(signal = 'high_score_low_execution') as high_score_low_execution
-    from q_signals
-    group by report_id
-),
-
-computed as (
-    select
-        report_id,
-        coalesce(rate_vs_budget, rate_vs_income) as computed_rate,
-        case
-            when rate_vs_budget is not null then '支出÷预算'
-            when rate_vs_income is not null then '支出÷收入'
-        end as computed_basis
-    from reports
-),
-
 final as (
     select
         r.fiscal_year,
@@ -67,20 +46,22 @@ final as (
         r.grade,
         r.implied_grade,
         r.stated_rate,
-        c.computed_rate,
-        c.computed_basis,
+        coalesce(r.rate_vs_budget, r.rate_vs_income) as computed_rate,
+        case
+            when r.rate_vs_budget is not null then '支出÷预算'
+            when r.rate_vs_income is not null then '支出÷收入'
+        end as computed_basis,
         r.execution_rate,
         r.execution_basis,
-        round(r.stated_rate - c.computed_rate, 2) as stated_minus_computed,
+        round(r.stated_rate - coalesce(r.rate_vs_budget, r.rate_vs_income), 2) as stated_minus_computed,
         -- no signal is a real zero (the checks ran and found nothing), not a blank
-        coalesce(s.signals, 0) as signals,
-        coalesce(s.signal_names, []::varchar[]) as signal_names,
-        s.report_id is not null as has_signal,
-        coalesce(s.high_score_low_execution, false) as high_score_low_execution,
+        f.signals,
+        f.signal_names,
+        f.signals > 0 as has_signal,
+        f.high_score_low_execution,
         r.is_demo
     from reports as r
-    join computed as c on c.report_id = r.report_id
-    left join signals as s on s.report_id = r.report_id
+    join q_report_flags as f on f.report_id = r.report_id
 )
 
 select * from final

@@ -27,21 +27,7 @@ with
 
 -- every sector (the share's denominator), this year and the one before
 reports as (
-    select * from scoped_reports(null, null, null, $units, null, $data_kind)
-    where in_years_or_prior(fiscal_year, $years, $year_from, $year_to)
-),
-
-findings as (
-    select
-        report_id,
-        count(*) filter (where severity = '不符') as mismatches,
-        count(*) filter (where severity = '提示') as notices
-    from q_consistency
-    group by report_id
-),
-
-signals as (
-    select report_id, count(*) as n from q_signals group by report_id
+    select * from flagged_reports($years, $year_from, $year_to, $units, null, $data_kind)
 ),
 
 per_report as (
@@ -53,12 +39,10 @@ per_report as (
         r.expenditure_total,
         r.execution_rate,
         r.is_demo,
-        coalesce(f.mismatches, 0) as mismatches,
-        coalesce(f.notices, 0) as notices,
-        coalesce(s.n, 0) as signals
+        r.mismatches,
+        r.notices,
+        r.signals
     from reports as r
-    left join findings as f on f.report_id = r.report_id
-    left join signals as s on s.report_id = r.report_id
 ),
 
 per_sector as (

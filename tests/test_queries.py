@@ -473,3 +473,29 @@ def test_grade_counts_file_declared_grades_under_their_band(tmp_path):
     got = set(zip(counts["grade_kind"], counts["grade"], counts["reports"], counts["share_pct"]))
     assert got == {("declared", "优", 2, 66.67), ("declared", "良", 1, 33.33),
                    ("implied", "优", 2, 66.67), ("implied", "良", 1, 33.33)}
+
+
+def test_complaints_by_unit_adds_up_two_reports_of_one_unit_year(tmp_path):
+    """A name-only report joins the coded unit of the same name: in 2022 that unit
+    then has two reports, whose cases complaints_by_unit adds up per channel."""
+    coded = variant(SEED, cases=[
+        {"category": "欠薪投诉", "channel": "total", "channel_label": "欠薪投诉", "count": 10, "amount_wan": None, "approx": False},
+        {"category": "欠薪投诉", "channel": "hotline_12345", "channel_label": "12345", "count": 6, "amount_wan": 1.5, "approx": False},
+    ])
+    name_only = variant(coded, report__budget_code=None, cases=[
+        {"category": "欠薪投诉", "channel": "total", "channel_label": "欠薪投诉", "count": 5, "amount_wan": None, "approx": False},
+        {"category": "欠薪投诉", "channel": "hotline_12345", "channel_label": "12345热线", "count": 5, "amount_wan": None, "approx": False},
+    ])
+    db = build_db(tmp_path / "two.duckdb", [coded, name_only])
+    unit = queries.run("complaints_by_unit", db)
+    assert unit["unit_id"].nunique() == 1
+    hotline = one(unit, channel="hotline_12345")
+    # 6 + 5 = 11 of the category's 10 + 5 = 15 handled: 73.33 %; the one amount given stays 1.5, not 1.5 + 0
+    assert (hotline["cases"], hotline["share_pct"], hotline["amount_wan"]) == (11, 73.33, 1.5)
+    assert sorted(hotline["channel_label"].split("、")) == ["12345", "12345热线"]
+    total = one(unit, channel="total")
+    assert (total["cases"], total["share_pct"]) == (15, 100)
+    assert is_null(total["amount_wan"])
+    # the coded report states 10 but gives 6 by channel: 4 unattributed (4 / 15 = 26.67 %)
+    rest = one(unit, channel="unattributed")
+    assert (rest["cases"], rest["share_pct"]) == (4, 26.67)
