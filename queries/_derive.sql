@@ -561,3 +561,14 @@ where in_years(fiscal_year, years, year_from, year_to)
     and (sectors is null or list_contains(sectors, sector))
     and (data_kind is null or data_kind = 'all' or (data_kind = 'demo') = is_demo);
 
+
+-- Each report's grade under a rule set: the default rules were graded at refresh
+-- (q_reports); another rule set is graded now. NULL rule_set = the default.
+create or replace macro graded_by(rule_set_name) as table
+select report_id, rule_set, implied_grade, declared_band, comparable, matches
+from graded_reports(rule_set_name)
+where rule_set_name is not null
+union all
+select report_id, rule_set, implied_grade, declared_band, grade_comparable as comparable, grade_matches as matches
+from q_reports
+where rule_set_name is null;

@@ -26,15 +26,8 @@ reports as (
     select * from scoped_reports($years, $year_from, $year_to, $units, $sectors, $data_kind)
 ),
 
--- the default rules are graded at refresh; another rule set is graded here
 graded as (
-    select report_id, rule_set, implied_grade, declared_band, comparable, matches
-    from graded_reports($rule_set)
-    where $rule_set is not null
-    union all
-    select report_id, rule_set, implied_grade, declared_band, grade_comparable, grade_matches
-    from q_reports
-    where $rule_set is null
+    select * from graded_by($rule_set)
 ),
 
 final as (
