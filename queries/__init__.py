@@ -73,10 +73,28 @@ _NULLABLE = {
     pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
 }
 
-_HEADER_KEY = re.compile(r"^--\s*(title|group|description|formula|notes|params):\s*(.*)$")
+_HEADER_KEY = re.compile(r"^--\s*(title|group|description|formula|notes|params|stored):\s*(.*)$")
 _HEADER_PARAM = re.compile(r"^--\s*param\s+(\w+)\s+([\w\[\]]+)(?:\s*=\s*(\S+))?\s*:\s*(.*)$")
 _HEADER_COLUMN = re.compile(r"^--\s*column\s+(\w+)\s*:\s*([^—]+?)\s*(?:—\s*(.*))?$")
 _SQL_PARAM = re.compile(r"\$(\w+)")
+_STORED_FILTER = re.compile(r"(\w+)\s+(in|=)\s+\$(\w+)")
+
+# Stored results. A query whose header says "-- stored: by report" or
+# "-- stored: by year" is a long listing (up to one row per indicator of every
+# report) whose rows do not change with the filters, only which rows are shown.
+# refresh() runs it once with no filter into q_stored_NAME, in its own order;
+# run() then reads the rows the filters select from that table (a WHERE on one
+# table keeps its order) instead of joining and sorting everything again, which
+# keeps these listings fast at 100,000 reports. "by report": rows belong to
+# one report each, so every common filter selects rows through scoped_reports;
+# "by year": rows compare a unit with its previous year, so only the year
+# filters are served from storage and units/sectors/data_kind run live (their
+# previous-year base would change). "; column in $param" names a query
+# parameter that only picks rows by an output column; any other non-default
+# parameter runs the query live. Tests check both paths give the same frame.
+STORED_PREFIX = "q_stored_"
+YEAR_FILTERS = ("years", "year_from", "year_to")
+SCOPE_FILTERS = ("units", "sectors", "data_kind")
 
 
 @dataclass
@@ -97,7 +115,24 @@ class Query:
     notes: str = ""
     params: list[Param] = field(default_factory=list)
     columns: list[tuple[str, str, str]] = field(default_factory=list)  # (name, label, note)
+    stored: str = ""  # "by report" / "by year" [; column in $param ...]: see STORED_PREFIX
     sql: str = ""
+
+    def stored_plan(self) -> tuple[str, dict[str, tuple[str, str]]] | None:
+        """(scope, {param: (column, "in" | "=")}) from the "stored:" header, or None."""
+        if not self.stored:
+            return None
+        scope, *filters = [part.strip() for part in self.stored.split(";")]
+        if scope not in ("by report", "by year"):
+            raise ValueError(f"{self.name}: stored: must start with 'by report' or 'by year', not {scope!r}")
+        row_filters = {}
+        for item in filters:
+            m = _STORED_FILTER.fullmatch(item)
+            if not m:
+                raise ValueError(f"{self.name}: cannot read stored filter {item!r}")
+            column, op, param = m.groups()
+            row_filters[param] = (column, op)
+        return scope, row_filters
 
     def as_dict(self) -> dict:
         return {
@@ -209,6 +244,14 @@ def _coerce(value: Any, type_: str) -> Any:
 def bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
     """Check and convert run()'s keyword arguments into the query's bound values."""
     query = get(name)
+    values = _values(query, params)
+    used = set(_SQL_PARAM.findall(_strip_comments(query.sql)))
+    return {k: v for k, v in values.items() if k in used}
+
+
+def _values(query: Query, params: dict[str, Any]) -> dict[str, Any]:
+    """Every declared parameter of `query`, checked and converted (defaults filled in)."""
+    name = query.name
     declared = {p.name: p for p in query.params}
     given = dict(params)
     for single, plural in SINGULAR.items():
@@ -228,8 +271,9 @@ def bind(name: str, params: dict[str, Any]) -> dict[str, Any]:
         values[p.name] = _coerce(p.default if value is None else value, p.type)
     if values.get("data_kind") not in (None, "all", "real", "demo"):
         raise ValueError(f"data_kind must be real, demo or all, not {values['data_kind']!r}")
-    used = set(_SQL_PARAM.findall(_strip_comments(query.sql)))
-    return {k: v for k, v in values.items() if k in used}
+    if values.get("data_kind") == "all":
+        values["data_kind"] = None
+    return values
 
 
 def _strip_comments(sql: str) -> str:
@@ -294,7 +338,8 @@ def fingerprint(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None = No
         "from reports"
     ).fetchall()
     digest.update(repr(row).encode())
-    for path in _mapping_paths(data_dir) + [SQL_DIR / name for name in REFRESH_SCRIPTS]:
+    # every .sql file: the refresh scripts and the stored queries' own SQL
+    for path in _mapping_paths(data_dir) + sorted(SQL_DIR.glob("*.sql")):
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()
 
@@ -324,10 +369,51 @@ def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) 
         # the tables marked stale and queries compute live figures instead
         con.execute("drop table if exists q_meta")
         con.execute(_refresh_sql(temp=False))
+        _store_results(con)
         con.execute("create table q_meta as select ? as fingerprint, current_timestamp as refreshed_at", [stamp])
     finally:
         for table in MAPPING_FILES:
             con.unregister(table)
+
+
+def stored_queries() -> list[Query]:
+    """The queries whose unfiltered rows refresh() stores (header "stored:")."""
+    return [query for query in map(get, names()) if query.stored_plan()]
+
+
+def _store_results(con: duckdb.DuckDBPyConnection) -> None:
+    # the table name comes from the query's own file name, the values are bound
+    for query in stored_queries():
+        con.execute(f"create or replace table {STORED_PREFIX}{query.name} as\n{query.sql}", bind(query.name, {}))
+
+
+def stored_sql(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The SQL and bound values that read query `name`'s rows for these
+    parameters from its stored table, or None when it must run live (not a
+    stored query, or a parameter the stored rows cannot answer)."""
+    query = get(name)
+    plan = query.stored_plan()
+    if plan is None:
+        return None
+    scope, row_filters = plan
+    values, defaults = _values(query, params), _values(query, {})
+    where = ["in_years(fiscal_year, $years, $year_from, $year_to)"]
+    scoped = any(values.get(p) is not None for p in SCOPE_FILTERS)
+    if scoped and scope != "by report":
+        return None
+    if scoped:
+        where.append("report_id in (select report_id from scoped_reports(null, null, null, $units, $sectors, $data_kind))")
+    for param, value in values.items():
+        if param in YEAR_FILTERS or param in SCOPE_FILTERS or value == defaults[param]:
+            continue
+        if param not in row_filters:
+            return None
+        column, op = row_filters[param]
+        where.append(f"list_contains(${param}, {column})" if op == "in" else f"{column} = ${param}")
+    # a WHERE on one table keeps the stored order; the semi-join does not, rowid restores it
+    sql = f"select * from {STORED_PREFIX}{name}\nwhere " + "\n    and ".join(where) + ("\norder by rowid" if scoped else "")
+    used = set(_SQL_PARAM.findall(sql))
+    return sql, {k: v for k, v in values.items() if k in used}
 
 
 def _stored_fingerprint(cur: duckdb.DuckDBPyConnection) -> str | None:
@@ -361,7 +447,8 @@ def prepare(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) 
     return False
 
 
-def run(name: str, db: Any = None, *, data_dir: Path | str | None = None, **params: Any) -> pd.DataFrame:
+def run(name: str, db: Any = None, *, data_dir: Path | str | None = None, use_stored: bool = True,
+        **params: Any) -> pd.DataFrame:
     """Run query `name` and return its rows.
 
     db: a path to a DuckDB file (opened read-only), an open duckdb connection
@@ -369,11 +456,16 @@ def run(name: str, db: Any = None, *, data_dir: Path | str | None = None, **para
     data_dir: folder of the editable mappings (default data/).
     params: the query's parameters (see catalog()); None means "no filter",
     an empty list too; year=/unit=/sector= are accepted for a single value.
+    use_stored: read a stored query's rows from its refresh-time table when
+    the parameters allow (see STORED_PREFIX); False always runs the SQL live.
     """
     values = bind(name, params)
     sql = get(name).sql
     with _cursor(db) as cur:
-        prepare(cur, data_dir)
+        current = prepare(cur, data_dir)
+        stored = stored_sql(name, params) if current and use_stored else None
+        if stored is not None:
+            sql, values = stored
         # through Arrow: several times faster than .df() for wide text results;
         # integer and boolean columns keep NULL as pandas' nullable types
         table = cur.sql(sql, params=values).to_arrow_table()

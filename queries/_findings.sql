@@ -374,7 +374,7 @@ union all select * from no_problems
 union all select * from repeated;
 
 -- Per report, how many findings and signals it has (0 when none: the checks ran
--- and found nothing, a real zero), the signals' names (sorted; [] when none) and
+-- and found nothing, a real zero), the signals' names (sorted, joined by “、”; '' when none) and
 -- whether one is high_score_low_execution: for the overview figures that add
 -- them up by year or sector, and for score_vs_execution.
 create or replace table q_report_flags as
@@ -383,7 +383,7 @@ select
     coalesce(f.mismatches, 0) as mismatches,
     coalesce(f.notices, 0) as notices,
     coalesce(s.signals, 0) as signals,
-    coalesce(s.signal_names, []::varchar[]) as signal_names,
+    coalesce(s.signal_names, '') as signal_names,
     coalesce(s.high_score_low_execution, false) as high_score_low_execution
 from q_reports as r
 left join (
@@ -398,7 +398,7 @@ left join (
     select
         report_id,
         count(*) as signals,
-        list(signal_name order by signal_name) as signal_names,
+        string_agg(signal_name, '、' order by signal_name) as signal_names,
         bool_or(signal = 'high_score_low_execution') as high_score_low_execution
     from q_signals
     group by report_id

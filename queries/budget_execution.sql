@@ -6,6 +6,7 @@
 --   执行率 = 报告所述，无则 支出÷预算，再无则 支出÷收入；所述与测算之差 = 所述 − 测算（百分点）。
 --   任一项空白则结果为空，不按0计。
 -- params: filters
+-- stored: by report
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -52,4 +53,4 @@ final as (
 )
 
 select * from final
-order by fiscal_year desc, execution_rate nulls last, unit_name
+order by fiscal_year desc, execution_rate nulls last, unit_name, report_id

@@ -6,6 +6,7 @@
 --   上年件数取同一单位身份、同一类别、同一渠道的上年报告；变化 = 本年 − 上年。
 -- params: filters
 -- param categories varchar[] = null: 案件类别（可多选）
+-- stored: by year; category in $categories
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -110,4 +111,4 @@ final as (
 
 select * exclude (name_order) from final
 where in_years(fiscal_year, $years, $year_from, $year_to)
-order by fiscal_year desc, name_order, category, channel <> 'total', cases desc nulls last
+order by fiscal_year desc, name_order, category, channel <> 'total', cases desc nulls last, unit_id, channel

@@ -15,6 +15,7 @@
 -- params: filters
 -- param rules varchar[] = null: 只看这些规则（rule 代码，可多选）
 -- param severity varchar = null: 只看“不符”或“提示”
+-- stored: by report; rule in $rules; severity = $severity
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -62,4 +63,4 @@ final as (
 )
 
 select * from final
-order by fiscal_year desc, severity desc, unit_name, rule, org
+order by fiscal_year desc, severity desc, unit_name, rule, org, report_id, figures

@@ -6,6 +6,7 @@
 --   例：种子报告 855,300 元 ÷ 924 件 = 925.65 元/件。没有案件数或支出空白的单位年度不列出。
 --   同一单位身份一年有多份报告时支出与案件数分别相加。
 -- params: filters
+-- stored: by year
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -75,4 +76,4 @@ final as (
 
 select * from final
 where in_years(fiscal_year, $years, $year_from, $year_to)
-order by fiscal_year desc, cost_per_case desc, unit_name
+order by fiscal_year desc, cost_per_case desc, unit_name, unit_id

@@ -6,6 +6,7 @@
 --   例：种子报告 855,300 元 ÷ 38670 人 = 22.12 元/人。完成数量为0或空白、支出空白时为空。
 -- params: filters
 -- param output_units varchar[] = null: 计量单位（默认 件/起/人/家/次/户）
+-- stored: by report
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称

@@ -9,6 +9,7 @@
 --   same_text_as_last_year 某一章节（30字以上）与同一单位上年报告的该章节一字不差。
 -- params: filters
 -- param signals varchar[] = null: 只看这些信号（signal 代码，可多选）
+-- stored: by report; signal in $signals
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -49,4 +50,4 @@ final as (
 )
 
 select * from final
-order by fiscal_year desc, unit_name, signal
+order by fiscal_year desc, unit_name, signal, report_id

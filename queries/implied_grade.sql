@@ -7,6 +7,7 @@
 --   一致 = 两者相同（可比较时）。
 -- params: filters
 -- param rule_set varchar = null: 分档规则名称（如“财预〔2020〕10号”）；留空按地区和年度自动选用
+-- stored: by report
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -50,4 +51,4 @@ final as (
 )
 
 select * from final
-order by fiscal_year desc, self_score desc nulls last, unit_name
+order by fiscal_year desc, self_score desc nulls last, unit_name, report_id

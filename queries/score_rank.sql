@@ -6,6 +6,7 @@
 --   名次变化 = 上年名次 − 本年名次（正数表示上升）；得分变化 = 本年 − 上年。
 --   同一单位身份一年有多份报告时取平均分。得分空白的单位不排名。
 -- params: filters
+-- stored: by year
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -73,4 +74,4 @@ final as (
 select * from final
 where in_years(fiscal_year, $years, $year_from, $year_to)
     and ($units is null or unit_id in (select unit_id from selected_units))
-order by fiscal_year desc, rank, unit_name
+order by fiscal_year desc, rank, unit_name, unit_id

@@ -8,6 +8,7 @@
 --   可信度信号 = credibility_signals 中该报告的信号（个数与名称）；高分低执行 = 该报告有“高分低执行”信号
 --   （自评得分 ≥ 95 而预算执行率 < 80%）。
 -- params: filters
+-- stored: by report
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -24,7 +25,7 @@
 -- column execution_basis: 执行率口径
 -- column stated_minus_computed: 所述与测算之差（百分点）
 -- column signals: 可信度信号（个）
--- column signal_names: 可信度信号 — 信号名称，按名称排列
+-- column signal_names: 可信度信号 — 信号名称，按名称排列，以“、”分隔；没有信号时为空字符串
 -- column has_signal: 有可信度信号
 -- column high_score_low_execution: 高分低执行
 -- column is_demo: 演示数据
@@ -65,4 +66,4 @@ final as (
 )
 
 select * from final
-order by fiscal_year desc, self_score desc nulls last, unit_name
+order by fiscal_year desc, self_score desc nulls last, unit_name, report_id

@@ -3,6 +3,7 @@
 -- description: 每份报告一行：支出合计及人员、公用、项目支出的金额与占比（汇总行）。
 -- formula: 占比 = 分项 ÷ 支出合计 × 100；分项或合计空白时占比为空（不按0计）。
 -- params: filters
+-- stored: by report
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -45,4 +46,4 @@ final as (
 )
 
 select * from final
-order by fiscal_year desc, unit_name
+order by fiscal_year desc, unit_name, report_id

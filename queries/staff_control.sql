@@ -3,6 +3,7 @@
 -- description: 每份报告一行：人员编制、实有人数与在职人员控制率。
 -- formula: 控制率 = 实有人数 ÷ 人员编制 × 100；超编人数 = 实有 − 编制（为正时超编）。任一空白则为空。
 -- params: filters
+-- stored: by report
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -37,4 +38,4 @@ final as (
 )
 
 select * from final
-order by fiscal_year desc, control_rate desc nulls last, unit_name
+order by fiscal_year desc, control_rate desc nulls last, unit_name, report_id

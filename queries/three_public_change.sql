@@ -5,6 +5,7 @@
 -- formula: 变化 = 本年合计 − 上年合计；变化率 = 变化 ÷ 上年合计 × 100（上年为0或空白时为空）。
 --   未填“三公”表的报告合计为空，不按0计。
 -- params: filters
+-- stored: by year
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
@@ -62,4 +63,4 @@ final as (
 
 select * from final
 where in_years(fiscal_year, $years, $year_from, $year_to)
-order by fiscal_year desc, three_public_total desc nulls last, unit_name
+order by fiscal_year desc, three_public_total desc nulls last, unit_name, unit_id

@@ -439,10 +439,10 @@ def test_score_vs_execution(sectors_db):
     d = one(frame, unit_name="云溪区卫生健康局")
     assert (d["self_score"], d["stated_rate"], d["computed_rate"], d["computed_basis"]) == (97, 75, 75, "支出÷收入")
     assert (d["execution_rate"], d["execution_basis"], d["stated_minus_computed"]) == (75, "报告所述", 0)
-    assert d["signals"] == 2 and list(d["signal_names"]) == ["质量指标全部100%", "高分低执行"]
+    assert d["signals"] == 2 and d["signal_names"] == "质量指标全部100%、高分低执行"
     assert d["has_signal"] == True and d["high_score_low_execution"] == True  # noqa: E712
     a = one(frame, unit_name="云溪区劳动和社会保障监察大队")
-    assert list(a["signal_names"]) == ["与上年报告文字雷同", "质量指标全部100%"]
+    assert a["signal_names"] == "与上年报告文字雷同、质量指标全部100%"
     assert a["high_score_low_execution"] == False and a["sector"] == "社会保障和就业"  # noqa: E712
     assert (a["grade"], a["implied_grade"]) == ("三级", "优")  # the seed's 三级; 90 is 优 by default
     assert list(queries.run("score_vs_execution", sectors_db, sector="教育", data_kind="real")["fiscal_year"]) == \
@@ -458,7 +458,7 @@ def test_score_vs_execution_blanks_and_no_signals(tmp_path):
     assert is_null(row["self_score"]) and is_null(row["computed_rate"]) and is_null(row["computed_basis"])
     assert row["stated_rate"] == 88.97 and row["execution_rate"] == 88.97
     assert is_null(row["stated_minus_computed"])                  # nothing computed to compare with
-    assert row["signals"] == 0 and list(row["signal_names"]) == []
+    assert row["signals"] == 0 and row["signal_names"] == ""
     assert row["has_signal"] == False and row["high_score_low_execution"] == False  # noqa: E712
 
 

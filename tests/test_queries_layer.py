@@ -269,3 +269,67 @@ def test_cli_refresh(tmp_path, capsys):
     con = duckdb.connect(str(db), read_only=True)
     assert queries.prepare(con.cursor()) is True
     con.close()
+
+
+# ---- stored results: the same rows as the live query ----------------------------------
+
+def _stored_cases(db) -> list[tuple[str, dict]]:
+    """Each stored query with no filter, one year, a year range, a unit, a sector,
+    each data kind, and each of its own row filters (first two values seen)."""
+    everything = queries.run("units", db)
+    unit = everything["unit_id"].iloc[len(everything) // 2]
+    sector = everything["sector"].dropna().iloc[0]
+    common = [{}, {"year": 2022}, {"year_from": 2020, "year_to": 2021}, {"units": [unit]},
+              {"sectors": [sector]}, {"data_kind": "real"}, {"data_kind": "demo"},
+              {"year": 2023, "sectors": [sector]}]
+    cases = []
+    for query in queries.stored_queries():
+        for params in common:
+            cases.append((query.name, params))
+        _, row_filters = query.stored_plan()
+        full = queries.run(query.name, db, use_stored=False)
+        for param, (column, op) in row_filters.items():
+            seen = full[column].dropna().unique().tolist()[:2]
+            assert seen, f"{query.name}: no {column} to filter on in the demo database"
+            cases.append((query.name, {param: seen if op == "in" else seen[0]}))
+            cases.append((query.name, {param: seen[:1] if op == "in" else seen[0], "year": 2022}))
+    return cases
+
+
+def test_stored_queries_give_the_live_rows_for_every_filter(demo_db):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        assert queries.prepare(con.cursor()) is True  # stored tables are current
+    checked = served = 0
+    for name, params in _stored_cases(demo_db):
+        live = queries.run(name, demo_db, use_stored=False, **params)
+        stored = queries.run(name, demo_db, **params)
+        pd.testing.assert_frame_equal(stored, live, obj=f"{name} {params}")
+        checked += 1
+        served += queries.stored_sql(name, params) is not None
+    # most cases must really be served from storage, not fall back to the live SQL
+    assert checked > 100 and served > checked * 0.7, (checked, served)
+
+
+def test_stored_rows_are_refreshed_with_the_reports(tmp_path):
+    db = build_db(tmp_path / "s.duckdb", [SEED])
+    assert len(queries.run("budget_execution", db)) == 1
+    con = duckdb.connect(str(db))
+    insert_record(con, variant(SEED, report__fiscal_year=2023))
+    con.close()
+    # stale: the live SQL answers (two reports) until the next refresh
+    assert len(queries.run("budget_execution", db)) == 2
+    con = duckdb.connect(str(db))
+    queries.refresh(con)
+    assert con.execute("select count(*) from q_stored_budget_execution").fetchone()[0] == 2
+    con.close()
+    assert queries.run("budget_execution", db)["fiscal_year"].tolist() == [2023, 2022]
+
+
+def test_stored_sql_falls_back_to_live_when_rows_would_differ():
+    # by year: a unit filter changes the previous-year base, so it runs live
+    assert queries.stored_sql("complaints_by_unit", {"units": ["x"]}) is None
+    assert queries.stored_sql("complaints_by_unit", {"categories": ["劳动保障"], "year": 2022}) is not None
+    # a parameter that is not a plain row filter (another grade rule set) runs live
+    assert queries.stored_sql("implied_grade", {"rule_set": "某规则"}) is None
+    assert queries.stored_sql("implied_grade", {"sectors": ["教育"]}) is not None
+    assert queries.stored_sql("overview_by_year", {}) is None  # not a stored query
