@@ -73,9 +73,18 @@ with tab_cost:
     st.caption("每件成本 = 全年支出（元）÷ 当年办理的投诉/案件数；没有案件数的单位不列出。")
     cost = ui.fetch("cost_per_case", **scope)
     if cost is not None:
+        everyone = st.toggle("包括非办案单位", value=False, key="cmp_cost_all",
+                             help="办案单位是主要产出为办理投诉、举报、信访、执法案件的单位（data/case_units.csv）。"
+                                  "医院、学校等单位的报告也会写投诉件数，但那不是它们的产出，把全部支出摊到这些件数上"
+                                  "得出的每件成本没有可比性，所以默认不参与排名。")
+        case_units = cost["case_unit"].fillna(False).astype(bool)
+        if not everyone:
+            if (~case_units).any():
+                st.caption(f"另有 {int((~case_units).sum())} 个非办案单位报告了投诉件数，未参与排名（打开“包括非办案单位”可看）。")
+            cost = cost[case_units]
         ranking(cost, "cost_per_case", "cost_per_case", "cmp_cost", "每件成本", "每件成本（元/件）", "%{x:,.2f} 元",
-                ["cases_handled", "categories", "expenditure_total", "sector", "prev_cost_per_case", "change_pct",
-                 "fiscal_year"])
+                ["case_unit", "cases_handled", "categories", "expenditure_total", "sector", "prev_cost_per_case",
+                 "change_pct", "fiscal_year"])
 
 with tab_score:
     rank = ui.fetch("score_rank", **scope)

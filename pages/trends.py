@@ -77,6 +77,12 @@ if by == "按单位":
     if df is None:
         st.stop()
     rows = df.dropna(subset=[column])
+    if name == "cost_per_case" and not f.units:
+        case_units = rows["case_unit"].fillna(False).astype(bool)
+        if not case_units.all():
+            st.caption("只显示办案单位（data/case_units.csv）：其他单位报告的投诉件数不是其主要产出，每件成本不可比；"
+                       "在左侧选择单位可查看指定单位。")
+        rows = rows[case_units]
     if rows.empty:
         ui.nothing_matches()
         st.stop()

@@ -85,8 +85,10 @@ if execution is not None and not execution.empty:
     ui.metric(cols[2], "支出合计（万元）", style.wan(e["expenditure_total"], unit=False))
     ui.metric(cols[3], "预算执行率", style.pct(e["execution_rate"]), help=f"口径：{e['execution_basis'] or '—'}")
 if cost is not None and not cost.empty:
-    st.caption(f"每件成本 {style.yuan(cost.iloc[0]['cost_per_case'])}/件"
-               f"（支出 {style.wan(cost.iloc[0]['expenditure_total'])} ÷ {style.num(cost.iloc[0]['cases_handled'])} 件）")
+    c = cost.iloc[0]
+    st.caption(f"每件成本 {style.yuan(c['cost_per_case'])}/件"
+               f"（支出 {style.wan(c['expenditure_total'])} ÷ {style.num(c['cases_handled'])} 件）"
+               + ("" if bool(c["case_unit"]) else "；本单位不是办案单位，投诉件数不是其主要产出，每件成本仅供参考"))
 
 tab_money, tab_ind, tab_goals, tab_text, tab_flags, tab_docs = st.tabs(
     ["收支（历年）", "绩效指标", "目标与完成", "报告内容", "核查与信号", "原始文件"])

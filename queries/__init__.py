@@ -13,7 +13,7 @@ always bound as parameters, never formatted into SQL.
 
 Derived tables. `_derive.sql` and `_findings.sql` turn the loaded reports and
 the editable mappings under data/ (unit_aliases.csv, unit_sectors.csv,
-grade_rules.csv) into small q_* tables (unit identity and sector, one wide row
+case_units.csv, grade_rules.csv) into small q_* tables (unit identity and sector, one wide row
 per report, consistency findings, credibility signals) and macros, stored in
 the database by `refresh(con)`, which the ETL calls after each load. Each
 run() compares a fingerprint of the reports and the mapping files with the one
@@ -44,6 +44,7 @@ DATA_DIR = Path(os.environ.get("QUERIES_DATA_DIR", PROJECT_ROOT / "data"))
 MAPPING_FILES = {
     "cfg_unit_aliases": ("unit_aliases.csv", ["region", "alias", "canonical", "note"]),
     "cfg_unit_sectors": ("unit_sectors.csv", ["kind", "value", "sector", "note"]),
+    "cfg_case_units": ("case_units.csv", ["kind", "value", "case_unit", "note"]),
     "cfg_grade_rules": (
         "grade_rules.csv",
         ["rule_set", "region", "year_from", "year_to", "grade", "min_score", "max_score", "aliases", "source"],

@@ -8,13 +8,14 @@
 -- Reads the schema's tables and three frames registered from the editable files:
 --   cfg_unit_aliases (region, alias, canonical, note, line_no)    data/unit_aliases.csv
 --   cfg_unit_sectors (kind, value, sector, note, line_no)         data/unit_sectors.csv
+--   cfg_case_units   (kind, value, case_unit, note, line_no)      data/case_units.csv
 --   cfg_grade_rules  (rule_set, region, year_from, year_to, grade,
 --                     min_score, max_score, aliases, source, line_no)  data/grade_rules.csv
 --
 -- Creates:
---   q_unit_aliases, q_unit_sectors, q_grade_rules   the mappings as used at refresh
---   q_unit_identity      one row per loader unit_key -> unit_id, unit_name, sector
---   q_reports            one row per report: identity, sector, the 汇总 row of each
+--   q_unit_aliases, q_unit_sectors, q_case_units, q_grade_rules   the mappings as used at refresh
+--   q_unit_identity      one row per loader unit_key -> unit_id, unit_name, sector, case_unit
+--   q_reports            one row per report: identity, sector, case_unit, the 汇总 row of each
 --                        money table, budget execution rates, implied grade
 --   q_cases              cases per report, category and channel, with the category's count
 --   name_norm(name, region)        unit name without blanks, half-width brackets,
@@ -44,6 +45,7 @@ create or replace macro name_norm(name, region) as
 
 create or replace table q_unit_aliases as select * from cfg_unit_aliases;
 create or replace table q_unit_sectors as select * from cfg_unit_sectors;
+create or replace table q_case_units as select * from cfg_case_units;
 create or replace table q_grade_rules as select * from cfg_grade_rules;
 
 create or replace table q_unit_identity as
@@ -171,6 +173,31 @@ sector_hits as (
     group by f.unit_id
 ),
 
+-- whether handling complaints/cases is the unit's main output (data/case_units.csv):
+-- the same kinds of rule as sectors, plus kind = sector; "否" rules exclude
+case_rules as (
+    select trim(kind) as kind, trim(value) as value, trim(case_unit) in ('是', 'yes', 'true', '1') as case_unit, line_no
+    from q_case_units
+    where trim(coalesce(value, '')) <> '' and trim(coalesce(case_unit, '')) <> ''
+),
+
+case_hits as (
+    select
+        f.unit_id,
+        arg_min(
+            c.case_unit,
+            (case c.kind when 'code' then 0 when 'name' then 1 when 'keyword' then 2 else 3 end, c.line_no)
+        ) as case_unit
+    from identity_facts as f
+    left join sector_hits as s on s.unit_id = f.unit_id
+    join case_rules as c
+        on (c.kind = 'code' and list_contains(f.codes, c.value))
+        or (c.kind = 'name' and list_contains(f.names, name_norm(c.value, null)))
+        or (c.kind = 'keyword' and contains(f.unit_name, c.value))
+        or (c.kind = 'sector' and coalesce(s.sector, '其他') = c.value)
+    group by f.unit_id
+),
+
 final as (
     select
         r.unit_key,
@@ -178,10 +205,12 @@ final as (
         f.unit_name,
         r.region,
         f.budget_code,
-        coalesce(s.sector, '其他') as sector
+        coalesce(s.sector, '其他') as sector,
+        coalesce(c.case_unit, false) as case_unit
     from resolved as r
     join identity_facts as f on f.unit_id = r.unit_id
     left join sector_hits as s on s.unit_id = r.unit_id
+    left join case_hits as c on c.unit_id = r.unit_id
 )
 
 select * from final;
@@ -412,6 +441,7 @@ joined as (
         r.budget_code,
         i.budget_code as unit_budget_code,
         i.sector,
+        i.case_unit,
         r.is_demo,
         r.staff_quota,
         r.staff_actual,

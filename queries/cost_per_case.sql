@@ -5,12 +5,15 @@
 --   支出（元） = 支出合计（万元） × 10000；每件成本（元/件） = 支出（元） ÷ 案件数，保留2位小数。
 --   例：种子报告 855,300 元 ÷ 924 件 = 925.65 元/件。没有案件数或支出空白的单位年度不列出。
 --   同一单位身份一年有多份报告时支出与案件数分别相加。
+--   办案单位 = data/case_units.csv 认定其主要产出是办理投诉、举报、信访、执法案件的单位；
+--   其余单位（如医院、学校）报告的投诉件数不是其产出，每件成本只作参考，单位对比默认不排。
 -- params: filters
 -- stored: by year
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_name: 单位名称
 -- column sector: 行业
+-- column case_unit: 办案单位 — 主要产出是办理案件（data/case_units.csv）；否则每件成本仅供参考
 -- column expenditure_total: 支出合计（万元）
 -- column expenditure_yuan: 支出合计（元）
 -- column cases_handled: 办理案件数（件）
@@ -39,6 +42,7 @@ per_unit_year as (
         r.unit_id,
         any_value(r.unit_name) as unit_name,
         any_value(r.sector) as sector,
+        bool_or(r.case_unit) as case_unit,
         sum(r.expenditure_total) as expenditure_total,
         sum(c.handled) as cases_handled,
         flatten(list(c.categories)) as categories,
@@ -62,6 +66,7 @@ final as (
         cur.unit_id,
         cur.unit_name,
         cur.sector,
+        cur.case_unit,
         round(cur.expenditure_total, 2) as expenditure_total,
         round(cur.expenditure_total * 10000, 2) as expenditure_yuan,
         cur.cases_handled::bigint as cases_handled,

@@ -453,3 +453,32 @@ def test_the_dashboard_lets_go_of_the_file_when_idle(sample_db, tmp_path, monkey
     assert done.returncode == 0, done.stderr[-500:]
     with reader.reading() as con:  # and it comes back on the next query
         assert con.execute("select count(*) from reports").fetchone() == (6,)
+
+
+@pytest.fixture(scope="module")
+def cases_db(tmp_path_factory) -> Path:
+    """The seed's 监察 brigade and a hospital reporting the same complaints (not its output)."""
+    from tests.dbfactory import build_db, seed_record, variant
+    seed = seed_record()
+    hospital = variant(seed, report__unit_name="云溪区人民医院", report__budget_code="301500")
+    return build_db(tmp_path_factory.mktemp("cases") / "cases.duckdb", [seed, hospital])
+
+
+def test_cost_ranking_leaves_out_units_whose_output_is_not_cases(cases_db, monkeypatch):
+    at = open_app(cases_db, monkeypatch, "pages/compare.py")
+    assert_clean(at)
+    assert at.dataframe(key="cmp_cost_table").value["单位名称"].tolist() == ["云溪区劳动和社会保障监察大队"]
+    assert "另有 1 个非办案单位" in texts(at.caption)
+    at.toggle(key="cmp_cost_all").set_value(True).run()
+    assert_clean(at)
+    table = at.dataframe(key="cmp_cost_table").value
+    assert sorted(table["单位名称"]) == ["云溪区人民医院", "云溪区劳动和社会保障监察大队"]
+    assert dict(zip(table["单位名称"], table["办案单位"])) == {"云溪区人民医院": "否", "云溪区劳动和社会保障监察大队": "是"}
+
+
+def test_cost_trend_shows_case_units_unless_a_unit_is_chosen(cases_db, monkeypatch):
+    at = open_app(cases_db, monkeypatch, "pages/trends.py")
+    at.selectbox(key="tr_measure_按单位").set_value("每件成本（元/件）").run()
+    assert_clean(at)
+    assert at.dataframe(key="tr_units_table").value["单位名称"].tolist() == ["云溪区劳动和社会保障监察大队"]
+    assert "只显示办案单位" in texts(at.caption)

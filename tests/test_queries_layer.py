@@ -333,3 +333,44 @@ def test_stored_sql_falls_back_to_live_when_rows_would_differ():
     assert queries.stored_sql("implied_grade", {"rule_set": "某规则"}) is None
     assert queries.stored_sql("implied_grade", {"sectors": ["教育"]}) is not None
     assert queries.stored_sql("overview_by_year", {}) is None  # not a stored query
+
+
+# ---- case-handling units: whose cost per case is comparable --------------------------
+
+def _hospital_and_brigade(tmp_path):
+    """The seed (a 劳动保障监察 brigade: 924 cases, its output) and a hospital
+    that also reports the seed's complaints, which are not its output."""
+    hospital = variant(SEED, report__unit_name="云溪区人民医院", report__budget_code="301500")
+    return build_db(tmp_path / "cases.duckdb", [SEED, hospital])
+
+
+def test_cost_per_case_marks_the_case_handling_units(tmp_path):
+    db = _hospital_and_brigade(tmp_path)
+    cost = queries.run("cost_per_case", db, year=2022).set_index("unit_name")
+    # both get the same arithmetic (855,300 元 ÷ 924 件); only the brigade is a case unit by default
+    assert cost["cost_per_case"].tolist() == [925.65, 925.65]
+    assert cost.loc["云溪区劳动和社会保障监察大队", "case_unit"] == True   # keyword 监察
+    assert cost.loc["云溪区人民医院", "case_unit"] == False
+
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "case_units.csv").write_text(
+        "kind,value,case_unit,note\nkeyword,监察,是,\nname,劳动和社会保障监察大队,否,名称规则先于关键词\n"
+        "sector,卫生健康,是,\n", encoding="utf-8")
+    cost = queries.run("cost_per_case", db, year=2022, data_dir=mappings).set_index("unit_name")
+    assert cost.loc["云溪区劳动和社会保障监察大队", "case_unit"] == False
+    assert cost.loc["云溪区人民医院", "case_unit"] == True                 # by its sector
+
+
+def test_default_case_unit_keywords():
+    rules = queries.read_mapping("cfg_case_units")
+    words = set(rules.loc[rules["kind"] == "keyword", "value"])
+
+    def case_unit(name):
+        return any(w in name for w in words)
+
+    for name in ["云溪区劳动和社会保障监察大队", "云溪区信访局", "云溪区城市管理综合执法大队", "云溪区市场监督管理局",
+                 "云溪区司法局", "云溪区劳动人事争议仲裁院"]:
+        assert case_unit(name), name
+    for name in ["云溪区人民医院", "云溪区教育局", "云溪区第一中学", "云溪区民政局", "云溪区路口镇卫生院"]:
+        assert not case_unit(name), name
