@@ -78,6 +78,7 @@ def time_pages(db: Path, runs: int) -> list[tuple[str, float, float, float]]:
 
     app_test_module.PagesManager = NavigationPagesManager
     os.environ["REPORTS_DB"] = str(db)
+    quiet_bare_mode_warnings()
     unit = a_unit_label(db)
     rows = []
     for page in PAGES:
@@ -87,6 +88,7 @@ def time_pages(db: Path, runs: int) -> list[tuple[str, float, float, float]]:
             if page.endswith("unit_detail.py"):
                 at.query_params["u"] = unit
             at.run()
+            quiet_bare_mode_warnings()
             data.clear_cache()
             at.switch_page(page)
             t0 = time.perf_counter()
@@ -102,6 +104,15 @@ def time_pages(db: Path, runs: int) -> list[tuple[str, float, float, float]]:
     return rows
 
 
+def quiet_bare_mode_warnings() -> None:
+    """Outside a script run, the cache and its clearing warn ("No runtime found",
+    "missing ScriptRunContext") on every call; streamlit resets its loggers with
+    each AppTest, so this is called before each use to keep the table readable."""
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context",
+                 "streamlit.runtime.caching.cache_data_api"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000])
@@ -109,7 +120,7 @@ def main() -> int:
     parser.add_argument("--demo-db", type=Path, help="use this database as the demo one instead of building it")
     parser.add_argument("--keep", type=Path, help="keep the built databases in this folder")
     args = parser.parse_args()
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    quiet_bare_mode_warnings()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="page_bench_"))
     folder.mkdir(parents=True, exist_ok=True)
 
@@ -125,6 +136,7 @@ def main() -> int:
     for label, db, built in targets:
         import queries
 
+        quiet_bare_mode_warnings()
         reports = int(queries.run("years", db)["reports"].sum())
         print(f"\n== {label}: {db.name}, {reports:,} reports (ready in {built:.1f} s)")
         print(f"{'page':<14} {'cold median s':>14} {'warm median s':>14} {'cold max s':>11}")
