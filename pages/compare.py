@@ -43,8 +43,9 @@ def ranking(df: pd.DataFrame, value: str, name: str, key: str, title: str, axis:
     if shown.empty:
         ui.nothing_matches()
     else:
-        fig = px.bar(shown, x=value, y="label", orientation="h", color=ui.kind_labels(shown),
-                     color_discrete_map=ui.KIND_COLORS, custom_data=["unit_id"],
+        kinds = ui.kind_labels(shown)
+        fig = px.bar(shown, x=value, y="label", orientation="h", color=kinds,
+                     color_discrete_map=ui.kind_colors(kinds), custom_data=["unit_id"],
                      title=f"{year}年{title}（{order}，共 {len(ranked)} 个单位" +
                            (f"，图中前 {len(shown)} 个" if len(shown) < len(ranked) else "") + "）",
                      labels={value: axis, "label": "", "color": "数据类别"})

@@ -25,7 +25,9 @@ cols = st.columns(3)
 total = now["cases"].sum() if not now.empty else None
 prev = now["prev_cases"].dropna()
 ui.metric(cols[0], f"{year}年投诉/案件件数", style.num(total, 0, " 件"),
-          style.delta(total - prev.sum(), 0, " 件") if len(prev) == len(now) and len(now) else None)
+          style.delta(total - prev.sum(), 0, " 件") if len(prev) == len(now) and len(now) else None,
+          # more complaints handled is neither good nor bad in itself: a grey arrow, not red/green
+          delta_color="off", help="与上年同类别件数之差；件数多少本身不代表好坏。")
 amount = now["amount_wan"].dropna()
 approx = "约 " if now["amount_approx"].fillna(False).astype(bool).any() else ""
 ui.metric(cols[1], "涉及金额（万元）", approx + style.wan(amount.sum() if len(amount) else None, unit=False),
@@ -66,8 +68,9 @@ if units is not None:
     if not totals.empty:
         shown = totals[["unit_id", "unit_name", "category", "cases", "amount_wan", "is_demo"]].head(30)
         # the category is written on the bar: most units have one, and twenty colours would say nothing
+        kinds = ui.kind_labels(shown)
         fig = px.bar(shown, x="cases", y="unit_name", orientation="h", custom_data=["unit_id"], text="category",
-                     color=ui.kind_labels(shown), color_discrete_map=ui.KIND_COLORS,
+                     color=kinds, color_discrete_map=ui.kind_colors(kinds),
                      title=f"{year}年各单位件数（点击查看单位）" + ("，前30个" if len(totals) > 30 else ""),
                      labels={"cases": "件数", "unit_name": "", "category": "类别", "color": "数据类别"})
         fig.update_traces(textposition="auto", insidetextanchor="start", texttemplate="%{text} %{x:,}件",

@@ -60,6 +60,7 @@ if status.ok:
                      labels={"reports_flagged": "涉及报告数", "rule_name": "", "severity": "性质",
                              "fiscal_year": "年度"})
         fig.for_each_annotation(lambda a: a.update(text=a.text.replace("年度=", "") + "年"))
+        fig.update_layout(bargap=0.6 if shown["rule_name"].nunique() <= 2 else 0.25)  # one rule: not a slab
         ui.chart(fig, shown, "consistency_summary", "dq_rules_chart", title="各规则涉及的报告数",
                  height=max(240, 150 + 36 * shown["rule_name"].nunique()))
     checks = ui.fetch("consistency_checks", **f.params())

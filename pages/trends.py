@@ -104,7 +104,11 @@ if by == "按单位":
         value=(column, agg), is_demo=("is_demo", "max"))
     # the series name says 演示 itself, so the legend is one list of units (not "单位, 数据类别" pairs)
     line["series"] = line["unit_name"] + line["is_demo"].fillna(False).astype(bool).map({True: "（演示）", False: ""})
+    # the legend lists units as the lines end: highest in its latest year first
+    legend_order = (line.sort_values("fiscal_year").groupby("series")["value"].last()
+                    .sort_values(ascending=False).index.tolist())
     fig = px.line(line, x="fiscal_year", y="value", color="series", markers=True, custom_data=["unit_id"],
+                  category_orders={"series": legend_order},
                   title=f"{measure}（按单位）", labels={"fiscal_year": "年度", "value": measure, "series": "单位"})
     kinds = set(line["is_demo"].fillna(False).astype(bool))
     if kinds == {True, False}:  # dotted lines set demo apart from real data; all dotted would only be harder to read

@@ -4,6 +4,7 @@ tables/charts/downloads/empty states every page draws alike (ui.components)."""
 from ui import style  # noqa: F401  (registers the plotly template)
 from ui.components import (  # noqa: F401
     KIND_COLORS,
+    kind_colors,
     kind_labels,
     page_start,
     chart,

@@ -346,7 +346,7 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
         if f.data_kind == "demo":
             line += f"　:orange-badge[:material/science: 仅{DEMO_TEXT}]"
         elif status.demo and f.data_kind == "all":
-            line += f"　:orange-badge[:material/science: 库中含{DEMO_TEXT}]（表格「数据类别」列与图中灰色标出）"
+            line += f"　:orange-badge[:material/science: 库中含{DEMO_TEXT}]（表格「数据类别」列标出；与真实数据同在一图时，演示数据为灰色）"
         st.caption(line)
     return f
 
@@ -373,3 +373,12 @@ def kind_labels(df: pd.DataFrame) -> pd.Series:
 
 
 KIND_COLORS = {"真实": style.PALETTE[0], "演示": style.DEMO_COLOR}
+
+
+def kind_colors(kinds: pd.Series) -> dict[str, str]:
+    """Colours for kind_labels(): demo is greyed only beside real data; when a
+    chart holds one kind only (the demo district alone), it gets the normal
+    colour, as the page's 演示数据 note already says what it is."""
+    if kinds.nunique() <= 1:
+        return {"真实": style.PALETTE[0], "演示": style.PALETTE[0]}
+    return KIND_COLORS
