@@ -200,7 +200,7 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, tit
         fig, theme=None, key=key, width="stretch",
         on_select="rerun" if drill else "ignore",
         selection_mode="points",
-        config={"displaylogo": False, "locale": "zh-CN"},
+        config=style.PLOTLY_CONFIG,
     )
     if drill and event is not None:
         unit = clicked_unit(fig, event)

@@ -139,3 +139,55 @@ def grade_order(grades) -> list[str]:
     """The usual grades best first, then any local names (如“三级”) after them."""
     present = list(dict.fromkeys(g for g in grades if not is_blank(g)))
     return [g for g in GRADE_ORDER if g in present] + sorted(g for g in present if g not in GRADE_ORDER)
+
+
+# Plotly's menu and messages in Chinese. The plotly.js bundled with Streamlit
+# has no zh-CN locale registered, but a figure's config may carry its own
+# (config.locales), so the dictionary travels with every chart.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "locale": "zh-CN",
+    "locales": {"zh-CN": {
+        "dictionary": {
+            "Download plot as a png": "下载图片（PNG）",
+            "Download plot as a PNG": "下载图片（PNG）",
+            "Fullscreen": "全屏",
+            "Exit fullscreen": "退出全屏",
+            "Close fullscreen": "退出全屏",
+            "Download plot": "下载图片",
+            "Zoom": "框选放大",
+            "Pan": "平移",
+            "Box Select": "框选",
+            "Lasso Select": "套索选择",
+            "Zoom in": "放大",
+            "Zoom out": "缩小",
+            "Autoscale": "自动缩放",
+            "Reset axes": "还原坐标轴",
+            "Reset view": "还原视图",
+            "Reset": "还原",
+            "Toggle Spike Lines": "显示/隐藏参考线",
+            "Toggle show closest data on hover": "悬停时显示最近的数据",
+            "Show closest data on hover": "悬停时显示最近的数据",
+            "Compare data on hover": "悬停时比较数据",
+            "Double-click to zoom back out": "双击还原",
+            "Double-click on legend to isolate one trace": "双击图例只看这一项",
+            "Snapshot succeeded": "截图成功",
+            "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+            "Sorry, there was a problem downloading your snapshot!": "图片下载失败，请重试",
+            "Error": "错误",
+            "Produced with Plotly.js": "由 Plotly.js 生成",
+            "trace": "系列",
+            "max": "最大", "min": "最小", "median": "中位数", "q1": "下四分位", "q3": "上四分位",
+            "mean": "平均", "lower fence": "下限", "upper fence": "上限",
+        },
+        "format": {
+            "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+            "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+            "months": ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"],
+            "shortMonths": ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
+            "date": "%Y-%m-%d",
+            "decimal": ".",
+            "thousands": ",",
+        },
+    }},
+}
