@@ -175,6 +175,10 @@ def test_clicking_a_bar_opens_the_unit(server, page):
     # bars are drawn best first, from the top: the first bar of the 真实 trace is B (98%)
     bar = page.locator(".st-key-cmp_exec_chart .js-plotly-plot g.point path").first
     bar.wait_for()
+    # the chart's own menu speaks Chinese (plotly.js has no zh-CN locale of its own here)
+    titles = page.locator(".st-key-cmp_exec_chart .modebar-btn").evaluate_all(
+        "els => els.map(e => e.getAttribute('data-title'))")
+    assert "下载图片（PNG）" in titles and "还原坐标轴" in titles, titles
     bar.scroll_into_view_if_needed()
     box = bar.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
