@@ -1,5 +1,8 @@
 """The template extractor: a `Document` (rows of cells) -> one report record.
 
+A document without the template's cover (no "部门（单位）名称") is handed to
+etl/prose.py, the extractor of reports written as prose.
+
 Everything is found by its label and by the shape of the table around it,
 never by position in the file: the cover's "label：value" lines, the
 basic-info grid's label cells, the money tables by their "机构名称" header and
@@ -24,6 +27,7 @@ from .readers import cannot_read, read_document, too_large
 from .textnorm import clean_text, halfwidth, parse_date, parse_number, parse_value, squash, to_int
 
 TEMPLATE = "yueyang-yunxi-2022"
+NOT_A_REPORT = "不是绩效自评报告：未找到“部门（单位）名称”"
 
 
 def extract_file(path, limits: Limits = Limits()) -> dict:
@@ -474,7 +478,11 @@ def extract_document(doc: Document) -> dict:
     region, year = ex.title(min(len(rows), max(first_money, 12)))
     region = region or ex.region_from_maker(first_money)
     if not kv.get("unit_name") or not clean_text(kv.get("unit_name")):
-        raise ExtractError("不是绩效自评报告：未找到“部门（单位）名称”")
+        # No template cover: perhaps a report written as prose (family B),
+        # which raises NOT_A_REPORT when it is not that either. Imported here
+        # because etl/prose.py builds on this module.
+        from .prose import extract_prose
+        return extract_prose(doc)
     if year is None:
         date_ = parse_date(kv.get("report_date"))
         if not date_:
@@ -521,6 +529,14 @@ def extract_document(doc: Document) -> dict:
     cases, case_warnings = extract_cases(t for t in texts if t)
     ex.warnings.extend(case_warnings)
     template_found = bool(money["income"] or money["expenditure"] or indicators)
+    return assemble(doc, report, money, goals, completion, indicators, cases, narrative,
+                    money_unit=ex.money_unit, template=TEMPLATE if template_found else None, warnings=ex.warnings)
+
+
+def assemble(doc: Document, report: dict, money: dict, goals: list, completion: str | None, indicators: list,
+             cases: list, narrative: dict, *, money_unit: str, template: str | None, warnings: list) -> dict:
+    """The record from its parts, in the spec's shape (file name and hash are
+    filled in by the caller that read the file)."""
     return {
         "report": report,
         **money,
@@ -531,10 +547,8 @@ def extract_document(doc: Document) -> dict:
         "narrative": narrative,
         "source": {
             "file_name": None, "sha256": None, "format": doc.format,
-            "money_unit": ex.money_unit,
-            "template": TEMPLATE if template_found else None,
-            "demo": doc.demo,
-            "warnings": ex.warnings,
+            "money_unit": money_unit, "template": template, "demo": doc.demo,
+            "warnings": warnings,
         },
     }
 

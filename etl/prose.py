@@ -1,0 +1,521 @@
+"""The prose family: a 部门整体支出绩效自评报告 written as text -> one report record.
+
+Family B of the survey (../shared/research/real-report-formats.md, sections
+1.B and 2–6): no fill-in template, but a title line, an opening paragraph
+citing the documents it answers (湘财绩〔2020〕7号), numbered sections
+(一、/（一）/(一)/1./1.1 …), and figures inside sentences ("基本支出2602.28万元，
+其中人员支出1903.67万元"). Everything is read from that wording and the
+heading structure. What is not stated stays null, with a Chinese warning
+saying what was not found; in particular a total is never summed from its
+parts (the query layer derives figures).
+
+Rules chosen here:
+
+- **Region** is the chain of administrative divisions the unit's name begins
+  with: 省/自治区, then 市/州/地区/盟, then 县/区/县级市/旗, stopping at the
+  first part that is none of these ("南县财政局" -> "南县", "岳阳市岳阳楼区财政局"
+  -> "岳阳市岳阳楼区", "湘西州吉首市乾州街道办事处" -> "湘西州吉首市": a 乡、镇 or
+  街道 is a unit, not a region). This matches the seed, whose region
+  "岳阳市云溪区" is the chain down to the district its unit belongs to; a prose
+  title names only the unit, so a county unit's region is "南县", not
+  "益阳市南县" (data/unit_aliases.csv merges spellings across families).
+- **Staff**: a figure that the sentence itself breaks down into 在职 and
+  离退休 ("编制人员205人，其中在职132人，离退休73人") is a headcount, not a quota:
+  staff_quota stays null with a warning, and staff_actual is the 在职 figure.
+  Quotas given only by type (行政编制20名、事业编制25名) are not added up.
+- **Year**: from the title; a title without one takes the "20XX年度" the
+  opening paragraph evaluates (else the body's first), with a warning that
+  it was inferred. No year anywhere rejects the document.
+- **Money unit**: amounts in 元 and 亿元 are converted to 万元;
+  source.money_unit is the unit most amounts were written in ("元" or
+  "万元", 亿元 counting as 万元), with a warning when units are mixed.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .cases import extract_cases
+from .document import Document, ExtractError
+from .extract import (_MONEY_COLUMNS_CN, _SECTION_CN, _SECTIONS, MONEY_FIELDS, NARRATIVE_SECTIONS,
+                      NOT_A_REPORT, _Extraction, _grade_in_prose, _plain, _score_in_prose, assemble)
+from .textnorm import halfwidth, parse_date, squash
+
+TEMPLATE = "hunan-prose"
+
+
+def extract_prose(doc: Document) -> dict:
+    """The record of a prose report; raises ExtractError(NOT_A_REPORT) when the
+    document has no prose report's title either."""
+    lines = _lines(doc)
+    title = _find_title(lines)
+    if title is None:
+        raise ExtractError(NOT_A_REPORT)
+    start, end, unit, year = title
+    ex = _Extraction(doc)
+    body = _without_signature(lines[end:])
+    if not unit:
+        unit = _unit_from_context(lines, start)
+    if not unit:
+        raise ExtractError("不是可读的绩效自评报告：标题和落款中都未找到单位名称")
+    if year is None:
+        year, where = _infer_year(body)
+        if year is None:
+            raise ExtractError("绩效自评报告未写明年度：标题和正文中都未找到“20XX年度”")
+        ex.warn(f"标题中未找到年度：已按{where}所述推定为 {year} 年度")
+    region = region_of(unit)
+    if not region:
+        ex.warn("标题中未找到地区名称")
+
+    narrative, functions = _narrative(body, ex)
+    text = "\n".join(body)
+    quota, actual = _staff(body, ex)
+    money, money_unit = _money(body, year, ex)
+    report = {
+        "region": region, "fiscal_year": year, "unit_name": unit,
+        "budget_code": None, "evaluation_method": None, "evaluator": None,
+        "report_date": _report_date(lines), "contact": None, "phone": None,
+        "staff_quota": quota, "staff_actual": actual,
+        "functions": functions, "main_tasks": None, "overall_results": None,
+        "self_score": _score_in_prose(text), "grade": _grade_in_prose(text),
+    }
+    for field, label in (("self_score", "绩效自评综合得分"), ("grade", "评价等次")):
+        if report[field] is None:
+            ex.warn(f"未找到“{label}”")
+    # A prose report may still append the 自评表 as a table: read it if so.
+    goals, completion = ex.goals()
+    indicators = ex.indicators()
+    cases, case_warnings = extract_cases(body)
+    ex.warnings.extend(case_warnings)
+    return assemble(doc, report, money, goals, completion, indicators, cases, narrative,
+                    money_unit=money_unit, template=TEMPLATE, warnings=ex.warnings)
+
+
+# --- lines and title -----------------------------------------------------------
+
+_BLANKS = " \t\u3000\u00a0"
+
+
+def _lines(doc: Document) -> list[str]:
+    """Every non-blank line of the document in order, table cells included
+    (a text dump may indent paragraphs with a TAB, which reads as a cell)."""
+    out = []
+    for row in doc.rows:
+        for text in row.texts:
+            for line in text.split("\n"):
+                line = line.strip(_BLANKS)
+                if line:
+                    out.append(line)
+    return out
+
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+_TITLE_END = re.compile(r"报告(?:[（(][^（()）]{1,8}[)）])?$")
+_ANNEX = re.compile(r"^附件[\d一二三四五六七八九十\-—－]*[：:]?")
+
+
+def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
+    """(first line, line after, unit name, year or None) of the title: a line,
+    or two or three short lines together (a title Word wrapped), naming a
+    整体 self-evaluation and ending in 报告 (红河州 adds "(本局)")."""
+    for i in range(min(len(lines), 25)):
+        for k in (1, 2, 3):
+            if i + k > len(lines) or (k > 1 and max(len(x) for x in lines[i:i + k]) > 40):
+                break
+            t = squash(halfwidth("".join(lines[i:i + k])))
+            if len(t) > 80:
+                break
+            if "整体" in t and ("自评" in t or "评价" in t) and _TITLE_END.search(t):
+                return (i, i + k, *_title_parts(t))
+    return None
+
+
+def _title_parts(title: str) -> tuple[str, int | None]:
+    m = _YEAR.search(title)
+    year = int(m.group(1)) if m and 1990 <= int(m.group(1)) <= 2100 else None
+    if m:
+        head = title[:m.start()]
+    else:
+        head = title[:title.index("整体")]
+        head = re.sub(r"(?:部门（单位）|单位（部门）|部门|单位)$", "", head)
+    head = _ANNEX.sub("", head)
+    head = re.sub(r"^关于|关于$", "", head)
+    return head.strip("：，、"), year
+
+
+def _unit_from_context(lines: list[str], title_start: int) -> str | None:
+    """A title without the unit: the line above it if that is a bare name
+    (a two-line title), else the signature line above the closing date."""
+    candidates = []
+    if title_start > 0:
+        candidates.append(lines[title_start - 1])
+    for j in range(len(lines) - 1, max(len(lines) - 6, 0), -1):
+        if _DATE_LINE.fullmatch(squash(halfwidth(lines[j]))):
+            candidates.append(lines[j - 1])
+            break
+    for c in candidates:
+        t = _ANNEX.sub("", squash(c))
+        if 2 <= len(t) <= 30 and not re.search(r"[\d，。；：、,.;:]", t):
+            return t
+    return None
+
+
+# Administrative division names: CJK without the division suffixes themselves.
+_DIV = r"[^\s\d省市州县区旗盟，。、；：（）()“”]"
+_REGION = re.compile(
+    rf"(?:{_DIV}{{1,8}}?(?:省|自治区))?"
+    rf"(?:{_DIV}{{1,10}}?(?:自治州|地区|市|州|盟))?"
+    rf"(?:{_DIV}{{1,8}}?(?:自治县|县|区|市|旗))?"
+)
+_PARTY_PREFIX = re.compile(r"^(?:中国共产党|中共|共青团|中国)")
+
+
+def region_of(unit_name: str) -> str | None:
+    """The administrative divisions a unit's name begins with (module
+    docstring): "湘西州吉首市乾州街道办事处" -> "湘西州吉首市"; None if none."""
+    name = _PARTY_PREFIX.sub("", squash(unit_name))
+    m = _REGION.match(name)
+    return m.group(0) if m and m.group(0) else None
+
+
+def _infer_year(body: list[str]) -> tuple[int | None, str]:
+    """The year an untitled-year report evaluates: the first "20XX年度" of the
+    opening paragraph (before the first heading), else of the body; a year
+    inside a cited document's 《title》 only when there is no other."""
+    opening = []
+    for line in body:
+        if _heading(line) is not None:
+            break
+        opening.append(line)
+    for where, lines in (("开篇段落", opening), ("正文", body)):
+        inside = None
+        for line in lines:
+            t = halfwidth(line)
+            for m in re.finditer(r"((?:19|20)\d{2})\s*年度", t):
+                before = t[:m.start()]
+                if before.count("《") > before.count("》"):
+                    inside = inside or int(m.group(1))
+                    continue
+                return int(m.group(1)), where
+        if inside:
+            return inside, where
+    return None, ""
+
+
+_DATE_LINE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
+
+
+def _without_signature(body: list[str]) -> list[str]:
+    """The body without the closing signature (a bare name line above a line
+    that is only a date), which would otherwise end the last section."""
+    if body and _DATE_LINE.fullmatch(squash(halfwidth(body[-1]))):
+        body = body[:-1]
+        if body and len(body[-1]) <= 30 and not re.search(r"[\d，。；：、,.;:！？]", body[-1]):
+            body = body[:-1]
+    return body
+
+
+def _report_date(lines: list[str]) -> str | None:
+    """The date under the signature: a line that is only a date, near the end."""
+    for line in reversed(lines[-6:]):
+        t = squash(halfwidth(line))
+        if _DATE_LINE.fullmatch(t):
+            return parse_date(t)
+    return None
+
+
+# --- headings and narrative ------------------------------------------------------
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+_NUMBERINGS = (
+    ("一、", re.compile(r"第?([一二三四五六七八九十]{1,3})\s*(?:[、.．]|\s+)")),
+    ("（一）", re.compile(r"[（(]([一二三四五六七八九十]{1,3})[)）]\s*")),
+    ("1.1", re.compile(r"(\d{1,2})[.．]\d{1,2}(?:[.．]\d{1,2})?(?![\d%])\s*")),
+    ("1.", re.compile(r"(\d{1,2})\s*[、.．](?!\d)\s*")),
+    ("（1）", re.compile(r"[（(](\d{1,2})[)）]\s*")),
+    ("①", re.compile(r"([①-⑳])\s*")),
+)
+_NOT_TITLE_START = tuple("万亿元%％年月日个人")  # units after a decimal number
+
+
+class _Heading:
+    __slots__ = ("kind", "number", "title", "body", "sentence")
+
+    def __init__(self, kind, number, title, body, sentence=False):
+        self.kind, self.number, self.title, self.body = kind, number, title, body
+        self.sentence = sentence  # the title ends in "。": as likely a list item as a heading
+
+
+def _cn_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
+        return ord(text) - ord("①") + 1
+    if text.startswith("十"):
+        text = "一" + text
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return _CN_DIGITS[tens] * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return _CN_DIGITS.get(text, 0)
+
+
+def _heading(line: str) -> _Heading | None:
+    """A heading line: numbering then a short title, the title alone on the
+    line or followed by "：" or "。" and its text ("（二）人员编制：编制人员…");
+    or an unnumbered short line naming a section. None for body text."""
+    for kind, rx in _NUMBERINGS:
+        m = rx.match(line)
+        if m:
+            break
+    else:
+        t = squash(line)
+        if len(t) <= 16 and not t.endswith(("。", "；", "，", "：")) and _section_key(t) is not _UNKNOWN:
+            return _Heading(None, 0, t, "")
+        return None
+    rest = line[m.end():].strip(_BLANKS)
+    if not rest or not re.match(r"[\u4e00-\u9fff“（(]", rest):
+        return None
+    if kind in ("1.1", "1.") and rest.startswith(_NOT_TITLE_START):
+        return None  # "85.53万元…", "2.5人": an amount at the start of a line
+    cut = re.search(r"[：:。]", rest[:25])
+    if cut:
+        title, body = rest[:cut.start()], rest[cut.end():].strip(_BLANKS)
+    elif len(squash(rest)) <= 36 and not rest.endswith(("；", "，", ";", ",")):
+        title, body = rest, ""
+    else:
+        return None  # a numbered sentence: a list item, not a heading
+    return _Heading(kind, _cn_number(m.group(1)), squash(title), body, bool(cut) and cut.group() == "。")
+
+
+_UNKNOWN = object()
+# Prose reports name a few sections in words the template's outline does not use.
+_PROSE_SECTIONS = (
+    *_SECTIONS[:-1],
+    ("performance", ("绩效自评情况", "绩效实现情况", "绩效目标实现", "履职效益", "产出及效益")),
+    _SECTIONS[-1],
+)
+# Sections of the spending part: a sub-heading opens one only from an
+# overview or spending context, so that "（一）项目支出管理不规范" under
+# 存在的问题 stays a problem.
+_SPENDING = ("basic_expenditure", "project_expenditure", "government_fund", "state_capital",
+             "social_insurance_fund")
+
+
+def _section_key(title: str):
+    """The record's narrative key a heading title names; None for a heading
+    the template also leaves out (一般公共预算支出情况); _UNKNOWN otherwise."""
+    for key, words in _PROSE_SECTIONS:
+        if any(w in title for w in words):
+            return key
+    return _UNKNOWN
+
+
+def _narrative(body: list[str], ex: _Extraction) -> tuple[dict[str, str | None], str | None]:
+    """Narrative sections by heading, and the 职能/职责 sub-section's text.
+
+    The top numbering is 一、, or 1. in reports that number decimally
+    (1./1.1, 吉首), whichever comes first; other styles rank below it by first
+    appearance. A top heading is one that continues the top numbering (a "1."
+    restarted under 存在的问题 is a list item); one the record has no section
+    for (一、自评得分情况) ends the section before it. Lower headings and list
+    items are body text of their section, except a heading naming another
+    section: that opens it, but a spending sub-section (（一）基本支出) only
+    from the overview or spending part, so "（一）项目支出管理不规范" under
+    存在的问题 stays a problem."""
+    heads = [_heading(line) for line in body]
+    ranks: dict[str, int] = {}
+    for h in heads:
+        if h is not None and h.kind is not None:
+            ranks.setdefault(h.kind, len(ranks))
+    top_kind = min((k for k in ("一、", "1.") if k in ranks and (k == "一、" or "1.1" in ranks)),
+                   key=ranks.get, default=None)
+    sections: dict[str, list[str]] = {}
+    functions: list[str] | None = None
+    in_functions = False
+    func_rank = 0
+    current = None
+    last_top = 0
+    for line, h in zip(body, heads):
+        if h is None:
+            key, rank, top = _UNKNOWN, None, False
+        else:
+            key = _section_key(h.title)
+            rank = ranks.get(h.kind)
+            top = h.kind == top_kind and (h.number == last_top + 1
+                                          or key is not _UNKNOWN and h.number > last_top)
+        if in_functions and (top or rank is not None and rank <= func_rank):
+            in_functions = False  # the 职能 sub-section ends at the next heading of its rank
+        opens = key is not _UNKNOWN and (top or not h.sentence and key != current and (
+            key is not None and key not in _SPENDING or current in (None, "overview", *_SPENDING)))
+        if opens:
+            current, in_functions = key, False
+            if top:
+                last_top = h.number
+            if key:
+                sections.setdefault(key, [])
+                if h.body:
+                    sections[key].append(h.body)
+            continue
+        if top:  # a top section the record has no place for
+            current, last_top = None, h.number
+        elif current:
+            sections[current].append(line)
+        if rank is not None and functions is None and ("职能" in h.title or "职责" in h.title):
+            functions, in_functions, func_rank = [h.body] if h.body else [], True, rank
+        elif in_functions:
+            functions.append(line)
+    out = {}
+    for key in NARRATIVE_SECTIONS:
+        if key not in sections:
+            ex.warn(f"叙述部分未找到“{_SECTION_CN[key]}”一节")
+        out[key] = ("\n".join(sections[key]) or None) if key in sections else None
+    return out, ("\n".join(functions) or None) if functions else None
+
+
+# --- staff ---------------------------------------------------------------------
+
+_N = r"(\d{1,6})\s*(?:人|名|个)"
+_FILL = r"(?:总数|合计|共|为|是|：|:|\s)*"
+_QUOTA = re.compile(rf"(?<![行政事业工勤公执法])(?:核定|实有|人员)?编制(?:人员|人数|数)?{_FILL}{_N}")
+_TYPED_QUOTA = re.compile(rf"((?:行政|事业|工勤|参公|行政执法)编制(?:人员|人数|数)?){_FILL}{_N}")
+_ACTUAL = re.compile(
+    rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在岗人员)"
+    rf"{_FILL}{_N}")
+_RETIRED_BREAKDOWN = re.compile(r"^[，,、]?\s*[（(]?\s*其中[^。；;]*?退休")
+
+
+def _staff(body: list[str], ex: _Extraction) -> tuple[int | None, int | None]:
+    quota = actual = None
+    typed: list[str] = []
+    for line in body:
+        t = halfwidth(line)
+        if quota is None:
+            for m in _QUOTA.finditer(t):
+                if _RETIRED_BREAKDOWN.match(t[m.end():]):
+                    # 编制人员205人，其中在职132人，离退休73人: everyone on the
+                    # books, retirees included -- not a quota to compare 在职 with.
+                    ex.warn(f"“{m.group(0)}”含离退休人员，不是编制数，未计入“人员编制”")
+                    quota = False
+                else:
+                    quota = int(m.group(1))
+                break
+        if quota is None:
+            typed += [m.group(0) for m in _TYPED_QUOTA.finditer(t)]
+        if actual is None:
+            m = _ACTUAL.search(t)
+            if m:
+                actual = int(m.group(1))
+    if quota is False:
+        quota = None
+    elif quota is None:
+        if typed:
+            ex.warn(f"人员编制按类型分列（{'、'.join(typed)}），未写合计，已留空")
+        else:
+            ex.warn("未找到“人员编制”")
+    if actual is None:
+        ex.warn("未找到“实有人数”")
+    return quota, actual
+
+
+# --- money ---------------------------------------------------------------------
+
+# Label -> field, per list. A label is accepted only where the sentence is
+# about this unit's figure for the year: followed directly by the amount
+# (a share "占99.30%" or a change "比上年增加…" in between breaks the match),
+# not the tail of a longer noun ("“三公”经费支出合计"), and not about another
+# year or a budget ("上年基本支出", "年初预算项目支出").
+_MONEY_LABELS = {
+    "expenditure": (
+        ("total", r"(?:全年|本年度?|年度)(?:共|实际)?支出|总支出|支出(?:总额|合计|总计)|共计?支出|实际支出"),
+        ("basic", r"基本支出"),
+        ("personnel", r"人员(?:支出|经费(?:支出)?)"),
+        ("public", r"(?:日常)?公用(?:支出|经费(?:支出)?)"),
+        ("project", r"项目支出"),
+        ("surplus_year", r"(?:当年|本年)结余"),
+        ("surplus_cumulative", r"累计结余"),
+    ),
+    "income": (
+        ("total", r"(?:全年|本年度?|年度)(?:总)?收入|总收入|收入(?:总额|合计|总计)"),
+        ("carryover", r"(?:上年|年初)结转(?:和|及)?(?:结余)?(?:资金|收入)?"),
+        ("fiscal_appropriation", r"(?:一般公共预算|公共财政)?财政拨款(?:收入)?|公共财政拨款"),
+        ("fund_appropriation", r"政府性基金(?:预算)?(?:财政)?(?:拨款|收入)"),
+        ("special_account_income", r"(?:纳入)?专户管理的?非税收入(?:拨款)?"),
+        ("other_income", r"其他收入"),
+    ),
+    "three_public": (
+        ("total", r"[“\"]?三公[”\"]?经费(?:支出)?"),
+        ("reception", r"公务接待费(?:支出)?"),
+        ("vehicle_operation", r"公务用车运行(?:维护)?费(?:支出)?|公务用车运维费(?:支出)?"),
+        ("vehicle_purchase", r"公务用车购置费(?:支出)?"),
+        ("overseas", r"因公出国[（(]?境?[)）]?费(?:用)?(?:支出)?"),
+    ),
+    "fixed_assets": (
+        ("total", r"固定资产(?:原值|总值|总额|合计)?"),
+        ("in_use", r"在用固定资产"),
+        ("leased", r"出租(?:出借)?固定资产"),
+    ),
+}
+_AMOUNT = (r"(?:总额|合计|总计|共计|共|为|是|达到|达|金额|：|:|\s)*"
+           r"(?P<pre>约|近)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<post>余|多)?\s*"
+           r"(?P<unit>亿元|万元|元)(?P<after>左右)?")
+_MONEY_RX = {kind: [(field, re.compile(f"(?:{label}){_AMOUNT}")) for field, label in specs]
+             for kind, specs in _MONEY_LABELS.items()}
+# What may stand right before a label: a boundary, a year ("2020年度"), or the
+# end of the unit's own name, "其中/包括/为" or "一般公共预算" -- not the end of a
+# longer noun ("“三公”经费支出合计").
+_BEFORE_OK = set("年度中为是括含即局位门院校心队所站会府处办委厅部司的其及和与共计算")
+_OTHER_PERIOD = re.compile(r"上年|去年|上一年|同期|比|较|(?<!公共)预算|年初")
+_CLAUSE_START = re.compile(r".*[，,。；;：:（(]")
+_WAN = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
+_MAIN_FIELDS = {"expenditure": ("total", "basic", "personnel", "public", "project"), "income": ("total",),
+                "three_public": ("total",), "fixed_assets": ("total",)}
+_LIST_CN = {"expenditure": "支出", "income": "收入", "three_public": "三公经费", "fixed_assets": "固定资产"}
+
+
+def _money(body: list[str], year: int, ex: _Extraction) -> tuple[dict[str, list[dict]], str]:
+    """One "汇总" row per list from the sentences that state the figures (first
+    statement wins); a list with no figure at all is empty."""
+    units: Counter[str] = Counter()
+    texts = [halfwidth(line) for line in body]
+    out: dict[str, list[dict]] = {}
+    for kind, fields in _MONEY_RX.items():
+        values: dict[str, float | None] = {}
+        for field, rx in fields:
+            values[field] = None
+            found = next((m for t in texts for m in rx.finditer(t)
+                          if _about_this_year(t, m.start(), year)), None)
+            if found is None:
+                continue
+            value = float(found.group("num").replace(",", ""))
+            unit = found.group("unit")
+            units[unit] += 1
+            values[field] = round(value * _WAN[unit], 6)
+            if found.group("pre") or found.group("post") or found.group("after"):
+                ex.warn(f"正文“{found.group(0).strip()}”是约数，已按 {_plain(values[field])} 万元计")
+        names = _MONEY_COLUMNS_CN[kind]
+        if all(v is None for v in values.values()):
+            out[kind] = []
+            ex.warn(f"正文中未找到{_LIST_CN[kind]}金额")
+            continue
+        missing = [names[f] for f in _MAIN_FIELDS[kind] if values[f] is None]
+        if missing:
+            ex.warn(f"正文中未找到{_LIST_CN[kind]}的“{'”“'.join(missing)}”金额，已留空")
+        out[kind] = [{"org": "汇总", **{f: values.get(f) for f in MONEY_FIELDS[kind]}}]
+    if len(units) > 1:
+        ex.warn(f"正文金额单位不一（{'、'.join(sorted(units, key=list(_WAN).index))}），已全部换算为万元")
+    yuan = units["元"]
+    money_unit = "元" if yuan and yuan > sum(units.values()) - yuan else "万元"
+    return out, money_unit
+
+
+def _about_this_year(text: str, pos: int, year: int) -> bool:
+    """Whether a money label at `pos` states this unit's figure for `year`."""
+    if pos > 0:
+        before = text[pos - 1]
+        if not (before in _BEFORE_OK or before.isdigit() or not ("\u4e00" <= before <= "\u9fff")):
+            return False
+    m = _CLAUSE_START.match(text, 0, pos)
+    clause = text[m.end() if m else 0:pos]
+    if _OTHER_PERIOD.search(clause):
+        return False
+    return all(int(y) == year for y in re.findall(r"(?:19|20)\d{2}(?=\s*年|$)", clause))

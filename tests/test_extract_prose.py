@@ -1,0 +1,443 @@
+"""Reports written as prose (family B of ../shared/research/real-report-formats.md)
+must become valid records: unit, region and year from the title, staff and money
+from sentences, score and grade from prose, narrative by headings.
+
+The fixtures are written by hand after the survey's variants (南县 score-first,
+沅陵 乡镇, 吉首 decimal numbering, Guangdong 实有编制数, 元 with separators,
+亿元 with shares), and each test states the values a reader of the text finds.
+Blank stays null: a total the text does not state is not summed from its parts.
+"""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import duckdb
+import jsonschema
+import pandas as pd
+import pytest
+
+import queries
+from etl.document import ExtractError
+from etl.extract import TEMPLATE, extract_bytes, extract_file
+from etl.prose import region_of
+
+from conftest import ROOT, SEED
+
+NANXIAN = """南县财政局2020年度部门整体支出绩效自评报告
+
+根据《湖南省财政厅关于开展2020年度省级部门整体支出绩效自评工作的通知》（湘财绩〔2020〕7号）和南财绩【2019】7号文件要求，我局对2020年度部门整体支出开展了绩效自评，现将自评情况报告如下：
+一、自评得分情况
+经自评，我局2020年度部门整体支出绩效综合评分为97分，评价等次为优。
+二、单位基本概况
+（一）机构设置：局机关内设办公室、预算股、国库股等14个股室，下属事业单位3个。
+（二）人员编制：编制人员205人，其中在职132人，离退休73人。
+三、部门整体支出管理及使用情况
+（一）基本支出
+2020年度基本支出2602.28万元，其中人员支出1903.67万元，公用支出698.61万元。
+（二）项目支出
+2020年度项目支出1025.20万元，主要用于财政信息化建设、非税收入征管和乡镇财政所运转。
+四、存在的问题
+1.预算编制不够精细。
+2.项目支出绩效目标设定不够明确。
+五、改进措施
+1.加强预算编制管理。
+2.完善绩效目标管理。
+"""
+
+# No year in the title; half-width brackets; grade as a word, no score.
+YUANLING = """沅陵县二酉苗族乡人民政府部门整体支出绩效自评报告
+根据县财政局《关于开展2021年度部门整体支出绩效自评工作的通知》（沅财绩〔2022〕3号）要求，我乡对2021年度部门整体支出情况开展了绩效自评，现将有关情况报告如下：
+一、部门、单位基本情况
+(一)机构设置
+我乡内设党政综合办公室、经济发展办公室、社会事务办公室等6个办公室，下设农业综合服务中心等4个事业站所。
+(二)人员编制
+核定编制45人，其中行政编制28人、事业编制17人；实有在职人员41人，离退休人员19人。
+(三)职能
+贯彻执行党和国家的路线方针政策，负责全乡经济社会发展规划、农业农村、社会事业和基层治理等工作。
+(四)绩效目标设定
+围绕乡村振兴和基层治理，年初设定了产出、效益和满意度三类目标。
+二、部门整体支出管理及使用情况
+(一)基本支出
+2021年度基本支出756.42万元，其中人员经费642.18万元，日常公用经费114.24万元。
+(二)项目支出
+2021年度项目支出512.36万元，主要用于乡村道路维护、人居环境整治和防汛抗旱。
+三、部门整体支出绩效情况
+全年完成村道维护32公里，整治农村人居环境示范点6个，群众满意度达95%以上。经综合评价，我乡2021年度整体绩效自评为优秀。
+四、存在的问题
+(一)项目支出管理有待规范。部分项目资金拨付进度偏慢。
+(二)绩效目标细化不够。
+五、改进措施
+(一)加快项目资金拨付进度。
+(二)细化量化绩效目标。
+"""
+
+# Decimal numbering; the title wrapped over two lines; a restarted "1." list under 4.
+JISHOU = """湘西州吉首市乾州街道办事处2018年度部门整体支出
+绩效自评报告
+
+根据吉首市财政局《关于开展2018年度部门整体支出绩效评价工作的通知》（吉财绩〔2018〕88号）精神，我街道办事处组织开展了2018年度部门整体支出绩效自评工作，现将有关情况报告如下。
+1.部门基本情况
+1.1机构设置及人员情况
+街道办事处内设党政办、社会事务办、城市管理办等7个机构。编制数18人，实际在职人数20人。
+1.2部门职能
+负责辖区经济发展、城市管理、社会事务和社区建设等工作。
+2.部门整体支出情况
+2.1基本支出
+2018年度支出合计1568.78万元，其中基本支出930.25万元，项目支出638.53万元。基本支出中，人员支出702.11万元，公用支出228.14万元。
+2.2项目支出
+项目支出主要用于社区建设、城市管理和维稳工作。
+3.部门整体支出绩效情况
+3.1投入
+预算编制合理，在职人员控制率111.11%。
+3.2过程
+资金管理规范，无违规使用资金情况。
+3.3产出
+完成社区改造3个，城市管理巡查1200次。
+3.4效果
+辖区居民满意度达96%。
+4.存在的问题
+1.在职人员超编。
+2.部分项目预算执行偏慢。
+5.绩效评价结论
+5.1绩效评价得分
+经综合评价，2018年度部门整体支出绩效自评得分为92.5分，评价等级为优。
+6.改进措施和建议
+6.1严格控制人员编制。
+6.2加快预算执行进度。
+"""
+
+# Guangdong: 财绩函 preamble, 实有编制数/年末在职人数, a change and shares next to amounts.
+DIANBAI = """茂名市电白区农业农村局2021年度部门整体支出绩效自评报告
+
+根据《茂名市电白区财政局关于开展2021年度部门整体支出绩效自评工作的通知》（电财绩函〔2022〕15号）要求，我局对2021年度部门整体支出情况进行了绩效自评，现将自评情况报告如下：
+一、部门(单位)基本情况
+(一)部门职能
+负责全区农业农村经济发展规划、农村改革、农田建设和农产品质量安全监管等工作。
+(二)机构及人员
+我局内设8个股室，下属事业单位4个。实有编制数56人，年末在职人数55人，离退休人数31人。
+(三)年度工作
+全年完成高标准农田建设2.1万亩，发放耕地地力保护补贴4,512.30万元。
+(四)绩效目标
+年初设定产出、效益、满意度目标共12项。
+二、部门整体支出情况
+2021年度收入总额5426.60万元，其中财政拨款5326.60万元，其他收入100.00万元。
+2021年度支出总额5426.60万元，比上年增加189.25万元，增长3.61%。其中基本支出3129.58万元，占支出总额的57.67%；项目支出2297.02万元，占支出总额的42.33%。
+“三公”经费支出12.40万元，其中公务接待费3.10万元，公务用车运行维护费9.30万元。
+三、绩效自评结果
+经自评，我局2021年度部门整体支出绩效自评得分95.5分。
+四、存在的问题
+部分项目前期论证不充分，预算执行进度不均衡。
+五、下一步改进措施
+加强项目前期论证，加快预算执行。
+
+茂名市电白区农业农村局
+2022年4月28日
+"""
+
+# Amounts in 元 with thousands separators; last year's total stated first; cases by channel.
+YUELOU = """岳阳市岳阳楼区城市管理和综合执法局2022年度部门（单位）整体支出绩效评价自评报告
+
+按照区财政局《关于开展2022年度部门整体支出绩效评价工作的通知》（岳楼财绩〔2023〕2号）要求，我局对2022年度部门整体支出进行了自评，现将有关情况报告如下：
+一、部门（单位）基本情况
+我局是区政府工作部门，负责城市管理和综合执法工作。人员编制86人，实有人数92人。
+二、部门整体支出管理及使用情况
+2022年度收入合计36,500,000.00元，其中上年结转1,200,000.00元，财政拨款35,300,000.00元。
+上年支出合计34,100,000.00元，本年度支出合计36,274,800.00元，其中基本支出26,022,800.00元（人员支出19,036,700.00元，公用支出6,986,100.00元），项目支出10,252,000.00元。
+三、部门整体支出绩效情况
+全年受理城市管理投诉1260件，其中12345投诉980件，现场投诉280件，办结率100%。
+四、存在的问题
+执法车辆老化，部分路段管护力量不足。
+五、改进措施
+争取资金更新执法车辆，优化网格化管理。
+六、评价结论
+综合评分为88分，评价等次为良。
+"""
+
+# 亿元 and 元 beside 万元; a share after the total; quotas only by type; 红河州's "(本局)".
+HONGHE = """红河州生态环境局2023年度部门整体支出绩效单位自评报告(本局)
+
+根据《红河州财政局关于做好2023年度部门整体支出绩效自评工作的通知》（红财绩〔2024〕5号），现将本局自评情况报告如下。
+一、部门基本情况
+(一)部门职责
+负责全州生态环境监督管理。
+(二)人员情况
+核定行政编制38名、事业编制24名，年末实有在职人员58人。
+二、部门整体支出情况
+全年收入合计1.35亿元，其中财政拨款12,800.50万元，上年结转约700万元。
+全年支出总额1.2亿元，占全年收入的88.89%。其中基本支出4,321.09万元，占总支出的36.01%；项目支出7678.91万元。
+“三公”经费支出合计18.6万元，其中公务接待费32,000元，公务用车运行维护费15.40万元。
+三、部门整体支出绩效情况
+全年完成污染防治攻坚项目23个，争取中央生态环境资金2.3亿元。
+四、存在的问题
+项目储备不足。
+五、改进措施
+加强项目库建设。
+"""
+
+
+def docx_bytes(text: str) -> bytes:
+    """The text as a Word document, one paragraph per line (how such reports are written)."""
+    import docx
+
+    d = docx.Document()
+    for line in text.splitlines():
+        if line.strip():
+            d.add_paragraph(line)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+FIXTURES = {
+    "nanxian.txt": NANXIAN.encode("utf-8"),
+    "yuanling.docx": docx_bytes(YUANLING),
+    "jishou-gb18030.txt": JISHOU.encode("gb18030"),
+    "dianbai.txt": DIANBAI.encode("utf-8"),
+    "yuelou.docx": docx_bytes(YUELOU),
+    "honghe.txt": HONGHE.encode("utf-8"),
+}
+
+
+@pytest.fixture(scope="module")
+def records() -> dict[str, dict]:
+    return {name: extract_bytes(data, name) for name, data in FIXTURES.items()}
+
+
+def _expenditure(record) -> dict:
+    (row,) = record["expenditure"]
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def _income(record) -> dict:
+    (row,) = record["income"]
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def _present(record) -> set[str]:
+    return {k for k, v in record["narrative"].items() if v}
+
+
+@pytest.mark.parametrize("name", list(FIXTURES))
+def test_every_prose_report_is_a_valid_record_of_the_prose_template(name, records, record_schema):
+    record = records[name]
+    jsonschema.validate(record, record_schema)
+    assert record["source"]["template"] == "hunan-prose"
+    assert record["source"]["format"] == name.rsplit(".", 1)[1]
+    assert record["source"]["file_name"] == name
+    for row in record["expenditure"] + record["income"] + record["three_public"] + record["fixed_assets"]:
+        assert row["org"] == "汇总"
+
+
+def test_nanxian_score_first_report(records):
+    r = records["nanxian.txt"]
+    rep = r["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("南县财政局", "南县", 2020)
+    assert (rep["self_score"], rep["grade"]) == (97, "优")
+    # 205 = 132 在职 + 73 离退休: a headcount, not a quota to compare 在职 with.
+    assert (rep["staff_quota"], rep["staff_actual"]) == (None, 132)
+    # The total is not stated, so it is not 2602.28 + 1025.20.
+    assert _expenditure(r) == {"org": "汇总", "basic": 2602.28, "personnel": 1903.67, "public": 698.61,
+                               "project": 1025.20}
+    assert r["income"] == [] and r["three_public"] == [] and r["fixed_assets"] == []
+    assert r["source"]["money_unit"] == "万元"
+    assert _present(r) == {"overview", "basic_expenditure", "project_expenditure", "problems", "improvements"}
+    assert r["narrative"]["problems"] == "1.预算编制不够精细。\n2.项目支出绩效目标设定不够明确。"
+    assert r["narrative"]["basic_expenditure"].startswith("2020年度基本支出2602.28万元")
+    w = r["source"]["warnings"]
+    assert "“编制人员205人”含离退休人员，不是编制数，未计入“人员编制”" in w
+    assert "正文中未找到支出的“支出合计”金额，已留空" in w
+    assert "正文中未找到收入金额" in w
+    assert "叙述部分未找到“部门整体支出绩效情况”一节" in w
+    assert not any("年度" in x and "推定" in x for x in w)
+
+
+def test_yuanling_township_docx_without_year_in_title(records):
+    r = records["yuanling.docx"]
+    rep = r["report"]
+    assert (rep["unit_name"], rep["region"]) == ("沅陵县二酉苗族乡人民政府", "沅陵县")
+    # The year the opening paragraph evaluates (对2021年度…), not the cited document's 〔2022〕.
+    assert rep["fiscal_year"] == 2021
+    assert "标题中未找到年度：已按开篇段落所述推定为 2021 年度" in r["source"]["warnings"]
+    assert (rep["staff_quota"], rep["staff_actual"]) == (45, 41)
+    assert (rep["self_score"], rep["grade"]) == (None, "优秀")
+    assert "未找到“绩效自评综合得分”" in r["source"]["warnings"]
+    assert rep["functions"] == "贯彻执行党和国家的路线方针政策，负责全乡经济社会发展规划、农业农村、社会事业和基层治理等工作。"
+    assert _expenditure(r) == {"org": "汇总", "basic": 756.42, "personnel": 642.18, "public": 114.24,
+                               "project": 512.36}
+    assert _present(r) == {"overview", "basic_expenditure", "project_expenditure", "performance", "problems",
+                           "improvements"}
+    # "(一)项目支出管理有待规范。" under 存在的问题 is a problem, not the 项目支出 section.
+    assert r["narrative"]["problems"].startswith("(一)项目支出管理有待规范。")
+    assert r["narrative"]["project_expenditure"].startswith("2021年度项目支出512.36万元")
+    assert "(二)人员编制" in r["narrative"]["overview"]
+
+
+def test_jishou_decimal_numbering_gb18030(records):
+    r = records["jishou-gb18030.txt"]
+    rep = r["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("湘西州吉首市乾州街道办事处", "湘西州吉首市", 2018)
+    assert (rep["staff_quota"], rep["staff_actual"]) == (18, 20)
+    assert (rep["self_score"], rep["grade"]) == (92.5, "优")
+    assert rep["functions"] == "负责辖区经济发展、城市管理、社会事务和社区建设等工作。"
+    assert _expenditure(r) == {"org": "汇总", "total": 1568.78, "basic": 930.25, "personnel": 702.11,
+                               "public": 228.14, "project": 638.53}
+    assert _present(r) == {"overview", "basic_expenditure", "project_expenditure", "performance", "problems",
+                           "improvements"}
+    # 3.1投入 … 3.4效果 belong to the performance section; "1." restarted under 4. is a list.
+    assert "3.4效果\n辖区居民满意度达96%。" in r["narrative"]["performance"]
+    assert r["narrative"]["problems"] == "1.在职人员超编。\n2.部分项目预算执行偏慢。"
+    # 5.绩效评价结论 has no narrative key: it does not run on into 存在的问题 or 改进措施.
+    assert r["narrative"]["improvements"] == "6.1严格控制人员编制。\n6.2加快预算执行进度。"
+
+
+def test_dianbai_guangdong_style(records):
+    r = records["dianbai.txt"]
+    rep = r["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("茂名市电白区农业农村局", "茂名市电白区", 2021)
+    assert (rep["staff_quota"], rep["staff_actual"]) == (56, 55)
+    assert (rep["self_score"], rep["grade"]) == (95.5, None)
+    assert rep["report_date"] == "2022-04-28"
+    assert rep["functions"].startswith("负责全区农业农村经济发展规划")
+    # The change "增加189.25万元" and the shares "占…57.67%" are not amounts of these fields.
+    assert _expenditure(r) == {"org": "汇总", "total": 5426.60, "basic": 3129.58, "project": 2297.02}
+    assert _income(r) == {"org": "汇总", "total": 5426.60, "fiscal_appropriation": 5326.60, "other_income": 100.0}
+    (tp,) = r["three_public"]
+    assert tp == {"org": "汇总", "total": 12.4, "reception": 3.1, "vehicle_operation": 9.3,
+                  "vehicle_purchase": None, "overseas": None}
+    w = r["source"]["warnings"]
+    assert "未找到“评价等次”" in w
+    assert "正文中未找到支出的“人员支出”“公用支出”金额，已留空" in w
+    assert _present(r) == {"overview", "problems", "improvements"}
+    # The closing signature (unit and date) is not part of the last section.
+    assert r["narrative"]["improvements"] == "加强项目前期论证，加快预算执行。"
+
+
+def test_yuelou_amounts_in_yuan_with_separators(records):
+    r = records["yuelou.docx"]
+    rep = r["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == (
+        "岳阳市岳阳楼区城市管理和综合执法局", "岳阳市岳阳楼区", 2022)
+    assert (rep["staff_quota"], rep["staff_actual"], rep["self_score"], rep["grade"]) == (86, 92, 88, "良")
+    assert r["source"]["money_unit"] == "元"
+    # Last year's 3410万元 is stated first and skipped.
+    assert _expenditure(r) == pytest.approx({"org": "汇总", "total": 3627.48, "basic": 2602.28,
+                                             "personnel": 1903.67, "public": 698.61, "project": 1025.2})
+    assert _income(r) == pytest.approx({"org": "汇总", "total": 3650.0, "carryover": 120.0,
+                                        "fiscal_appropriation": 3530.0})
+    cases = {c["channel"]: c["count"] for c in r["cases"]}
+    assert cases == {"total": 1260, "hotline_12345": 980, "walk_in": 280}
+    assert not any("单位不一" in x for x in r["source"]["warnings"])
+
+
+def test_honghe_mixed_units_shares_and_typed_quotas(records):
+    r = records["honghe.txt"]
+    rep = r["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("红河州生态环境局", "红河州", 2023)
+    assert (rep["staff_quota"], rep["staff_actual"]) == (None, 58)
+    assert (rep["self_score"], rep["grade"]) == (None, None)
+    assert rep["functions"] == "负责全州生态环境监督管理。"
+    assert _expenditure(r) == pytest.approx({"org": "汇总", "total": 12000.0, "basic": 4321.09,
+                                             "project": 7678.91})
+    assert _income(r) == pytest.approx({"org": "汇总", "total": 13500.0, "fiscal_appropriation": 12800.5,
+                                        "carryover": 700.0})
+    assert r["three_public"][0]["reception"] == pytest.approx(3.2)  # 32,000元
+    assert r["source"]["money_unit"] == "万元"
+    w = r["source"]["warnings"]
+    assert "人员编制按类型分列（行政编制38名、事业编制24名），未写合计，已留空" in w
+    assert "正文“上年结转约700万元”是约数，已按 700 万元计" in w
+    assert "正文金额单位不一（万元、亿元、元），已全部换算为万元" in w
+    assert "未找到“绩效自评综合得分”" in w and "未找到“评价等次”" in w
+
+
+@pytest.mark.parametrize("title, unit, region, year", [
+    ("南县财政局\n2020年度部门整体支出绩效自评报告", "南县财政局", "南县", 2020),
+    ("附件2\n南县财政局关于2020年度部门整体支出绩效自评的报告", "南县财政局", "南县", 2020),
+    ("岳阳市岳阳楼区财政局 2020 年度单位整体支出绩效自评报告", "岳阳市岳阳楼区财政局", "岳阳市岳阳楼区", 2020),
+    ("中共南县县委宣传部2020年度部门(单位)整体支出绩效评价自评报告", "中共南县县委宣传部", "南县", 2020),
+    ("市场监督管理局2020年度部门整体支出绩效自评报告", "市场监督管理局", None, 2020),
+])
+def test_title_variants(title, unit, region, year):
+    text = title + "\n一、基本情况\n本单位负责全县有关工作。\n"
+    record = extract_bytes(text.encode("utf-8"), "t.txt")
+    assert (record["report"]["unit_name"], record["report"]["region"], record["report"]["fiscal_year"]) == (
+        unit, region, year)
+    assert ("标题中未找到地区名称" in record["source"]["warnings"]) == (region is None)
+
+
+def test_region_rule_stops_at_the_first_part_that_is_not_an_area():
+    assert region_of("南县城市管理局") == "南县"
+    assert region_of("湘西土家族苗族自治州吉首市财政局") == "湘西土家族苗族自治州吉首市"
+    assert region_of("湖南省财政厅") == "湖南省"
+    assert region_of("云溪区劳动和社会保障监察大队") == "云溪区"
+
+
+def test_a_prose_report_without_any_year_is_rejected_with_one_chinese_line():
+    text = "某某县文化馆部门整体支出绩效自评报告\n一、基本情况\n本馆负责全县群众文化工作。\n"
+    with pytest.raises(ExtractError) as e:
+        extract_bytes(text.encode("utf-8"), "no-year.txt")
+    assert str(e.value) == "绩效自评报告未写明年度：标题和正文中都未找到“20XX年度”"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a year-on-year change and a share beside the amount are not the amount
+    ("基本支出2584.01万元，比上年增加189.25万元，占99.30%。", {"basic": 2584.01}),
+    # last year's figure and the budget are skipped; this year's is taken
+    ("上年基本支出2412.03万元，年初预算基本支出2500万元，2020年度基本支出2602.28万元。", {"basic": 2602.28}),
+    ("2019年度项目支出900万元，2020年度项目支出1025.20万元。", {"project": 1025.2}),
+    # "“三公”经费支出合计" is not the unit's 支出合计
+    ("“三公”经费支出合计0.00万元。本年度支出合计3627.48万元。", {"total": 3627.48}),
+    # the label runs straight into a share: no amount for it here
+    ("基本支出占总支出的71.74%。", {}),
+    ("人员经费支出1903.67万元，日常公用经费支出698.61万元。", {"personnel": 1903.67, "public": 698.61}),
+    ("一般公共预算基本支出2602.28万元，共支出3627.48万元。", {"basic": 2602.28, "total": 3627.48}),
+    ("项目支出1025余万元。", {"project": 1025.0}),
+    ("支出总额1,234,567.89元。", {"total": 123.456789}),
+])
+def test_money_sentences(sentence, expected):
+    text = f"南县财政局2020年度部门整体支出绩效自评报告\n一、支出情况\n{sentence}\n"
+    record = extract_bytes(text.encode("utf-8"), "m.txt")
+    found = {k: v for row in record["expenditure"] for k, v in row.items() if k != "org" and v is not None}
+    assert found == pytest.approx(expected)
+    if "余" in sentence:
+        assert "正文“项目支出1025余万元”是约数，已按 1025 万元计" in record["source"]["warnings"]
+
+
+def test_the_seed_still_takes_the_template_path():
+    record = extract_file(SEED)
+    assert record["source"]["template"] == TEMPLATE == "yueyang-yunxi-2022"
+    assert record["source"]["warnings"] == []
+
+
+@pytest.mark.parametrize("text", [
+    "静夜思\n\n床前明月光，疑是地上霜。\n举头望明月，低头思故乡。\n",
+    # Talks about a report, but has no report's title.
+    "关于报送材料的函\n请于2021年度结束前报送部门整体支出绩效自评报告。\n",
+])
+def test_non_reports_are_still_rejected_as_before(text):
+    with pytest.raises(ExtractError) as e:
+        extract_bytes(text.encode("utf-8"), "x.txt")
+    assert str(e.value) == "不是绩效自评报告：未找到“部门（单位）名称”"
+
+
+def test_a_prose_report_loads_and_shows_in_budget_execution(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "jishou.txt").write_bytes(FIXTURES["jishou-gb18030.txt"])
+    db = tmp_path / "reports.duckdb"
+    # `etl load` as the user runs it (a worker process extracts, the parent stores and refreshes)
+    proc = subprocess.run([sys.executable, "-m", "etl", "load", str(folder), "--db", str(db)], cwd=ROOT,
+                          capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8")
+    assert proc.stdout.decode("utf-8").splitlines() == ["已导入 1 份，替换 0 份，未变 0 份，失败 0 份"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select unit_name, region, fiscal_year, template from reports").fetchall() == [
+            ("湘西州吉首市乾州街道办事处", "湘西州吉首市", 2018, "hunan-prose")]
+    frame = queries.run("budget_execution", db)
+    assert len(frame) == 1
+    row = frame.iloc[0]
+    assert row["unit_name"] == "湘西州吉首市乾州街道办事处"
+    assert row["expenditure_total"] == pytest.approx(1568.78)
+    # No income stated: NA, not 0, and no execution rate against it.
+    assert pd.isna(row["income_total"]) and pd.isna(row["rate_vs_income"])
