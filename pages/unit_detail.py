@@ -76,6 +76,9 @@ details = this_report(ui.fetch("report_details", **one))
 execution = this_report(ui.fetch("budget_execution", **one))
 cost = ui.fetch("cost_per_case", **one)
 d = details.iloc[0] if details is not None and not details.empty else None
+if d is not None and str(d["template"] or "").startswith("文字版"):
+    st.caption(":material/article: 该年度报告为文字版（没有填报表）：金额、人数取自正文叙述，正文未写明的项目为空白，"
+               "见“原始文件”页的读取警告。")
 cols = st.columns(4)
 if d is not None:
     ui.metric(cols[0], "自评得分", style.num(d["self_score"], 2))

@@ -482,3 +482,19 @@ def test_cost_trend_shows_case_units_unless_a_unit_is_chosen(cases_db, monkeypat
     assert_clean(at)
     assert at.dataframe(key="tr_units_table").value["单位名称"].tolist() == ["云溪区劳动和社会保障监察大队"]
     assert "只显示办案单位" in texts(at.caption)
+
+
+def test_a_prose_report_is_shown_with_blanks_and_says_so(tmp_path, monkeypatch):
+    from etl.extract import extract_bytes
+    from tests.dbfactory import build_db
+    text = ("南县财政局2020年度部门整体支出绩效自评报告\n一、自评得分情况\n经自评，综合评分为97分，评价等次为优。\n"
+            "二、单位基本概况\n（一）人员编制：核定编制45人，实有在职42人。\n三、部门整体支出管理及使用情况\n"
+            "（一）基本支出\n2020年度基本支出2602.28万元，其中人员支出1903.67万元，公用支出698.61万元。\n"
+            "四、存在的问题\n1.预算编制不够精细。\n五、改进措施\n1.加强预算编制管理。\n")
+    record = extract_bytes(text.encode("utf-8"), "南县财政局.txt")
+    db = build_db(tmp_path / "prose.duckdb", [record])
+    at = open_app(db, monkeypatch, "pages/unit_detail.py", query={"u": "南县财政局"})
+    assert_clean(at)
+    assert "文字版" in texts(at.caption)
+    assert metric(at, "自评得分").value == "97.00"
+    assert metric(at, "支出合计（万元）").value == "—"       # not stated in the text: blank, not 0
