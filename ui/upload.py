@@ -62,11 +62,16 @@ class Candidate:
             "自评得分": rep.get("self_score"),
             "评价等次": rep.get("grade"),
             "支出合计（万元）": totals[0].get("total") if totals else None,
+            "报告格式": TEMPLATE_NAMES.get(src.get("template"), src.get("template")) if self.record else None,
             "绩效指标数": len((self.record or {}).get("indicators") or []) if self.record else None,
             "读取警告数": len(src.get("warnings") or []) if self.record else None,
             "数据类别": ("演示" if src.get("demo") else "真实") if self.record else None,
             "原因": self.error,
         }
+
+
+# the extractor's layout codes, as report_details.sql names them
+TEMPLATE_NAMES = {"yueyang-yunxi-2022": "岳阳填报表模板", "hunan-prose": "文字版报告（数字取自正文）"}
 
 
 def prepare(files: Iterable, limits: Limits = Limits()) -> list[Candidate]:
