@@ -102,8 +102,10 @@ keys as (
     select
         n.unit_key,
         any_value(n.region) as region,
-        arg_max(n.budget_code, n.fiscal_year) filter (where n.budget_code is not null) as budget_code,
-        arg_max(n.name_norm, n.fiscal_year) as name_norm,
+        -- the latest year's; ties within a year (a merged unit) broken by the value itself, so
+        -- the result does not depend on scan order
+        arg_max(n.budget_code, (n.fiscal_year, n.budget_code)) filter (where n.budget_code is not null) as budget_code,
+        arg_max(n.name_norm, (n.fiscal_year, n.name_norm)) as name_norm,
         any_value(h.canonical) as canonical
     from report_names as n
     left join alias_hits as h on h.unit_key = n.unit_key
@@ -143,8 +145,8 @@ resolved as (
 identity_facts as (
     select
         r.unit_id,
-        arg_max(n.unit_name, n.fiscal_year) as unit_name,
-        arg_max(n.budget_code, n.fiscal_year) filter (where n.budget_code is not null) as budget_code,
+        arg_max(n.unit_name, (n.fiscal_year, n.unit_name)) as unit_name,
+        arg_max(n.budget_code, (n.fiscal_year, n.budget_code)) filter (where n.budget_code is not null) as budget_code,
         list(distinct n.budget_code) filter (where n.budget_code is not null) as codes,
         list(distinct n.name_norm) as names
     from resolved as r

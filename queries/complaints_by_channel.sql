@@ -48,7 +48,7 @@ final as (
         cur.channel,
         channel_name(cur.channel) as channel_name,
         cur.cases::bigint as cases,
-        round(cur.cases / sum(cur.cases) over (partition by cur.fiscal_year) * 100, 2) as share_pct,
+        round(cur.cases / nullif(sum(cur.cases) over (partition by cur.fiscal_year), 0) * 100, 2) as share_pct,
         cur.units,
         prev.cases::bigint as prev_cases,
         (cur.cases - prev.cases)::bigint as change,

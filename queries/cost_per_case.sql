@@ -73,7 +73,7 @@ final as (
         list_distinct(cur.categories) as categories,
         round(cur.cost_per_case, 2) as cost_per_case,
         round(prev.cost_per_case, 2) as prev_cost_per_case,
-        round((cur.cost_per_case - prev.cost_per_case) / prev.cost_per_case * 100, 2) as change_pct,
+        round((cur.cost_per_case - prev.cost_per_case) / nullif(prev.cost_per_case, 0) * 100, 2) as change_pct,
         cur.is_demo
     from costs as cur
     left join costs as prev on prev.unit_id = cur.unit_id and prev.fiscal_year = cur.fiscal_year - 1

@@ -25,7 +25,8 @@ final as (
         unit_id,
         any_value(unit_name) as unit_name,
         any_value(region) as region,
-        arg_max(budget_code, fiscal_year) filter (where budget_code is not null) as budget_code,
+        -- the latest year's code; two reports in that year (a merged unit): the later loaded
+        arg_max(budget_code, (fiscal_year, report_id)) filter (where budget_code is not null) as budget_code,
         any_value(sector) as sector,
         min(fiscal_year) as first_year,
         max(fiscal_year) as last_year,

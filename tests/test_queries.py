@@ -320,6 +320,21 @@ def test_year_over_year_changes(tmp_path):
     assert one(queries.run("three_public_change", db, year=2022), fiscal_year=2022)["change"] == 2.5
 
 
+def test_a_zero_base_gives_no_change_rate_rather_than_infinity(tmp_path):
+    # 2021 spent 0 万元 on its cases: cost per case 0, so the 2022 change in % is undefined (NULL, not inf)
+    earlier = variant(SEED, report__fiscal_year=2021)
+    earlier["expenditure"][0]["total"] = 0.0
+    db = build_db(tmp_path / "zero.duckdb", [earlier, variant(SEED)])
+    cost = one(queries.run("cost_per_case", db), fiscal_year=2022)
+    assert cost["prev_cost_per_case"] == 0.0 and is_null(cost["change_pct"])
+    # a year whose only channel counts are 0: shares undefined, not NaN
+    nothing = variant(SEED)
+    nothing["cases"] = [{"category": "欠薪投诉", "channel": "hotline_12345", "channel_label": "12345", "count": 0,
+                         "amount_wan": None, "approx": False}]
+    shares = queries.run("complaints_by_channel", build_db(tmp_path / "none.duckdb", [nothing]))
+    assert len(shares) and all(is_null(v) for v in shares["share_pct"])
+
+
 # ---- 6. credibility signals ----------------------------------------------------------
 
 def test_credibility_signals(tmp_path):
