@@ -4,7 +4,8 @@
 
 Writes, for about 45 units of 岳阳市云溪区 and fiscal years 2019–2024, one
 report document each (mostly .docx, a share as .txt dumps — some GB18030 —,
-a few .html pages and about ten PDFs), and beside each document `<stem>.json`:
+a few .html pages and about ten PDFs; about 9% written as Hunan prose reports
+instead of the template, see `_choose_prose`), and beside each document `<stem>.json`:
 the exact record an extractor must return for it (valid against
 ../shared/spec/report-record.schema.json, `source.demo: true`). The real seed
 report is copied in as itself with its hand-written record (`demo: false`).
@@ -32,14 +33,15 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
 from . import demo_data as D
 from .config import PROJECT_ROOT
-from .render import (MONEY_FIELDS, RenderOptions, convert, expected_record, render_docx, render_html,
-                     render_txt, soffice_path)
+from .render import (MONEY_FIELDS, PROSE_TEMPLATE_ID, TEMPLATE_ID, ProseStyle, RenderOptions, convert,
+                     expected_record, render_docx, render_html, render_txt, soffice_path)
 
 SHARED = PROJECT_ROOT.parent / "shared"
 SEED_FILE = SHARED / "seeds" / "yunxi-2022-labor-inspection-brigade.txt"
@@ -97,6 +99,7 @@ LEAVES = {
 }
 EXECUTION_FLOOR = 0.85    # the lowest share of its income a unit spends in a year
 SEED_INCOME = (2022, 85.53)  # the seed report's own year and income: the 劳动监察大队's walk passes through it
+PROSE_SHARE = 0.09        # of the documents, written as prose reports (family B) instead of the template
 
 
 @dataclass
@@ -630,6 +633,7 @@ def plan(seed: int = 0) -> list[Item]:
             encoding="gb18030" if it.fmt == "txt" and r.random() < 0.35 else "utf-8",
         )
     _plant(items, seed)
+    _choose_prose(items, seed)
     for it in items:
         for ind in it.record["indicators"]:
             ind.pop("_kind", None)
@@ -736,6 +740,52 @@ def _plant(items: list[Item], seed: int) -> None:
         if it.opts.indicator_layout == "rich":
             it.record["report"]["self_score"] = round(it.record["report"]["self_score"] + 2, 1)
             note(it, "self_score ≠ sum of indicator scores (+2)")
+
+
+def _choose_prose(items: list[Item], seed: int) -> None:
+    """Real districts receive both families: about PROSE_SHARE of the documents
+    become Hunan prose reports (etl/render.py ProseStyle, the survey's variants
+    drawn per document), at most one per unit and spread evenly over the years.
+
+    Only where the unit keeps its identity and nothing planted is lost: a unit
+    whose name leads with the district (a prose title writes "岳阳市云溪区信访局",
+    which the reader files under 岳阳市云溪区 and the query layer joins to the
+    coded years of "云溪区信访局"; "岳阳市生态环境局云溪分局" would read as a unit
+    of 岳阳市), not a unit of a merge (those are tied by budget code, which prose
+    lacks), and not a document carrying a planted mess (PDF, 元, full-width
+    digits, blank results, inconsistencies): prose has no tables to carry them."""
+    merged = {name for olds, new, _ in D.MERGES for name in (*olds, new)}
+    pool = [it for it in items
+            if it.fmt in ("docx", "txt") and not it.notes and not it.planted
+            and it.unit.name not in merged and it.unit.name.startswith("云溪区")
+            and all(n.startswith("云溪区") for _, n in it.unit.names_by_year)]
+    r = _rng(seed, "prose")
+    r.shuffle(pool)
+    wanted = round(PROSE_SHARE * len(items))
+    per_year = -(-wanted // len(D.YEARS))
+    units, years = set(), Counter()
+    for it in pool:
+        if len(units) == wanted:
+            break
+        if it.unit.key in units or years[it.year] >= per_year:
+            continue
+        units.add(it.unit.key)
+        years[it.year] += 1
+        rs = _rng(seed, "prose-style", it.unit.key, it.year)
+        style = ProseStyle(
+            layout=rs.choice(("hunan", "hunan", "score_first", "township", "decimal")),
+            title=rs.choices(("plain", "about", "wrapped", "no_year"), weights=(5, 2, 2, 2))[0],
+            staff=rs.choice(("quota", "quota", "in_service", "headcount", "typed")),
+            retirees=int(it.record["report"]["staff_actual"] * rs.uniform(0.15, 0.6)) + 1,
+            totals=rs.random() < 0.6, funds=rs.random() < 0.5, doc_number=rs.randint(2, 30),
+            brackets=rs.choices(("〔〕", "【】", "lost"), weights=(6, 3, 1))[0],
+        )
+        it.fmt = "docx" if rs.random() < 0.6 else "txt"
+        yuan = rs.random() < 0.15
+        it.opts = _with(it.opts, prose=style, money_unit="元" if yuan else "万元", thousands=yuan,
+                        encoding="gb18030" if it.fmt == "txt" and rs.random() < 0.35 else "utf-8")
+        it.notes.append(f"prose report ({style.layout}; title {style.title}; staff {style.staff}"
+                        + ("" if style.totals else "; totals not stated") + ("; money in 元" if yuan else "") + ")")
 
 
 def _with(opts: RenderOptions, **changes) -> RenderOptions:
@@ -846,7 +896,10 @@ def _write_manifest(out: Path, items: list[Item]) -> None:
         "merges": [dict(old=list(o), new=n, from_year=y) for o, n, y in D.MERGES],
         "new_units": [dict(name=n, from_year=y) for n, y in D.NEW_UNITS],
         "documents": [dict(file=f"{i.stem}.{i.fmt}", unit=i.record["report"]["unit_name"], year=i.year,
-                           format=i.fmt, indicator_layout=i.opts.indicator_layout, money_unit=i.opts.money_unit,
+                           format=i.fmt, template=PROSE_TEMPLATE_ID if i.opts.prose else TEMPLATE_ID,
+                           prose_layout=i.opts.prose.layout if i.opts.prose else None,
+                           indicator_layout=None if i.opts.prose else i.opts.indicator_layout,
+                           money_unit=i.opts.money_unit,
                            encoding=i.opts.encoding if i.fmt in ("txt", "html") else None, notes=i.notes,
                            inconsistencies=i.planted)
                       for i in items],

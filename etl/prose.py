@@ -21,8 +21,9 @@ Rules chosen here:
   "益阳市南县" (data/unit_aliases.csv merges spellings across families).
 - **Staff**: a figure that the sentence itself breaks down into 在职 and
   离退休 ("编制人员205人，其中在职132人，离退休73人") is a headcount, not a quota:
-  staff_quota stays null with a warning, and staff_actual is the 在职 figure.
-  Quotas given only by type (行政编制20名、事业编制25名) are not added up.
+  it is skipped with a warning (staff_quota is a quota stated elsewhere, else
+  null), and staff_actual is the 在职 figure. Quotas given only by type
+  (行政编制20名、事业编制25名) are not added up.
 - **Year**: from the title; a title without one takes the "20XX年度" the
   opening paragraph evaluates (else the body's first), with a warning that
   it was inferred. No year anywhere rejects the document.
@@ -386,6 +387,7 @@ _RETIRED_BREAKDOWN = re.compile(r"^[，,、]?\s*[（(]?\s*其中[^。；;]*?退�
 
 def _staff(body: list[str], ex: _Extraction) -> tuple[int | None, int | None]:
     quota = actual = None
+    headcount = False
     typed: list[str] = []
     for line in body:
         t = halfwidth(line)
@@ -393,11 +395,12 @@ def _staff(body: list[str], ex: _Extraction) -> tuple[int | None, int | None]:
             for m in _QUOTA.finditer(t):
                 if _RETIRED_BREAKDOWN.match(t[m.end():]):
                     # 编制人员205人，其中在职132人，离退休73人: everyone on the
-                    # books, retirees included -- not a quota to compare 在职 with.
+                    # books, retirees included -- not a quota to compare 在职 with;
+                    # the real one may follow ("…离退休73人。核定编制140人").
                     ex.warn(f"“{m.group(0)}”含离退休人员，不是编制数，未计入“人员编制”")
-                    quota = False
-                else:
-                    quota = int(m.group(1))
+                    headcount = True
+                    continue
+                quota = int(m.group(1))
                 break
         if quota is None:
             typed += [m.group(0) for m in _TYPED_QUOTA.finditer(t)]
@@ -405,9 +408,7 @@ def _staff(body: list[str], ex: _Extraction) -> tuple[int | None, int | None]:
             m = _ACTUAL.search(t)
             if m:
                 actual = int(m.group(1))
-    if quota is False:
-        quota = None
-    elif quota is None:
+    if quota is None and not headcount:  # after a headcount its warning has said enough
         if typed:
             ex.warn(f"人员编制按类型分列（{'、'.join(typed)}），未写合计，已留空")
         else:

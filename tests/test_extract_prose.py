@@ -351,6 +351,24 @@ def test_honghe_mixed_units_shares_and_typed_quotas(records):
     assert "未找到“绩效自评综合得分”" in w and "未找到“评价等次”" in w
 
 
+@pytest.mark.parametrize("staff, quota, actual, warnings", [
+    # 南县's headcount, then the quota itself: the headcount is skipped, the quota read
+    ("编制人员205人，其中在职132人，离退休73人。单位核定编制140人。", 140, 132,
+     ["“编制人员205人”含离退休人员，不是编制数，未计入“人员编制”"]),
+    ("编制人员205人，其中在职132人，离退休73人。\n核定编制140名，实有人员132名。", 140, 132,
+     ["“编制人员205人”含离退休人员，不是编制数，未计入“人员编制”"]),
+    # the headcount alone: no quota, and its warning is the only one about it
+    ("编制人员205人，其中在职132人，离退休73人。", None, 132,
+     ["“编制人员205人”含离退休人员，不是编制数，未计入“人员编制”"]),
+])
+def test_a_headcount_with_retirees_does_not_hide_the_quota(staff, quota, actual, warnings):
+    text = f"南县财政局2020年度部门整体支出绩效自评报告\n一、基本情况\n{staff}\n"
+    record = extract_bytes(text.encode("utf-8"), "staff.txt")
+    assert (record["report"]["staff_quota"], record["report"]["staff_actual"]) == (quota, actual)
+    w = record["source"]["warnings"]
+    assert [x for x in w if "编制" in x or "实有人数" in x] == warnings
+
+
 @pytest.mark.parametrize("title, unit, region, year", [
     ("南县财政局\n2020年度部门整体支出绩效自评报告", "南县财政局", "南县", 2020),
     ("附件2\n南县财政局关于2020年度部门整体支出绩效自评的报告", "南县财政局", "南县", 2020),

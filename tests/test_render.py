@@ -4,6 +4,11 @@ deterministic and writes only records the schema accepts.
 The seed record is the natural fixture: rendered as a text dump it must give
 back the seed's own tables line for line, which is what ties the renderer to
 the real template rather than to the extractor's reading of it.
+
+The prose family (family B) is tied to the extractor the other way round: a
+record written as a prose report, in each of the survey's variants, is read
+back by the real extractor to exactly the record `expected_record` predicts,
+warnings included.
 """
 from __future__ import annotations
 
@@ -19,8 +24,9 @@ from lxml import etree
 
 from etl.demo import generate, plan
 from etl.document import DEMO_MARKER
-from etl.render import (RenderOptions, expected_record, layout, render, render_docx, render_html, render_txt,
-                        soffice_path)
+from etl.extract import extract_bytes
+from etl.render import (ProseStyle, RenderOptions, expected_record, layout, render, render_docx, render_html,
+                        render_txt, soffice_path)
 
 from conftest import SEED
 
@@ -244,3 +250,96 @@ def test_generate_is_deterministic_and_consistent(tmp_path, record_schema):
     assert not any(n.startswith("2022_云溪区劳动和社会保障监察大队") for n in names)  # the seed is that unit-year
     other = generate(tmp_path / "c", seed=4, **subset)
     assert any(x.read_bytes() != y.read_bytes() for x, y in zip(a, other) if x.name != SEED.name)
+
+
+# --- the prose family ---------------------------------------------------------
+
+# One record of each kind of unit (with and without case counts, 二级机构,
+# 结余, 元-sized and 亿-sized budgets) from the demo plan.
+PROSE_UNITS = (("xinfang", 2021), ("lukou_z", 2022), ("yizhong", 2020), ("renmin_yy", 2023), ("laojian", 2019),
+               ("jiaoyu", 2024), ("renshe", 2020))
+# The survey's variants (real-report-formats.md 1.B, 2, 4, 6): 南县 score first with
+# 编制人员 counting retirees and no totals, 沅陵 sections with typed quotas and no
+# year in the title, 吉首 decimal numbering over a wrapped title, and the common
+# skeleton in 元 with thousands separators.
+PROSE_VARIANTS = {
+    "hunan-docx": (ProseStyle(), "docx", {}),
+    "score-first-txt": (ProseStyle(layout="score_first", title="about", staff="headcount", retirees=73,
+                                   totals=False), "txt", {}),
+    "township-docx": (ProseStyle(layout="township", title="no_year", staff="typed", retirees=19, funds=False,
+                                 brackets="【】"), "docx", dict(annex_label="附件2")),
+    "decimal-gb18030": (ProseStyle(layout="decimal", title="wrapped", staff="in_service", brackets="lost"), "txt",
+                        dict(encoding="gb18030", date_style="padded")),
+    "hunan-yuan-txt": (ProseStyle(staff="headcount", retirees=5, funds=False), "txt",
+                       dict(money_unit="元", thousands=True)),
+}
+
+
+@pytest.fixture(scope="module")
+def prose_records(seed_expected) -> list[dict]:
+    items = {(i.unit.key, i.year): i.record for i in plan(0)}
+    return [items[k] for k in PROSE_UNITS] + [seed_expected]
+
+
+@pytest.mark.parametrize("variant", list(PROSE_VARIANTS))
+def test_prose_report_reads_back_to_its_expected_record(variant, prose_records, record_schema):
+    style, fmt, extra = PROSE_VARIANTS[variant]
+    opts = RenderOptions(prose=style, **extra)
+    for record in prose_records:
+        data = render(record, fmt, opts)
+        name = f"{record['report']['unit_name']}.{fmt}"
+        expected = expected_record(record, opts, fmt=fmt, file_name=name, data=data)
+        jsonschema.validate(expected, record_schema)
+        assert extract_bytes(data, name) == expected, name
+
+
+def test_prose_report_of_the_seed_in_words(seed_expected):
+    """南县's shape: the verdict first, staff counting retirees, no total stated;
+    a Word document of paragraphs only, signed and dated at the end."""
+    opts = RenderOptions(prose=ProseStyle(layout="score_first", staff="headcount", retirees=2, totals=False))
+    tables, root = _tables(render_docx(seed_expected, opts))
+    assert not list(tables)
+    texts = ["".join(t.text for t in p.iter(f"{W}t")) for p in root.iter(f"{W}p")]
+    assert texts[:2] == [DEMO_MARKER, "岳阳市云溪区劳动和社会保障监察大队2022年度部门整体支出绩效自评报告"]
+    assert "（湘财绩〔2023〕7号），我大队对2022年度部门整体支出开展了绩效自评" in texts[2]
+    assert texts[3:5] == ["一、自评得分情况", "经自评，我大队2022年度部门整体支出绩效综合评分为90分，评价等次为三级。"]
+    assert "编制人员9人，其中在职7人，离退休2人。单位核定编制6人。" in texts
+    assert "2022年度基本支出85.23万元，其中人员支出78.83万元，公用支出6.40万元；项目支出0.30万元。" in texts
+    assert "（一）基本支出情况" in texts and "六、改进措施" in texts
+    assert texts[-2:] == ["岳阳市云溪区劳动和社会保障监察大队", "2023年7月21日"]
+
+    exp = expected_record(seed_expected, opts)
+    rep = exp["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == (
+        "岳阳市云溪区劳动和社会保障监察大队", "岳阳市云溪区", 2022)
+    assert (rep["staff_quota"], rep["staff_actual"], rep["self_score"], rep["grade"]) == (6, 7, 90, "三级")
+    assert rep["budget_code"] is rep["contact"] is rep["main_tasks"] is None
+    assert exp["indicators"] == [] and exp["goals"] == [] and exp["source"]["template"] == "hunan-prose"
+    # the 汇总 row only; no total stated, so none summed
+    assert exp["expenditure"] == [{"org": "汇总", "total": None, "basic": 85.23, "personnel": 78.83, "public": 6.4,
+                                   "project": 0.3, "surplus_year": None, "surplus_cumulative": None}]
+    # the seed has no 三公 table; a prose report says 0.00万元 for each
+    assert exp["three_public"] == [{"org": "汇总", "total": 0, "reception": 0, "vehicle_operation": 0,
+                                    "vehicle_purchase": 0, "overseas": 0}]
+    # what the reader says about what the prose leaves out (every section is there)
+    assert exp["source"]["warnings"] == [
+        "“编制人员9人”含离退休人员，不是编制数，未计入“人员编制”",
+        "正文中未找到支出的“支出合计”金额，已留空", "正文中未找到收入的“收入合计”金额，已留空",
+        "未找到定性目标表（预期目标/实际完成）", "未找到定量目标表（绩效指标）"]
+    with pytest.raises(ValueError):
+        render_html(seed_expected, opts)   # the page's chrome would run on into the last section
+
+
+def test_demo_prose_documents_are_spread_and_exact(tmp_path):
+    """The plan's prose share, and two of its documents read back exactly."""
+    items = plan(0)
+    prose = [i for i in items if i.opts.prose is not None]
+    assert 0.08 <= len(prose) / (len(items) + 1) <= 0.10
+    assert len({i.unit.key for i in prose}) == len(prose) and {i.fmt for i in prose} == {"docx", "txt"}
+    assert not any(i.planted for i in prose) and all(len(i.notes) == 1 for i in prose)
+    keys = [(i.unit.key, i.year) for i in prose[:2]]
+    paths = generate(tmp_path, seed=0, units=[k for k, _ in keys], years=[y for _, y in keys], pdf=False)
+    for it in prose[:2]:
+        path = next(p for p in paths if p.name == f"{it.stem}.{it.fmt}")
+        expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        assert extract_bytes(path.read_bytes(), path.name) == expected
