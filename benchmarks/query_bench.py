@@ -526,9 +526,21 @@ def pd_unit_identity(reports: pd.DataFrame, cfg: dict[str, pd.DataFrame]) -> pd.
     same_name = pd.Series([code_by_name.get(kn) for kn in zip(keys["rk"], target_norm)], index=keys.index,
                           dtype="object")
     unit_id = keys["region"].fillna("") + "|" + target_code.fillna(same_name).fillna(target_norm)
+    # a key without code that joined a code by name follows that code's own alias
+    coded_keys = keys[keys["budget_code"].notna()]
+    code_unit = (pd.DataFrame({"rk": coded_keys["rk"], "code": coded_keys["budget_code"],
+                               "unit_id": unit_id[coded_keys.index]})
+                 .groupby(["rk", "code"])["unit_id"].min().to_dict())
+    follows = [code_unit.get((rk, code)) if tc is None or pd.isna(tc) else None
+               for rk, code, tc in zip(keys["rk"], same_name, target_code)]
+    unit_id = pd.Series(follows, index=keys.index, dtype="object").fillna(unit_id)
 
     names["unit_id"] = names["unit_key"].map(unit_id)
-    facts = latest(names, ["unit_id"], "unit_name").to_frame()
+    # the current name: of the latest normalised name, as the coded reports write it
+    latest_norm = names["unit_id"].map(latest(names, ["unit_id"], "name_norm"))
+    ranked = names.assign(is_latest=names["name_norm"].eq(latest_norm), coded=names["budget_code"].notna())
+    ranked = ranked.sort_values(["is_latest", "coded", "fiscal_year", "unit_name"], ascending=False, kind="stable")
+    facts = ranked.groupby("unit_id", sort=False)["unit_name"].first().to_frame()
     facts["budget_code"] = latest(names, ["unit_id"], "budget_code")
     codes = names.loc[names["budget_code"].notna(), ["unit_id", "budget_code"]].drop_duplicates()
     norms = names[["unit_id", "name_norm"]].drop_duplicates()

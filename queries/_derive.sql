@@ -130,10 +130,13 @@ targets as (
         on c.region is not distinct from k.region and c.budget_code = k.canonical
 ),
 
-resolved as (
+first_pass as (
     select
         t.unit_key,
         t.region,
+        t.target_code,
+        t.target_norm,
+        b.budget_code as code_by_name,
         coalesce(t.region, '') || '|' || coalesce(t.target_code, b.budget_code, t.target_norm) as unit_id
     from targets as t
     left join code_by_name as b
@@ -142,16 +145,51 @@ resolved as (
         and b.name_norm = t.target_norm
 ),
 
-identity_facts as (
-    select
-        r.unit_id,
-        arg_max(n.unit_name, (n.fiscal_year, n.unit_name)) as unit_name,
-        arg_max(n.budget_code, (n.fiscal_year, n.budget_code)) filter (where n.budget_code is not null) as budget_code,
-        list(distinct n.budget_code) filter (where n.budget_code is not null) as codes,
-        list(distinct n.name_norm) as names
+-- where each code ended up once its own alias applied: a year reported without code
+-- (a prose report) that joins a code by name follows that code into its merged unit
+code_units as (
+    select k.region, k.budget_code, min(f.unit_id) as unit_id
+    from keys as k
+    join first_pass as f on f.unit_key = k.unit_key
+    where k.budget_code is not null
+    group by k.region, k.budget_code
+),
+
+resolved as (
+    select f.unit_key, f.region, coalesce(c.unit_id, f.unit_id) as unit_id
+    from first_pass as f
+    left join code_units as c
+        on f.target_code is null
+        and c.region is not distinct from f.region
+        and c.budget_code = f.code_by_name
+),
+
+unit_names as (
+    select r.unit_id, n.*
     from resolved as r
     join report_names as n on n.unit_key = r.unit_key
-    group by r.unit_id
+),
+
+latest_norm as (
+    select unit_id, arg_max(name_norm, (fiscal_year, name_norm)) as name_norm
+    from unit_names
+    group by unit_id
+),
+
+identity_facts as (
+    select
+        u.unit_id,
+        -- the current name: the latest normalised name as the coded (template) reports write
+        -- it, so a prose title's "岳阳市云溪区信访局" does not replace "云溪区信访局"; ties
+        -- within a year broken by the value itself, so the result does not depend on scan order
+        arg_max(u.unit_name, (u.name_norm = l.name_norm, u.budget_code is not null, u.fiscal_year, u.unit_name))
+            as unit_name,
+        arg_max(u.budget_code, (u.fiscal_year, u.budget_code)) filter (where u.budget_code is not null) as budget_code,
+        list(distinct u.budget_code) filter (where u.budget_code is not null) as codes,
+        list(distinct u.name_norm) as names
+    from unit_names as u
+    join latest_norm as l on l.unit_id = u.unit_id
+    group by u.unit_id
 ),
 
 sector_rules as (

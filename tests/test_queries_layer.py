@@ -374,3 +374,24 @@ def test_default_case_unit_keywords():
         assert case_unit(name), name
     for name in ["云溪区人民医院", "云溪区教育局", "云溪区第一中学", "云溪区民政局", "云溪区路口镇卫生院"]:
         assert not case_unit(name), name
+
+
+def test_a_year_without_code_follows_its_code_into_a_merged_unit_and_keeps_the_coded_name(tmp_path):
+    # 2021 under an old code and name, merged into 125002 by the alias file; 2020 and 2023 are
+    # prose reports (no 预算编码, the region in front of the name, as a prose title writes it)
+    old = variant(SEED, report__fiscal_year=2021, report__budget_code="125001", report__unit_name="云溪区劳动保障监察大队")
+    prose_old = variant(SEED, report__fiscal_year=2020, report__budget_code=None,
+                        report__unit_name="岳阳市云溪区劳动保障监察大队")
+    prose_new = variant(SEED, report__fiscal_year=2023, report__budget_code=None,
+                        report__unit_name="岳阳市云溪区劳动和社会保障监察大队")
+    db = build_db(tmp_path / "merge.duckdb", [prose_old, old, SEED, prose_new])
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "unit_aliases.csv").write_text(
+        "region,alias,canonical,note\n岳阳市云溪区,125001,125002,更名并入\n", encoding="utf-8")
+    units = queries.run("units", db, data_dir=mappings)
+    assert len(units) == 1, units[["unit_id", "unit_name"]]
+    unit = units.iloc[0]
+    assert (unit["unit_id"], unit["reports"], unit["first_year"], unit["last_year"]) == ("岳阳市云溪区|125002", 4, 2020, 2023)
+    # the latest report is prose, but the unit keeps the name its coded reports use
+    assert unit["unit_name"] == "云溪区劳动和社会保障监察大队"
