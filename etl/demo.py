@@ -43,9 +43,11 @@ from .config import PROJECT_ROOT
 from .render import (MONEY_FIELDS, PROSE_TEMPLATE_ID, TEMPLATE_ID, ProseStyle, RenderOptions, convert,
                      expected_record, render_docx, render_html, render_txt, soffice_path)
 
-SHARED = PROJECT_ROOT.parent / "shared"
-SEED_FILE = SHARED / "seeds" / "yunxi-2022-labor-inspection-brigade.txt"
-SEED_RECORD = SHARED / "spec" / "examples" / "yunxi-2022-labor-inspection-brigade.json"
+# The real seed report and its hand-written record, as in ../shared/seeds and
+# ../shared/spec/examples: copied into the project so that the built-in demo
+# needs nothing beside it (a test checks the copies are still the same).
+SEED_FILE = PROJECT_ROOT / "data" / "seed" / "yunxi-2022-labor-inspection-brigade.txt"
+SEED_RECORD = PROJECT_ROOT / "data" / "seed" / "yunxi-2022-labor-inspection-brigade.json"
 DEFAULT_OUT = PROJECT_ROOT / "data" / "demo"
 
 TEMPLATE_ORDER = {  # document order of the indicator groups

@@ -335,3 +335,11 @@ def test_a_unit_with_a_prose_year_stays_one_unit(demo_corpus, demo_db):
         assert (row.first_year, row.last_year) == (min(years[code]), max(years[code]))
         named = {row.unit_name, *(row.names_used if row.names_used is not None else [])}
         assert r["report"]["unit_name"] in named
+
+
+def test_the_demo_carries_its_own_copy_of_the_seed():
+    # run.sh builds the demo on a machine that may not have ../shared: the copy must stay the original
+    from etl.demo import SEED_FILE, SEED_RECORD
+    from tests.conftest import SEED, SEED_EXPECTED
+    assert SEED_FILE.read_bytes() == SEED.read_bytes()
+    assert SEED_RECORD.read_bytes() == SEED_EXPECTED.read_bytes()
