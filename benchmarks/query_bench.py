@@ -642,6 +642,9 @@ def pd_reports_table(f: dict[str, pd.DataFrame], identity: pd.DataFrame, graded:
                  & ind["name"].str.contains(BUDGET_NAME).fillna(False).astype(bool)
                  & ~ind["name"].str.contains(NOT_BUDGET_NAME).fillna(False).astype(bool)]
     q["budget_wan"] = first_by(budget, ["report_id"], ["row_no"]).set_index("report_id")["actual_value"]
+    stated = q["expenditure_total"].notna()
+    q["expenditure_total"] = q["expenditure_total"].fillna(q["basic"] + q["project"])
+    q["expenditure_basis"] = np.where(stated, "报告所填", np.where(q["expenditure_total"].notna(), "基本支出+项目支出", None))
     q["rate_vs_budget"] = pct(q["expenditure_total"], q["budget_wan"])
     q["rate_vs_income"] = pct(q["expenditure_total"], q["income_total"])
     q = q.join(graded[["rule_set", "implied_grade", "declared_band", "comparable", "matches"]].rename(
@@ -947,6 +950,7 @@ def per_year_figures(r: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     g = r.groupby(keys)
     out = pd.DataFrame({"units_reporting": g["unit_id"].nunique(), "reports": g.size(),
                         "expenditure_total": g["expenditure_total"].sum(min_count=1),
+                        "reports_without_expenditure": g["expenditure_total"].apply(lambda v: int(v.isna().sum())),
                         "mismatches": g["mismatches"].sum(), "notices": g["notices"].sum(),
                         "signals": g["signals"].sum(), "is_demo": g["is_demo"].any()})
     out = out.join(medians(r, keys, ["execution_rate", "self_score"]))

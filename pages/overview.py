@@ -27,9 +27,11 @@ prior = years[years["fiscal_year"] <= year]  # the small lines in the cards: eve
 cols = st.columns([1, 1.5, 1.2, 1.1, 1.1])  # room for a 支出合计 of six digits and two decimals
 ui.metric(cols[0], "报告单位数", style.num(r["units_reporting"]), style.delta(r["units_change"], 0, " 个"),
           trend=list(prior["units_reporting"]))
+missing = int(r["reports_without_expenditure"] or 0)
 ui.metric(cols[1], "支出合计（万元）", style.wan(r["expenditure_total"], unit=False),
           style.delta(r["expenditure_change_pct"], 2, "%"), trend=list(prior["expenditure_total"]),
-          help="各单位支出表汇总行“支出合计”之和；空白不计。")
+          help="各单位支出合计之和（报告未填合计时取基本支出+项目支出）；空白不计。",
+          delta_description=f"另有 {missing} 份报告支出空白，未计入" if missing else None)
 ui.metric(cols[2], "预算执行率中位数", style.pct(r["median_execution_rate"]),
           style.delta(r["execution_rate_change"], 2, " 个百分点"), trend=list(prior["median_execution_rate"]),
           help="报告所述执行率；未述则按 支出÷预算，再无则 支出÷收入。")
@@ -44,10 +46,12 @@ ui.demo_note(row)
 
 left, middle, right = st.columns(3)
 with left:
-    shown = years[["fiscal_year", "expenditure_total", "units_reporting", "is_demo"]]
+    shown = years[["fiscal_year", "expenditure_total", "reports_without_expenditure", "units_reporting", "is_demo"]]
     fig = px.bar(shown, x="fiscal_year", y="expenditure_total", title="各年度支出合计（万元）",
+                 custom_data=["reports_without_expenditure"],
                  labels={"fiscal_year": "年度", "expenditure_total": "支出合计（万元）"})
-    fig.update_traces(hovertemplate="%{x}年：%{y:,.2f} 万元<extra></extra>")
+    # a year with blank reports adds up less than it spent: the hover says how many are missing
+    fig.update_traces(hovertemplate="%{x}年：%{y:,.2f} 万元（支出空白未计入的报告 %{customdata[0]} 份）<extra></extra>")
     fig.update_xaxes(type="category", categoryorder="category ascending")
     ui.chart(fig, shown, "overview_by_year", "ov_years", title="各年度支出合计", height=300)
 

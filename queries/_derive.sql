@@ -408,6 +408,9 @@ create or replace macro channel_name(channel) as
 --     indicator named 预算执行率/预算完成率.
 --   budget_wan: a budget figure in 万元 where the report gives one as an indicator
 --     (预算数/预算金额/预算总额/年初预算/全年预算); the record has no budget field.
+--   expenditure_total: the stated 支出合计; when the report states none (prose reports
+--     often give only 基本支出 and 项目支出) but states both parts, their sum, with
+--     expenditure_basis saying which ('报告所填' / '基本支出+项目支出'); one part blank: NULL.
 --   rate_vs_budget = expenditure_total / budget_wan * 100
 --   rate_vs_income = expenditure_total / income_total * 100
 --   execution_rate = the stated rate, else vs budget, else vs income (execution_basis says which).
@@ -493,7 +496,11 @@ joined as (
         inc.fund_appropriation,
         inc.special_account_income,
         inc.other_income,
-        e.total as expenditure_total,
+        coalesce(e.total, e.basic + e.project) as expenditure_total,
+        case
+            when e.total is not null then '报告所填'
+            when e.basic + e.project is not null then '基本支出+项目支出'
+        end as expenditure_basis,
         e.basic,
         e.personnel,
         e.public,
@@ -509,8 +516,8 @@ joined as (
         s.stated_rate,
         s.stated_indicator,
         b.budget_wan,
-        round(e.total / nullif(b.budget_wan, 0) * 100, 2) as rate_vs_budget,
-        round(e.total / nullif(inc.total, 0) * 100, 2) as rate_vs_income,
+        round(coalesce(e.total, e.basic + e.project) / nullif(b.budget_wan, 0) * 100, 2) as rate_vs_budget,
+        round(coalesce(e.total, e.basic + e.project) / nullif(inc.total, 0) * 100, 2) as rate_vs_income,
         g.rule_set,
         g.implied_grade,
         g.declared_band,

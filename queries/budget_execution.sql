@@ -4,6 +4,7 @@
 -- formula: 支出÷收入 = 支出合计 ÷ 收入合计 × 100（汇总行）；
 --   支出÷预算 = 支出合计 ÷ 预算数 × 100（报告以指标给出预算数〔万元〕时）；
 --   执行率 = 报告所述，无则 支出÷预算，再无则 支出÷收入；所述与测算之差 = 所述 − 测算（百分点）。
+--   支出合计：报告未填合计而基本支出、项目支出都已填时取二者之和（支出合计口径注明）。
 --   任一项空白则结果为空，不按0计。
 -- params: filters
 -- stored: by report
@@ -15,6 +16,7 @@
 -- column report_id: 报告编号
 -- column income_total: 收入合计（万元）
 -- column expenditure_total: 支出合计（万元）
+-- column expenditure_basis: 支出合计口径 — 报告所填，或报告未填合计时 基本支出+项目支出
 -- column budget_wan: 预算数（万元） — 报告给出时
 -- column stated_rate: 报告所述执行率（%）
 -- column stated_indicator: 所述执行率所在指标
@@ -40,6 +42,7 @@ final as (
         r.report_id,
         r.income_total,
         r.expenditure_total,
+        r.expenditure_basis,
         r.budget_wan,
         r.stated_rate,
         r.stated_indicator,

@@ -2,7 +2,8 @@
 -- group: 概览
 -- description: 每年一行：报告单位数、支出合计、预算执行率中位数、自评得分中位数、核查发现与可信度信号的个数，
 --   及与上年的比较。
--- formula: 支出合计 = 各报告支出表汇总行“支出合计”之和（空白不计）；
+-- formula: 支出合计 = 各报告支出合计之和（见 budget_execution 的支出合计口径；空白不计，
+--   其份数另列，合计因此可能偏小）；
 --   预算执行率 = 报告所述执行率，无则 支出÷预算，再无则 支出÷收入（见 budget_execution）；
 --   核查发现 = consistency_checks 的条数（“不符”与“提示”分计），信号 = credibility_signals 的条数；
 --   变化 = 本年 − 上年，变化率 = (本年 − 上年) ÷ 上年 × 100。
@@ -10,6 +11,7 @@
 -- column fiscal_year: 年度
 -- column units_reporting: 报告单位数
 -- column expenditure_total: 支出合计（万元）
+-- column reports_without_expenditure: 支出空白的报告（份） — 未计入支出合计
 -- column median_execution_rate: 预算执行率中位数（%）
 -- column median_self_score: 自评得分中位数
 -- column mismatches: 勾稽不符（条）
@@ -52,6 +54,7 @@ per_year as (
         fiscal_year,
         count(distinct unit_id) as units_reporting,
         round(sum(expenditure_total), 2) as expenditure_total,
+        count(*) filter (where expenditure_total is null) as reports_without_expenditure,
         round(median(execution_rate), 2) as median_execution_rate,
         round(median(self_score), 2) as median_self_score,
         sum(mismatches)::bigint as mismatches,
@@ -67,6 +70,7 @@ final as (
         cur.fiscal_year,
         cur.units_reporting,
         cur.expenditure_total,
+        cur.reports_without_expenditure,
         cur.median_execution_rate,
         cur.median_self_score,
         cur.mismatches,

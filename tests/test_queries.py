@@ -183,10 +183,23 @@ def test_blank_figures_stay_null_and_are_not_counted_as_zero(tmp_path):
     # the seed has no 三公 table: NULL, not 0
     t = one(queries.run("three_public_change", db), fiscal_year=2022)
     assert is_null(t["three_public_total"]) and is_null(t["change"])
-    # a blank 支出合计 gives no cost per case rather than 0 元/件
+    # a blank 支出合计 with a blank 项目支出 gives no cost per case rather than 0 元/件
     no_total = consistent_seed()
-    no_total["expenditure"][0]["total"] = None
+    no_total["expenditure"][0].update(total=None, project=None)
     assert queries.run("cost_per_case", build_db(tmp_path / "nt.duckdb", [no_total])).empty
+
+
+def test_a_total_the_report_does_not_state_is_its_two_stated_parts(tmp_path):
+    # prose reports often give 基本支出 85.23 and 项目支出 0.30 but no 支出合计: 85.53, marked as derived
+    parts_only = consistent_seed()
+    parts_only["expenditure"][0]["total"] = None
+    db = build_db(tmp_path / "parts.duckdb", [parts_only])
+    e = one(queries.run("budget_execution", db), fiscal_year=2022)
+    assert (e["expenditure_total"], e["expenditure_basis"]) == (85.53, "基本支出+项目支出")
+    assert one(queries.run("cost_per_case", db), fiscal_year=2022)["cost_per_case"] == 925.65
+    assert one(queries.run("overview_by_year", db), fiscal_year=2022)["reports_without_expenditure"] == 0
+    stated = one(queries.run("budget_execution", build_db(tmp_path / "st.duckdb", [consistent_seed()])), fiscal_year=2022)
+    assert stated["expenditure_basis"] == "报告所填"
 
 
 # ---- 4. scores and grade bands ----------------------------------------------------
