@@ -28,7 +28,8 @@ if load is not None and not load.empty:
     last = None if style.is_blank(s["last_load_at"]) else str(s["last_load_at"])
     ui.metric(cols[0], "最近入库", last[:10] if last else "—", help=f"时间：{last[:19]}" if last else None)
     ui.metric(cols[1], "当前报告数", style.num(s["reports"]),
-              help=f"真实 {style.num(s['real_reports'])} 份，演示 {style.num(s['demo_reports'])} 份")
+              help=f"真实 {style.num(s['real_reports'])} 份，演示 {style.num(s['demo_reports'])} 份；"
+                   f"其中文字版（没有填报表，数字取自正文）{style.num(s['prose_reports'])} 份")
     ui.metric(cols[2], "单位数", style.num(s["units"]))
     ui.metric(cols[3], "入库失败（次）", style.num(s["failed"]), delta_color="inverse",
               help=f"共 {style.num(s['attempts'])} 次入库尝试：新入库 {style.num(s['loaded'])}，"

@@ -25,6 +25,7 @@ happening (the dashboard's 数据质量 page shows the command that fixes it).
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import os
 import re
@@ -206,7 +207,13 @@ def get(name: str) -> Query:
     path = SQL_DIR / f"{name}.sql"
     if not path.is_file():
         raise KeyError(f"unknown query: {name!r}")
-    return _parse(name, path.read_text(encoding="utf-8"))
+    return _parsed(name, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(name: str, mtime_ns: int) -> Query:
+    # parsed once per version of the file: run() consults headers on every call
+    return _parse(name, (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
 
 
 def catalog() -> list[dict]:
@@ -339,8 +346,10 @@ def fingerprint(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None = No
         "from reports"
     ).fetchall()
     digest.update(repr(row).encode())
-    # every .sql file: the refresh scripts and the stored queries' own SQL
-    for path in _mapping_paths(data_dir) + sorted(SQL_DIR.glob("*.sql")):
+    # the refresh scripts and the stored queries' own SQL (editing another query
+    # does not make the stored tables stale)
+    scripts = [SQL_DIR / name for name in REFRESH_SCRIPTS] + [SQL_DIR / f"{q.name}.sql" for q in stored_queries()]
+    for path in _mapping_paths(data_dir) + scripts:
         digest.update(path.read_bytes() if path.is_file() else b"-")
     return digest.hexdigest()
 
@@ -379,7 +388,8 @@ def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) 
 
 def stored_queries() -> list[Query]:
     """The queries whose unfiltered rows refresh() stores (header "stored:")."""
-    return [query for query in map(get, names()) if query.stored_plan()]
+    queries = (get(path.stem) for path in sorted(SQL_DIR.glob("*.sql")) if not path.stem.startswith("_"))
+    return [query for query in queries if query.stored_plan()]
 
 
 def _store_results(con: duckdb.DuckDBPyConnection) -> None:

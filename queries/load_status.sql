@@ -14,6 +14,7 @@
 -- column demo_reports: 演示报告数
 -- column units: 单位数
 -- column reports_with_warnings: 有读取警告的报告数
+-- column prose_reports: 文字版报告数 — 没有填报表、数字取自正文的报告（source.template = hunan-prose）
 -- column is_demo: 含演示数据 — 汇总的报告中有演示数据时为真
 with
 
@@ -41,7 +42,10 @@ current_reports as (
 ),
 
 warned as (
-    select count(*) as reports_with_warnings from reports where len(warnings) > 0
+    select
+        count(*) filter (where len(warnings) > 0) as reports_with_warnings,
+        count(*) filter (where template = 'hunan-prose') as prose_reports
+    from reports
 ),
 
 final as (
@@ -59,6 +63,7 @@ final as (
         c.demo_reports,
         c.units,
         w.reports_with_warnings,
+        w.prose_reports,
         coalesce(c.is_demo, false) as is_demo
     from attempts as a, current_reports as c, warned as w
 )
