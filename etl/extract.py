@@ -1,7 +1,9 @@
 """The template extractor: a `Document` (rows of cells) -> one report record.
 
 A document without the template's cover (no "部门（单位）名称") is handed to
-etl/prose.py, the extractor of reports written as prose.
+etl/prose.py, the extractor of reports written as prose. A document in
+traditional characters (a mirror site's 繁体 copy) is first converted to
+simplified (etl/traditional.py), so both read it unchanged.
 
 Everything is found by its label and by the shape of the table around it,
 never by position in the file: the cover's "label：value" lines, the
@@ -25,6 +27,7 @@ from .config import Limits
 from .document import Cell, Document, ExtractError, Row
 from .readers import cannot_read, read_document, too_large
 from .textnorm import clean_text, halfwidth, parse_date, parse_number, parse_value, squash, to_int
+from .traditional import to_simplified
 
 TEMPLATE = "yueyang-yunxi-2022"
 NOT_A_REPORT = "不是绩效自评报告：未找到“部门（单位）名称”"
@@ -469,7 +472,10 @@ class _Extraction:
 
 
 def extract_document(doc: Document) -> dict:
-    """The record of one document (source.file_name/sha256 filled by the caller)."""
+    """The record of one document (source.file_name/sha256 filled by the caller).
+    A document in traditional characters is read as its simplified original
+    (etl/traditional.py), by both this extractor and etl/prose.py."""
+    doc = to_simplified(doc)
     ex = _Extraction(doc)
     rows = ex.rows
     # The cover and basic info come before the money tables.

@@ -5,9 +5,10 @@ Family B of the survey (../shared/research/real-report-formats.md, sections
 citing the documents it answers (湘财绩〔2020〕7号), numbered sections
 (一、/（一）/(一)/1./1.1 …), and figures inside sentences ("基本支出2602.28万元，
 其中人员支出1903.67万元"). Everything is read from that wording and the
-heading structure. What is not stated stays null, with a Chinese warning
-saying what was not found; in particular a total is never summed from its
-parts (the query layer derives figures).
+heading structure. What is not stated stays null, and the warnings say so
+(rule below: key figures one by one, what prose reports normally lack in one
+summary); in particular a total is never summed from its parts (the query
+layer derives figures).
 
 Rules chosen here:
 
@@ -30,6 +31,28 @@ Rules chosen here:
 - **Money unit**: amounts in 元 and 亿元 are converted to 万元;
   source.money_unit is the unit most amounts were written in ("元" or
   "万元", 亿元 counting as 万元), with a warning when units are mixed.
+- **Warnings** are read by the staff who load reports (数据质量 page), so they
+  say what to check, not what a prose report never has. Kept one by one,
+  as a problem or a judgement to check:
+  - a key figure not found where prose reports give it: 支出 (none at all, or
+    its 支出合计, 基本支出 or 项目支出), 人员编制, 实有人数, 绩效自评综合得分,
+    评价等次;
+  - a core section not found: 部门（单位）概况, 部门整体支出绩效情况, and
+    存在的问题及原因分析 / 下一步改进措施 (a report that skips its problems
+    or improvements is worth a question to the unit);
+  - every judgement: a year inferred, no region in the title, a headcount
+    with retirees not taken as quota, quotas given only by type, an
+    approximate amount, mixed money units, cases whose channels do not add
+    up, and whatever the reader or an appended table could not read.
+  What a prose report normally lacks is ONE summary, the last warning, that
+  names the layout and lists only what this document lacks
+  (PROSE_SUMMARY_PREFIX, e.g. "文字版报告（无填报表）：没有定性目标表和绩效指标表，
+  正文中未找到收入、三公经费和固定资产金额，相关项目为空"): the 定性目标表 and
+  绩效指标表 (unless appended), and the amounts of 收入, 三公经费, 固定资产
+  (none stated), their totals (parts only), and the 人员支出/公用支出 split.
+  No summary when nothing is missing. The 基本支出/项目支出 sub-sections
+  (their figures are checked above), the 政府性基金/国有资本/社会保险基金
+  sections and 其他需要说明的情况 are optional in prose: no warning at all.
 """
 from __future__ import annotations
 
@@ -43,6 +66,8 @@ from .extract import (_MONEY_COLUMNS_CN, _SECTION_CN, _SECTIONS, MONEY_FIELDS, N
 from .textnorm import halfwidth, parse_date, squash
 
 TEMPLATE = "hunan-prose"
+# The one warning listing what a prose report normally lacks (module docstring).
+PROSE_SUMMARY_PREFIX = "文字版报告（无填报表）："
 
 
 def extract_prose(doc: Document) -> dict:
@@ -71,7 +96,9 @@ def extract_prose(doc: Document) -> dict:
     narrative, functions = _narrative(body, ex)
     text = "\n".join(body)
     quota, actual = _staff(body, ex)
-    money, money_unit = _money(body, year, ex)
+    absent_tables: list[str] = []    # for the summary warning (module docstring)
+    absent_figures: list[str] = []
+    money, money_unit = _money(body, year, ex, absent_figures)
     report = {
         "region": region, "fiscal_year": year, "unit_name": unit,
         "budget_code": None, "evaluation_method": None, "evaluator": None,
@@ -83,13 +110,45 @@ def extract_prose(doc: Document) -> dict:
     for field, label in (("self_score", "绩效自评综合得分"), ("grade", "评价等次")):
         if report[field] is None:
             ex.warn(f"未找到“{label}”")
-    # A prose report may still append the 自评表 as a table: read it if so.
-    goals, completion = ex.goals()
-    indicators = ex.indicators()
+    # A prose report may still append the 自评表 as a table: read it if so;
+    # without one, its absence goes into the summary.
+    goals, completion = _table_or_absent(ex, ex.goals, "未找到定性目标表", "定性目标表", absent_tables)
+    indicators = _table_or_absent(ex, ex.indicators, "未找到定量目标表", "绩效指标表", absent_tables)
     cases, case_warnings = extract_cases(body)
     ex.warnings.extend(case_warnings)
+    if absent_tables or absent_figures:
+        ex.warn(prose_summary(absent_tables, absent_figures))
     return assemble(doc, report, money, goals, completion, indicators, cases, narrative,
                     money_unit=money_unit, template=TEMPLATE, warnings=ex.warnings)
+
+
+def _table_or_absent(ex: _Extraction, read, not_found: str, name: str, absent: list[str]):
+    """`read()`'s result; its "table not found" warning becomes `name` in `absent`
+    (any other warning about an appended table stays)."""
+    start = len(ex.warnings)
+    out = read()
+    added = ex.warnings[start:]
+    kept = [w for w in added if not w.startswith(not_found)]
+    if len(kept) < len(added):
+        absent.append(name)
+        ex.warnings[start:] = kept
+    return out
+
+
+def prose_summary(tables: list[str], figures: list[str]) -> str:
+    """The one warning on what a prose report lacks: "文字版报告（无填报表）：没有
+    定性目标表和绩效指标表，正文中未找到收入、三公经费和固定资产金额，相关项目为空"."""
+    parts = []
+    if tables:
+        parts.append(f"没有{_and(tables)}")
+    if figures:
+        parts.append(f"正文中未找到{_and(figures)}金额")
+    return PROSE_SUMMARY_PREFIX + "，".join(parts) + "，相关项目为空"
+
+
+def _and(items: list[str]) -> str:
+    """"甲、乙和丙"."""
+    return items[0] if len(items) == 1 else "、".join(items[:-1]) + "和" + items[-1]
 
 
 # --- lines and title -----------------------------------------------------------
@@ -300,6 +359,9 @@ _PROSE_SECTIONS = (
 # 存在的问题 stays a problem.
 _SPENDING = ("basic_expenditure", "project_expenditure", "government_fund", "state_capital",
              "social_insurance_fund")
+# Sections every prose report has, warned about when not found; the others
+# (基本/项目支出 sub-sections, the three funds, 其他) are optional in prose.
+EXPECTED_SECTIONS = ("overview", "performance", "problems", "improvements")
 
 
 def _section_key(title: str):
@@ -367,8 +429,8 @@ def _narrative(body: list[str], ex: _Extraction) -> tuple[dict[str, str | None],
             functions.append(line)
     out = {}
     for key in NARRATIVE_SECTIONS:
-        if key not in sections:
-            ex.warn(f"叙述部分未找到“{_SECTION_CN[key]}”一节")
+        if key not in sections and key in EXPECTED_SECTIONS:
+            ex.warn(f"正文中未找到“{_SECTION_CN[key]}”一节")
         out[key] = ("\n".join(sections[key]) or None) if key in sections else None
     return out, ("\n".join(functions) or None) if functions else None
 
@@ -470,12 +532,18 @@ _CLAUSE_START = re.compile(r".*[，,。；;：:（(]")
 _WAN = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
 _MAIN_FIELDS = {"expenditure": ("total", "basic", "personnel", "public", "project"), "income": ("total",),
                 "three_public": ("total",), "fixed_assets": ("total",)}
+# Key figures (module docstring): not found -> a warning of its own; the rest
+# of _MAIN_FIELDS, and a list with no figure at all, go into the summary.
+_KEY_LISTS = ("expenditure",)
+_KEY_FIELDS = {"expenditure": ("total", "basic", "project")}
 _LIST_CN = {"expenditure": "支出", "income": "收入", "three_public": "三公经费", "fixed_assets": "固定资产"}
 
 
-def _money(body: list[str], year: int, ex: _Extraction) -> tuple[dict[str, list[dict]], str]:
+def _money(body: list[str], year: int, ex: _Extraction,
+           absent: list[str]) -> tuple[dict[str, list[dict]], str]:
     """One "汇总" row per list from the sentences that state the figures (first
-    statement wins); a list with no figure at all is empty."""
+    statement wins); a list with no figure at all is empty. What is not found
+    is warned about (key figures) or added to `absent` (for the summary)."""
     units: Counter[str] = Counter()
     texts = [halfwidth(line) for line in body]
     out: dict[str, list[dict]] = {}
@@ -496,11 +564,16 @@ def _money(body: list[str], year: int, ex: _Extraction) -> tuple[dict[str, list[
         names = _MONEY_COLUMNS_CN[kind]
         if all(v is None for v in values.values()):
             out[kind] = []
-            ex.warn(f"正文中未找到{_LIST_CN[kind]}金额")
+            if kind in _KEY_LISTS:
+                ex.warn(f"正文中未找到{_LIST_CN[kind]}金额")
+            else:
+                absent.append(_LIST_CN[kind])
             continue
-        missing = [names[f] for f in _MAIN_FIELDS[kind] if values[f] is None]
+        key = _KEY_FIELDS.get(kind, ())
+        missing = [names[f] for f in _MAIN_FIELDS[kind] if values[f] is None and f in key]
         if missing:
             ex.warn(f"正文中未找到{_LIST_CN[kind]}的“{'”“'.join(missing)}”金额，已留空")
+        absent += [names[f] for f in _MAIN_FIELDS[kind] if values[f] is None and f not in key]
         out[kind] = [{"org": "汇总", **{f: values.get(f) for f in MONEY_FIELDS[kind]}}]
     if len(units) > 1:
         ex.warn(f"正文金额单位不一（{'、'.join(sorted(units, key=list(_WAN).index))}），已全部换算为万元")

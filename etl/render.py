@@ -498,10 +498,15 @@ _SECTION_CN = {
     "problems": "存在的问题及原因分析", "improvements": "下一步改进措施", "other": "其他需要说明的情况",
 }
 _MONEY_CN = {"expenditure": "支出", "income": "收入", "three_public": "三公经费", "fixed_assets": "固定资产"}
-_MAIN_CN = {"expenditure": (("total", "支出合计"), ("basic", "基本支出"), ("personnel", "人员支出"),
-                            ("public", "公用支出"), ("project", "项目支出")),
-            "income": (("total", "收入合计"),), "three_public": (("total", "三公经费合计"),),
-            "fixed_assets": (("total", "固定资产合计"),)}
+# Per list, the figures etl/prose.py looks for, and whether each is key (its own
+# warning when not found) or goes into the summary of what prose lacks.
+_MAIN_CN = {"expenditure": (("total", "支出合计", True), ("basic", "基本支出", True), ("personnel", "人员支出", False),
+                            ("public", "公用支出", False), ("project", "项目支出", True)),
+            "income": (("total", "收入合计", False),), "three_public": (("total", "三公经费合计", False),),
+            "fixed_assets": (("total", "固定资产合计", False),)}
+_KEY_MONEY = ("expenditure",)   # no figure at all: a warning of its own; the other lists: the summary
+_PROSE_SECTIONS_EXPECTED = ("overview", "performance", "problems", "improvements")   # the others are optional
+_PROSE_SUMMARY = "文字版报告（无填报表）："
 
 
 def prose_unit_name(report: dict) -> str:
@@ -800,6 +805,10 @@ def _money_sentences(record: dict, year, style: ProseStyle, doc: _ProseDoc) -> l
     return out
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "、".join(items[:-1]) + "和" + items[-1]
+
+
 def _expected_prose(record: dict, opts: RenderOptions, fmt: str) -> dict:
     """What etl/prose.py returns for `record` written as a prose report."""
     if fmt not in PROSE_FORMATS:
@@ -821,20 +830,29 @@ def _expected_prose(record: dict, opts: RenderOptions, fmt: str) -> dict:
                narrative={k: ("\n".join(doc.sections[k]) or None) if k in doc.sections else None
                           for k in NARRATIVE_KEYS})
 
-    # The warnings, in the order the reader gives them.
+    # The warnings, in the order the reader gives them (etl/prose.py's docstring):
+    # real problems one by one, then one summary of what a prose report lacks.
     warnings = []
     if opts.prose.title == "no_year":
         warnings.append(f"标题中未找到年度：已按开篇段落所述推定为 {rep.get('fiscal_year')} 年度")
-    warnings += [f"叙述部分未找到“{_SECTION_CN[k]}”一节" for k in NARRATIVE_KEYS if k not in doc.sections]
+    warnings += [f"正文中未找到“{_SECTION_CN[k]}”一节" for k in _PROSE_SECTIONS_EXPECTED if k not in doc.sections]
     warnings += doc.staff_warnings
+    absent = []
     for key, main in _MAIN_CN.items():
         if not out[key]:
-            warnings.append(f"正文中未找到{_MONEY_CN[key]}金额")
-        elif missing := [label for f, label in main if out[key][0][f] is None]:
+            if key in _KEY_MONEY:
+                warnings.append(f"正文中未找到{_MONEY_CN[key]}金额")
+            else:
+                absent.append(_MONEY_CN[key])
+            continue
+        if missing := [label for f, label, key_ in main if key_ and out[key][0][f] is None]:
             warnings.append(f"正文中未找到{_MONEY_CN[key]}的“{'”“'.join(missing)}”金额，已留空")
+        absent += [label for f, label, key_ in main if not key_ and out[key][0][f] is None]
     warnings += [f"未找到“{label}”" for f, label in (("self_score", "绩效自评综合得分"), ("grade", "评价等次"))
                  if report[f] is None]
-    warnings += ["未找到定性目标表（预期目标/实际完成）", "未找到定量目标表（绩效指标）"]
+    # a prose report has no goal or indicator table
+    warnings.append(_PROSE_SUMMARY + "没有定性目标表和绩效指标表"
+                    + (f"，正文中未找到{_and(absent)}金额" if absent else "") + "，相关项目为空")
     out["source"] = dict(format=fmt, money_unit=opts.money_unit if doc.stated else "万元",
                          template=PROSE_TEMPLATE_ID, warnings=warnings, demo=opts.demo)
     return out

@@ -34,7 +34,8 @@ if load is not None and not load.empty:
     ui.metric(cols[3], "入库失败（次）", style.num(s["failed"]), delta_color="inverse",
               help=f"共 {style.num(s['attempts'])} 次入库尝试：新入库 {style.num(s['loaded'])}，"
                    f"替换 {style.num(s['replaced'])}，未变 {style.num(s['unchanged'])}")
-    ui.metric(cols[4], "有读取警告的报告", style.num(s["reports_with_warnings"]))
+    ui.metric(cols[4], "有读取警告的报告", style.num(s["reports_with_warnings"]),
+              help="有值得核对的警告的报告；文字版报告末尾说明其没有哪些表的一行不算在内（下表仍列出）。")
 if not status.ok:
     ui.no_database(status)
 

@@ -245,12 +245,12 @@ def test_nanxian_score_first_report(records):
     assert _present(r) == {"overview", "basic_expenditure", "project_expenditure", "problems", "improvements"}
     assert r["narrative"]["problems"] == "1.预算编制不够精细。\n2.项目支出绩效目标设定不够明确。"
     assert r["narrative"]["basic_expenditure"].startswith("2020年度基本支出2602.28万元")
-    w = r["source"]["warnings"]
-    assert "“编制人员205人”含离退休人员，不是编制数，未计入“人员编制”" in w
-    assert "正文中未找到支出的“支出合计”金额，已留空" in w
-    assert "正文中未找到收入金额" in w
-    assert "叙述部分未找到“部门整体支出绩效情况”一节" in w
-    assert not any("年度" in x and "推定" in x for x in w)
+    # What to check, one by one; what a prose report lacks, in one summary.
+    assert r["source"]["warnings"] == [
+        "正文中未找到“部门整体支出绩效情况”一节",
+        "“编制人员205人”含离退休人员，不是编制数，未计入“人员编制”",
+        "正文中未找到支出的“支出合计”金额，已留空",
+        "文字版报告（无填报表）：没有定性目标表和绩效指标表，正文中未找到收入、三公经费和固定资产金额，相关项目为空"]
 
 
 def test_yuanling_township_docx_without_year_in_title(records):
@@ -272,6 +272,10 @@ def test_yuanling_township_docx_without_year_in_title(records):
     assert r["narrative"]["problems"].startswith("(一)项目支出管理有待规范。")
     assert r["narrative"]["project_expenditure"].startswith("2021年度项目支出512.36万元")
     assert "(二)人员编制" in r["narrative"]["overview"]
+    assert r["source"]["warnings"] == [
+        "标题中未找到年度：已按开篇段落所述推定为 2021 年度",
+        "正文中未找到支出的“支出合计”金额，已留空", "未找到“绩效自评综合得分”",
+        "文字版报告（无填报表）：没有定性目标表和绩效指标表，正文中未找到收入、三公经费和固定资产金额，相关项目为空"]
 
 
 def test_jishou_decimal_numbering_gb18030(records):
@@ -290,6 +294,9 @@ def test_jishou_decimal_numbering_gb18030(records):
     assert r["narrative"]["problems"] == "1.在职人员超编。\n2.部分项目预算执行偏慢。"
     # 5.绩效评价结论 has no narrative key: it does not run on into 存在的问题 or 改进措施.
     assert r["narrative"]["improvements"] == "6.1严格控制人员编制。\n6.2加快预算执行进度。"
+    # no fund sections, no 其他: optional in prose, so no warning about them
+    assert r["source"]["warnings"] == [
+        "文字版报告（无填报表）：没有定性目标表和绩效指标表，正文中未找到收入、三公经费和固定资产金额，相关项目为空"]
 
 
 def test_dianbai_guangdong_style(records):
@@ -306,9 +313,10 @@ def test_dianbai_guangdong_style(records):
     (tp,) = r["three_public"]
     assert tp == {"org": "汇总", "total": 12.4, "reception": 3.1, "vehicle_operation": 9.3,
                   "vehicle_purchase": None, "overseas": None}
-    w = r["source"]["warnings"]
-    assert "未找到“评价等次”" in w
-    assert "正文中未找到支出的“人员支出”“公用支出”金额，已留空" in w
+    # no grade is worth a look; the 人员/公用 split and 固定资产 are what prose often leaves out
+    assert r["source"]["warnings"] == [
+        "正文中未找到“部门整体支出绩效情况”一节", "未找到“评价等次”",
+        "文字版报告（无填报表）：没有定性目标表和绩效指标表，正文中未找到人员支出、公用支出和固定资产金额，相关项目为空"]
     assert _present(r) == {"overview", "problems", "improvements"}
     # The closing signature (unit and date) is not part of the last section.
     assert r["narrative"]["improvements"] == "加强项目前期论证，加快预算执行。"
@@ -328,7 +336,9 @@ def test_yuelou_amounts_in_yuan_with_separators(records):
                                         "fiscal_appropriation": 3530.0})
     cases = {c["channel"]: c["count"] for c in r["cases"]}
     assert cases == {"total": 1260, "hotline_12345": 980, "walk_in": 280}
-    assert not any("单位不一" in x for x in r["source"]["warnings"])
+    # nothing to check: the one summary of what prose has no place for
+    assert r["source"]["warnings"] == [
+        "文字版报告（无填报表）：没有定性目标表和绩效指标表，正文中未找到三公经费和固定资产金额，相关项目为空"]
 
 
 def test_honghe_mixed_units_shares_and_typed_quotas(records):
@@ -344,11 +354,116 @@ def test_honghe_mixed_units_shares_and_typed_quotas(records):
                                         "carryover": 700.0})
     assert r["three_public"][0]["reception"] == pytest.approx(3.2)  # 32,000元
     assert r["source"]["money_unit"] == "万元"
-    w = r["source"]["warnings"]
-    assert "人员编制按类型分列（行政编制38名、事业编制24名），未写合计，已留空" in w
-    assert "正文“上年结转约700万元”是约数，已按 700 万元计" in w
-    assert "正文金额单位不一（万元、亿元、元），已全部换算为万元" in w
-    assert "未找到“绩效自评综合得分”" in w and "未找到“评价等次”" in w
+    assert r["source"]["warnings"] == [
+        "人员编制按类型分列（行政编制38名、事业编制24名），未写合计，已留空",
+        "正文“上年结转约700万元”是约数，已按 700 万元计",
+        "正文金额单位不一（万元、亿元、元），已全部换算为万元",
+        "未找到“绩效自评综合得分”", "未找到“评价等次”",
+        "文字版报告（无填报表）：没有定性目标表和绩效指标表，正文中未找到人员支出、公用支出和固定资产金额，相关项目为空"]
+
+
+# The common skeleton as the demo writes it: staff, income, spending with its
+# total and split, 三公, 固定资产, problems, improvements, score and grade; no
+# fund sections and no 其他 (optional in prose).
+COMPLETE = """{title}
+根据《湖南省财政厅关于开展2021年度部门整体支出绩效自评工作的通知》（湘财绩〔2022〕7号），我局对2021年度部门整体支出开展了绩效自评，现将自评情况报告如下：
+一、部门基本情况
+（一）部门职能
+负责受理群众来信来访，协调处理信访突出问题。
+（二）机构设置及人员情况
+单位核定编制24人，实有人数22人。
+二、部门整体支出管理及使用情况
+2021年度收入合计1979.07万元，其中公共财政拨款1979.07万元。
+{spending}
+“三公”经费支出3.10万元，其中公务接待费3.10万元，公务用车运行维护费0.00万元，公务用车购置费0.00万元，因公出国（境）费0.00万元。
+截至2021年末，单位固定资产总额1117.01万元，其中在用固定资产1117.01万元。
+（一）基本支出情况
+基本支出主要用于基本工资、津贴补贴和办公费。
+（二）项目支出情况
+项目支出主要用于信访积案化解。
+三、部门整体支出绩效情况
+全年受理信访事项807件，化解信访积案40件。
+四、存在的问题及原因分析
+项目资金拨付进度偏慢。
+五、下一步改进措施
+加强预算编制管理。
+六、评价结论
+经自评，我局2021年度部门整体支出绩效自评得分为91.3分，评价等次为优。
+岳阳市云溪区信访局
+2022年5月19日
+"""
+TITLE = "岳阳市云溪区信访局2021年度部门整体支出绩效自评报告"
+SPENDING = ("2021年度支出总额1979.07万元，其中基本支出1086.03万元，项目支出893.04万元。"
+            "基本支出中，人员支出928.17万元，公用支出157.86万元。")
+LACKS_TABLES = "文字版报告（无填报表）：没有定性目标表和绩效指标表，相关项目为空"
+
+
+def test_a_complete_prose_report_gets_only_the_summary_warning():
+    """Everything a prose report can state is there: what is left is the one
+    line saying it has no goal or indicator table (not eight "not found"s)."""
+    text = COMPLETE.format(title=TITLE, spending=SPENDING)
+    record = extract_bytes(text.encode("utf-8"), "complete.txt")
+    rep = record["report"]
+    assert (rep["staff_quota"], rep["staff_actual"], rep["self_score"], rep["grade"]) == (24, 22, 91.3, "优")
+    assert record["expenditure"][0]["total"] == 1979.07 and record["three_public"][0]["total"] == 3.1
+    assert record["narrative"]["government_fund"] is None and record["narrative"]["other"] is None
+    assert record["source"]["warnings"] == [LACKS_TABLES]
+
+
+def test_a_missing_total_and_an_inferred_year_are_warned_about_beside_the_summary():
+    text = COMPLETE.format(title="岳阳市云溪区信访局部门整体支出绩效自评报告",
+                           spending=SPENDING.replace("支出总额1979.07万元，其中", ""))
+    record = extract_bytes(text.encode("utf-8"), "no-total.txt")
+    assert record["report"]["fiscal_year"] == 2021 and record["expenditure"][0]["total"] is None
+    assert record["source"]["warnings"] == [
+        "标题中未找到年度：已按开篇段落所述推定为 2021 年度",
+        "正文中未找到支出的“支出合计”金额，已留空",
+        LACKS_TABLES]
+
+
+@pytest.mark.parametrize("drop, warning", [
+    # a report that skips its problems or improvements is worth a question
+    ("四、存在的问题及原因分析\n项目资金拨付进度偏慢。\n", "正文中未找到“存在的问题及原因分析”一节"),
+    ("五、下一步改进措施\n加强预算编制管理。\n", "正文中未找到“下一步改进措施”一节"),
+    ("单位核定编制24人，", "未找到“人员编制”"),
+    ("，评价等次为优", "未找到“评价等次”"),
+])
+def test_what_a_prose_report_normally_states_is_warned_about_one_by_one(drop, warning):
+    text = COMPLETE.format(title=TITLE, spending=SPENDING)
+    assert drop in text
+    record = extract_bytes(text.replace(drop, "").encode("utf-8"), "x.txt")
+    assert record["source"]["warnings"] == [warning, LACKS_TABLES]
+
+
+def test_the_summary_lists_only_what_this_report_lacks():
+    text = COMPLETE.format(title=TITLE, spending=SPENDING.replace("基本支出中，人员支出928.17万元，公用支出157.86万元。", ""))
+    text = text.replace("截至2021年末，单位固定资产总额1117.01万元，其中在用固定资产1117.01万元。\n", "")
+    text = text.replace("2021年度收入合计1979.07万元，其中公共财政拨款", "2021年度公共财政拨款")
+    record = extract_bytes(text.encode("utf-8"), "x.txt")
+    assert record["source"]["warnings"] == [
+        "文字版报告（无填报表）：没有定性目标表和绩效指标表，"
+        "正文中未找到人员支出、公用支出、收入合计和固定资产金额，相关项目为空"]
+
+
+def test_a_prose_report_with_its_self_evaluation_table_appended_does_not_list_it():
+    """An appended 自评表 is read; the summary then names only what is still missing."""
+    import docx
+
+    d = docx.Document()
+    for line in COMPLETE.format(title=TITLE, spending=SPENDING).splitlines():
+        if line.strip():
+            d.add_paragraph(line)
+    table = d.add_table(rows=3, cols=4)
+    for row, cells in zip(table.rows, (("一级指标", "二级指标", "三级指标", "实际完成值"),
+                                       ("产出目标", "数量指标", "指标1：受理信访事项", "807件"),
+                                       ("满意度", "群众满意度", "指标2：群众满意度", "95%"))):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    buf = io.BytesIO()
+    d.save(buf)
+    record = extract_bytes(buf.getvalue(), "appended.docx")
+    assert [i["actual_value"] for i in record["indicators"]] == [807, 95]
+    assert record["source"]["warnings"] == ["文字版报告（无填报表）：没有定性目标表，相关项目为空"]
 
 
 @pytest.mark.parametrize("staff, quota, actual, warnings", [

@@ -321,13 +321,48 @@ def test_prose_report_of_the_seed_in_words(seed_expected):
     # the seed has no 三公 table; a prose report says 0.00万元 for each
     assert exp["three_public"] == [{"org": "汇总", "total": 0, "reception": 0, "vehicle_operation": 0,
                                     "vehicle_purchase": 0, "overseas": 0}]
-    # what the reader says about what the prose leaves out (every section is there)
+    # what the reader says: the headcount and the missing total to check, then
+    # one line for what the prose leaves out (every section is there)
     assert exp["source"]["warnings"] == [
         "“编制人员9人”含离退休人员，不是编制数，未计入“人员编制”",
-        "正文中未找到支出的“支出合计”金额，已留空", "正文中未找到收入的“收入合计”金额，已留空",
-        "未找到定性目标表（预期目标/实际完成）", "未找到定量目标表（绩效指标）"]
+        "正文中未找到支出的“支出合计”金额，已留空",
+        "文字版报告（无填报表）：没有定性目标表和绩效指标表，正文中未找到收入合计金额，相关项目为空"]
     with pytest.raises(ValueError):
         render_html(seed_expected, opts)   # the page's chrome would run on into the last section
+
+
+LACKS_TABLES = "文字版报告（无填报表）：没有定性目标表和绩效指标表，相关项目为空"
+
+
+@pytest.mark.parametrize("layout", ["hunan", "score_first", "township", "decimal"])
+def test_a_complete_demo_prose_report_has_one_warning(layout, prose_records):
+    """A demo unit's report with staff, totals, score, grade, problems and
+    improvements: the only warning is the summary of what prose has no place
+    for; the fund sections and 其他 are optional, so their absence says nothing."""
+    record = prose_records[0]
+    rep, narrative = record["report"], record["narrative"]
+    assert None not in (rep["staff_quota"], rep["staff_actual"], rep["self_score"], rep["grade"])
+    assert narrative["problems"] and narrative["improvements"]
+    for funds in (True, False):
+        opts = RenderOptions(prose=ProseStyle(layout=layout, funds=funds))
+        data = render(record, "txt", opts)
+        exp = expected_record(record, opts, fmt="txt", file_name="r.txt", data=data)
+        assert exp["source"]["warnings"] == [LACKS_TABLES]
+        assert extract_bytes(data, "r.txt") == exp
+
+
+def test_a_missing_total_and_an_inferred_year_are_two_warnings_besides(prose_records):
+    record = prose_records[0]
+    opts = RenderOptions(prose=ProseStyle(title="no_year", totals=False))
+    data = render(record, "docx", opts)
+    exp = expected_record(record, opts, fmt="docx", file_name="r.docx", data=data)
+    year = record["report"]["fiscal_year"]
+    # no total stated for income either: that one is in the summary (prose often gives no income at all)
+    assert exp["source"]["warnings"] == [
+        f"标题中未找到年度：已按开篇段落所述推定为 {year} 年度",
+        "正文中未找到支出的“支出合计”金额，已留空",
+        "文字版报告（无填报表）：没有定性目标表和绩效指标表，正文中未找到收入合计金额，相关项目为空"]
+    assert extract_bytes(data, "r.docx") == exp
 
 
 def test_demo_prose_documents_are_spread_and_exact(tmp_path):
