@@ -517,6 +517,13 @@ def pd_unit_identity(reports: pd.DataFrame, cfg: dict[str, pd.DataFrame]) -> pd.
     known = set(zip(coded["rk"], coded["budget_code"]))
     by_name = coded.groupby(["rk", "name_norm"])["budget_code"].agg(["nunique", "min"])
     code_by_name = by_name.loc[by_name["nunique"] == 1, "min"].to_dict()
+    # code_by_county: the same name in one county whose region is spelled otherwise (云溪区 / 岳阳市云溪区)
+    counties = coded.assign(county=coded["region"].map(county_of))
+    counties = counties[counties["county"] != ""]
+    by_county = counties.groupby(["county", "name_norm"]).agg(regions=("region", "nunique"), region=("region", "min"),
+                                                             codes=("budget_code", "nunique"), code=("budget_code", "min"))
+    by_county = by_county[(by_county["regions"] == 1) & (by_county["codes"] == 1)]
+    code_by_county = dict(zip(by_county.index, zip(by_county["region"], by_county["code"])))
 
     no_alias = keys["canonical"].isna()
     canonical_is_code = pd.Series([(k, c) in known for k, c in zip(keys["rk"], keys["canonical"])], index=keys.index)
@@ -525,14 +532,20 @@ def pd_unit_identity(reports: pd.DataFrame, cfg: dict[str, pd.DataFrame]) -> pd.
         no_alias, name_norm_by_region(keys["canonical"].fillna(""), keys["rk"]))
     same_name = pd.Series([code_by_name.get(kn) for kn in zip(keys["rk"], target_norm)], index=keys.index,
                           dtype="object")
-    unit_id = keys["region"].fillna("") + "|" + target_code.fillna(same_name).fillna(target_norm)
+    by_county_hit = [code_by_county.get((county_of(region_of(rk)), tn)) if pd.isna(sn) and pd.isna(tc) else None
+                     for rk, tn, sn, tc in zip(keys["rk"], target_norm, same_name, target_code)]
+    id_rk = pd.Series([hit[0] if hit else rk for rk, hit in zip(keys["rk"], by_county_hit)], index=keys.index)
+    same_name = same_name.fillna(pd.Series([hit[1] if hit else None for hit in by_county_hit], index=keys.index,
+                                           dtype="object"))
+    id_region = id_rk.map(region_of)
+    unit_id = id_region.fillna("") + "|" + target_code.fillna(same_name).fillna(target_norm)
     # a key without code that joined a code by name follows that code's own alias
     coded_keys = keys[keys["budget_code"].notna()]
     code_unit = (pd.DataFrame({"rk": coded_keys["rk"], "code": coded_keys["budget_code"],
                                "unit_id": unit_id[coded_keys.index]})
                  .groupby(["rk", "code"])["unit_id"].min().to_dict())
     follows = [code_unit.get((rk, code)) if tc is None or pd.isna(tc) else None
-               for rk, code, tc in zip(keys["rk"], same_name, target_code)]
+               for rk, code, tc in zip(id_rk, same_name, target_code)]
     unit_id = pd.Series(follows, index=keys.index, dtype="object").fillna(unit_id)
 
     names["unit_id"] = names["unit_key"].map(unit_id)
@@ -966,10 +979,14 @@ def pd_sectors(d: dict, year: int | None) -> pd.DataFrame:
 def pd_units(d: dict, year: int | None) -> pd.DataFrame:
     r = scoped(d, year)
     g = r.groupby("unit_id")
-    out = g.agg(unit_name=("unit_name", "first"), region=("region", "first"), sector=("sector", "first"),
+    out = g.agg(unit_name=("unit_name", "first"), sector=("sector", "first"),
                 first_year=("fiscal_year", "min"), last_year=("fiscal_year", "max"), reports=("report_id", "size"),
                 is_demo=("is_demo", "any"))
     out["budget_code"] = latest(r, ["unit_id"], "budget_code", tie="report_id")
+    # the region as the coded reports spell it: arg_max(region, (budget_code is not null, fiscal_year, report_id))
+    ranked = r.assign(coded=r["budget_code"].notna()).sort_values(["coded", "fiscal_year", "report_id"],
+                                                                   ascending=False, kind="stable")
+    out["region"] = ranked.groupby("unit_id")["region"].first()
     out["names_used"] = list_agg(r[r["reported_name"] != r["unit_name"]], ["unit_id"], "reported_name")
     return output(out.reset_index(), "units", ["sector", "unit_name"], [True, True])
 

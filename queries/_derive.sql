@@ -94,6 +94,17 @@ code_by_name as (
     having count(distinct budget_code) = 1
 ),
 
+-- the same across region spellings of one county: a prose title names only "云溪区信访局"
+-- (region 云溪区) where the template's cover says 岳阳市云溪区; used only when the exact
+-- region finds nothing, and only when the county has one such region and code
+code_by_county as (
+    select county_of(region) as county, name_norm, min(region) as region, min(budget_code) as budget_code
+    from report_names
+    where budget_code is not null and county_of(region) <> ''
+    group by county_of(region), name_norm
+    having count(distinct region) = 1 and count(distinct budget_code) = 1
+),
+
 known_codes as (
     select distinct region, budget_code from report_names where budget_code is not null
 ),
@@ -136,13 +147,25 @@ first_pass as (
         t.region,
         t.target_code,
         t.target_norm,
-        b.budget_code as code_by_name,
-        coalesce(t.region, '') || '|' || coalesce(t.target_code, b.budget_code, t.target_norm) as unit_id
+        coalesce(b.budget_code, c.budget_code) as code_by_name,
+        -- the unit's region is the coded years' spelling when the county match found them
+        case when b.budget_code is null and c.budget_code is not null then c.region else t.region end as id_region
     from targets as t
     left join code_by_name as b
         on t.target_code is null
         and b.region is not distinct from t.region
         and b.name_norm = t.target_norm
+    left join code_by_county as c
+        on t.target_code is null
+        and c.county = county_of(t.region)
+        and c.name_norm = t.target_norm
+),
+
+first_ids as (
+    select
+        *,
+        coalesce(id_region, '') || '|' || coalesce(target_code, code_by_name, target_norm) as unit_id
+    from first_pass
 ),
 
 -- where each code ended up once its own alias applied: a year reported without code
@@ -150,17 +173,17 @@ first_pass as (
 code_units as (
     select k.region, k.budget_code, min(f.unit_id) as unit_id
     from keys as k
-    join first_pass as f on f.unit_key = k.unit_key
+    join first_ids as f on f.unit_key = k.unit_key
     where k.budget_code is not null
     group by k.region, k.budget_code
 ),
 
 resolved as (
     select f.unit_key, f.region, coalesce(c.unit_id, f.unit_id) as unit_id
-    from first_pass as f
+    from first_ids as f
     left join code_units as c
         on f.target_code is null
-        and c.region is not distinct from f.region
+        and c.region is not distinct from f.id_region
         and c.budget_code = f.code_by_name
 ),
 

@@ -24,7 +24,8 @@ final as (
     select
         unit_id,
         any_value(unit_name) as unit_name,
-        any_value(region) as region,
+        -- as its coded reports spell it (a prose title may give only the county: 云溪区)
+        arg_max(region, (budget_code is not null, fiscal_year, report_id)) as region,
         -- the latest year's code; two reports in that year (a merged unit): the later loaded
         arg_max(budget_code, (fiscal_year, report_id)) filter (where budget_code is not null) as budget_code,
         any_value(sector) as sector,

@@ -395,3 +395,14 @@ def test_a_year_without_code_follows_its_code_into_a_merged_unit_and_keeps_the_c
     assert (unit["unit_id"], unit["reports"], unit["first_year"], unit["last_year"]) == ("岳阳市云溪区|125002", 4, 2020, 2023)
     # the latest report is prose, but the unit keeps the name its coded reports use
     assert unit["unit_name"] == "云溪区劳动和社会保障监察大队"
+
+
+def test_a_prose_title_naming_only_the_county_joins_the_unit_of_the_full_region(tmp_path):
+    # the template's cover says 岳阳市云溪区; a prose title says only "云溪区劳动和社会保障监察大队…"
+    prose = variant(SEED, report__fiscal_year=2023, report__budget_code=None, report__region="云溪区")
+    other_county = variant(SEED, report__fiscal_year=2023, report__budget_code=None, report__region="南县",
+                           report__unit_name="南县劳动和社会保障监察大队")
+    units = queries.run("units", build_db(tmp_path / "county.duckdb", [SEED, prose, other_county]))
+    joined = units[units["unit_id"] == "岳阳市云溪区|125002"].iloc[0]
+    assert (joined["reports"], joined["region"], joined["first_year"], joined["last_year"]) == (2, "岳阳市云溪区", 2022, 2023)
+    assert len(units) == 2  # another county's unit of the same name stays apart
