@@ -12,6 +12,24 @@ from ui import upload
 ui.page_start("导入报告", "上传各单位的部门整体支出绩效自评报告，核对读取结果后确认入库。同一单位同一年度再次导入会替换旧报告。",
               needs_data=False, show_filters=False)
 
+with st.expander("能读取哪些报告？读不全时怎么办？", icon=":material/help:"):
+    st.markdown(
+        f"""
+- **两种写法都能读。** 一是财政局的填报表模板（封面有“部门（单位）名称、预算编码”，有收入、支出、“三公”经费、
+  固定资产四张表和绩效指标表）；二是**文字版报告**（标题如“××局2023年度部门整体支出绩效自评报告”，数字写在正文里）。
+  文字版只能读到正文写明的数字，没写的项目留空，不按0计；读取结果里“报告格式”一栏会注明。
+- **繁体字副本**（转载网站常见）会自动转为简体字读取，并在读取警告中注明。
+- **文件格式：** .docx、.doc、.pdf（须有文字层，扫描图片无法读取）、.txt（UTF-8 或 GBK/GB18030）、.html，
+  或打包成 .zip；每份报告不超过 {upload.MAX_FILE_MB:g} MB，一次上传的每个文件（含 .zip 压缩包）
+  不超过 {st.get_option("server.maxUploadSize")} MB。表头注明“元”的金额自动换算为万元。
+- **无法导入的文件**会逐个列出原因，不影响其他文件入库；入库的每份报告要么完整写入，要么不写。
+- **同一单位同一年度**再次导入会替换旧报告；同一个文件重复导入不会重复入库。
+- **单位归并与分类**由项目 data 目录下的对照表决定（可用 Excel 或记事本编辑，保存为 UTF-8 的 CSV）：
+  单位更名或合并登记在 `unit_aliases.csv`，所属行业在 `unit_sectors.csv`，哪些是“办案单位”（每件成本才有可比性）
+  在 `case_units.csv`，评价等次的分档在 `grade_rules.csv`。改完后重启看板，或运行 `python -m queries --refresh`。
+"""
+    )
+
 ui.components.uploader_in_chinese()
 files = st.file_uploader(
     "选择报告文件（可多选；支持 .docx、.doc、.pdf、.txt、.html，或打包成 .zip）", type=upload.ACCEPTED,

@@ -373,6 +373,10 @@ def test_clicked_point_gives_its_unit():
 
 def test_upload_reviews_then_loads_and_logs_bad_files(blank_db, monkeypatch):
     at = open_app(blank_db, monkeypatch, "pages/upload.py")
+    # before any file: what can be read, for staff who are not programmers
+    guide = at.expander[0]
+    assert guide.label.startswith("能读取哪些报告") and "文字版报告" in texts(guide.markdown)
+    assert "50 MB" in texts(guide.markdown)
     at.file_uploader[0].set_value([
         ("云溪区劳动监察大队2022.txt", SEED_TEXT.read_bytes(), "text/plain"),
         ("坏报告.pdf", b"%PDF-1.4 this is not a real pdf", "application/pdf"),

@@ -24,6 +24,7 @@ from etl.load import iter_inputs, log_failure, read_item, store_error, store_rec
 from ui import data
 
 ACCEPTED = ["docx", "doc", "pdf", "txt", "html", "htm", "zip"]
+MAX_FILE_MB = Limits().max_file_mb  # the loader's limit, for the page's help text
 STATUS_TEXT = {
     "loaded": "已导入（新报告）",
     "replaced": "已导入（替换该单位该年度的旧报告）",
