@@ -83,19 +83,31 @@ def cannot_read(exc: OSError) -> str:
 
 # --- text dumps -------------------------------------------------------------
 
+# Words every report uses, in both scripts: which of two decodings reads as a report.
+_REPORT_WORDS = re.compile("的|年度|支出|单位|單位|部门|部門|绩效|績效|万元|萬元|预算|預算|项目|項目|情况|情況")
+
+
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312)."""
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312),
+    else Big5 (繁体 copies saved from Taiwan/Hong Kong sites). Big5 bytes
+    usually decode as GB18030 too, into nonsense, so when both decode the one
+    with more of the words every report uses wins."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise ExtractError("文本文件的编码无法识别（既不是 UTF-8，也不是 GB18030/GBK），"
-                           "请用 UTF-8 编码另存后再提交") from exc
+    decoded = []
+    for encoding in ("gb18030", "big5"):
+        try:
+            decoded.append(data.decode(encoding))
+        except UnicodeDecodeError:
+            pass
+    if not decoded:
+        raise ExtractError("文本文件的编码无法识别（不是 UTF-8、GB18030/GBK 或 Big5），"
+                           "请用 UTF-8 编码另存后再提交")
+    return max(decoded, key=lambda text: len(_REPORT_WORDS.findall(text)))  # ties: GB18030, listed first
 
 
 def read_txt(data: bytes, limits: Limits = Limits()) -> Document:

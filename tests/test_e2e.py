@@ -239,7 +239,7 @@ def test_an_uploaded_report_appears_in_the_data(server, page):
     settle(page, "导入报告")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": "上传测试局2022.txt", "mimeType": "text/plain", "buffer": text.encode("utf-8")}])
-    page.get_by_text("读取结果").wait_for(timeout=90_000)
+    page.get_by_role("heading", name="读取结果").wait_for(timeout=90_000)
     settle(page, "导入报告")
     assert page.get_by_text("可导入 1 份").count() == 1
     page.locator(".st-key-up_confirm button").click()

@@ -54,6 +54,21 @@ def test_seed_in_traditional_as_gb18030_text(s2t, seed_expected):
     assert record["source"]["warnings"] == [CONVERTED_WARNING]
 
 
+def test_seed_in_traditional_as_big5_text(s2t, seed_expected):
+    # a 繁体 copy saved from a Taiwan/Hong Kong site: Big5 bytes, which GB18030 also "decodes", into nonsense
+    text = s2t["s2tw"](SEED.read_text(encoding="utf-8"))
+    data = text.encode("big5", errors="replace")
+    assert data.decode("gb18030", errors="replace") != text
+    record = extract_bytes(data, "seed-traditional-big5.txt")
+    assert _mismatches(seed_expected, record) == []
+    assert record["source"]["warnings"] == [CONVERTED_WARNING]
+
+
+def test_a_gb18030_text_is_not_taken_for_big5():
+    data = SEED.read_text(encoding="utf-8").encode("gb18030")
+    assert extract_bytes(data, "seed-gbk.txt")["source"]["warnings"] == []
+
+
 def _traditional_docx(data: bytes, convert) -> bytes:
     """The .docx with the text of its body converted (markup is ASCII, untouched)."""
     out = io.BytesIO()
