@@ -1049,6 +1049,18 @@ def _size(line: dict) -> float:
     return max(1.0, line["bottom"] - line["top"])
 
 
+def _text_right_edge(lines: list[dict]) -> float:
+    """Where full lines end: the median right end of the lines that reach
+    within two characters of the rightmost one, not that one itself, because a
+    justified line with much punctuation (squeezed) can run a character past
+    the margin, and every soft wrap measured against it would be missed."""
+    if not lines:
+        return 0.0
+    far = max(ln["x1"] for ln in lines)
+    ends = sorted(ln["x1"] for ln in lines if ln["x1"] >= far - 2 * _size(ln))
+    return ends[len(ends) // 2]
+
+
 def _wraps_into(prev: dict, line: dict, left: float, right: float, gap: bool = True) -> bool:
     """True when `line` continues the paragraph of `prev` (a soft wrap, not a new paragraph)."""
     size = _size(prev)
@@ -1163,7 +1175,7 @@ def _pdf_assemble(doc: Document, pages: list[list]) -> None:
     """Page items -> rows: paragraphs rejoined across wraps and page breaks, split tables rejoined."""
     lines = [it[1] for items in pages for it in items if it[0] == "line"]
     left = min((ln["x0"] for ln in lines), default=0.0)
-    right = max((ln["x1"] for ln in lines), default=0.0)
+    right = _text_right_edge(lines)
     foot = max([ln["bottom"] for ln in lines] + [it[1].bottom for items in pages for it in items
                                                   if it[0] == "table"])
     out: list[list] = []   # ["p", text, last_line] | ["t", _PdfTable]
