@@ -535,8 +535,37 @@ def extract_document(doc: Document) -> dict:
     cases, case_warnings = extract_cases(t for t in texts if t)
     ex.warnings.extend(case_warnings)
     template_found = bool(money["income"] or money["expenditure"] or indicators)
+    if not template_found:
+        record = _prose_below_cover(doc, report)
+        if record is not None:
+            return record
     return assemble(doc, report, money, goals, completion, indicators, cases, narrative,
                     money_unit=ex.money_unit, template=TEMPLATE if template_found else None, warnings=ex.warnings)
+
+
+COVER_THEN_PROSE = "封面按模板填写，但没有收支表和指标表：正文按文字版读取"
+
+
+def _prose_below_cover(doc: Document, cover: dict) -> dict | None:
+    """A report that fills in the template's cover but writes the rest as prose
+    (no money or indicator table): the prose extractor's record, with what the
+    cover states by label taking precedence. None when the prose extractor
+    finds no more either (the template's record stands, with its warnings)."""
+    from .prose import extract_prose
+
+    try:
+        record = extract_prose(doc, cover_unit=cover["unit_name"])
+    except ExtractError:
+        return None
+    if not any(record[kind] for kind in MONEY_FIELDS):
+        return None
+    stated = {field: value for field, value in cover.items() if value is not None}
+    record["report"].update(stated)
+    settled = {f"未找到“{_FIELD_LABELS[field][0]}”" for field in stated if field in _FIELD_LABELS}
+    settled |= {w for w in record["source"]["warnings"] if w.startswith(("标题中未找到年度", "标题中未找到地区"))
+                and {"fiscal_year", "region"} <= stated.keys()}
+    record["source"]["warnings"] = [COVER_THEN_PROSE] + [w for w in record["source"]["warnings"] if w not in settled]
+    return record
 
 
 def assemble(doc: Document, report: dict, money: dict, goals: list, completion: str | None, indicators: list,

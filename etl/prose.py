@@ -70,9 +70,10 @@ TEMPLATE = "hunan-prose"
 PROSE_SUMMARY_PREFIX = "文字版报告（无填报表）："
 
 
-def extract_prose(doc: Document) -> dict:
+def extract_prose(doc: Document, cover_unit: str | None = None) -> dict:
     """The record of a prose report; raises ExtractError(NOT_A_REPORT) when the
-    document has no prose report's title either."""
+    document has no prose report's title either. cover_unit: the unit a
+    template cover names, for a title that names only the region."""
     lines = _lines(doc)
     title = _find_title(lines)
     if title is None:
@@ -81,7 +82,7 @@ def extract_prose(doc: Document) -> dict:
     ex = _Extraction(doc)
     body = _without_signature(lines[end:])
     if not unit:
-        unit = _unit_from_context(lines, start)
+        unit = cover_unit or _unit_from_context(lines, start)
     if not unit:
         raise ExtractError("不是可读的绩效自评报告：标题和落款中都未找到单位名称")
     if year is None:

@@ -574,3 +574,42 @@ def test_a_prose_report_loads_and_shows_in_budget_execution(tmp_path):
     assert row["expenditure_total"] == pytest.approx(1568.78)
     # No income stated: NA, not 0, and no execution rate against it.
     assert pd.isna(row["income_total"]) and pd.isna(row["rate_vs_income"])
+
+
+COVER_THEN_PROSE_TEXT = """岳阳市云溪区2022年度部门整体支出
+
+绩效评价自评报告
+
+部门（单位）名称：云溪区信访局
+预算编码：104001
+评价方式：部门（单位）绩效自评
+评价机构：部门（单位）评价组
+报告日期：2023 年 5 月 18 日
+
+一、部门（单位）基本情况
+（一）人员编制：核定编制20人，实有在职18人。
+二、部门整体支出管理及使用情况
+2022年度支出合计512.30万元，其中基本支出402.30万元（人员支出350.10万元，公用支出52.20万元），项目支出110.00万元。
+三、绩效自评情况
+经自评，综合得分92分，评价等次为优。
+四、存在的问题
+1.绩效目标设置不够具体。
+五、改进措施
+1.细化绩效目标。
+"""
+
+
+def test_a_template_cover_over_a_prose_body_reads_both():
+    # the cover filled in as the template asks, the rest written as prose: the cover's labelled
+    # fields and the figures of the sentences, rather than a record with no money at all
+    from etl.extract import COVER_THEN_PROSE
+    record = extract_bytes(COVER_THEN_PROSE_TEXT.encode("utf-8"), "信访局2022.txt")
+    rep = record["report"]
+    assert (rep["region"], rep["fiscal_year"], rep["unit_name"], rep["budget_code"], rep["report_date"]) == \
+        ("岳阳市云溪区", 2022, "云溪区信访局", "104001", "2023-05-18")
+    assert (rep["staff_quota"], rep["staff_actual"], rep["self_score"], rep["grade"]) == (20, 18, 92.0, "优")
+    assert record["expenditure"] == [{"org": "汇总", "total": 512.3, "basic": 402.3, "personnel": 350.1, "public": 52.2,
+                                      "project": 110.0, "surplus_year": None, "surplus_cumulative": None}]
+    assert record["source"]["template"] == "hunan-prose"
+    assert record["source"]["warnings"][0] == COVER_THEN_PROSE
+    assert not any(w.startswith("未找到") for w in record["source"]["warnings"])
