@@ -743,12 +743,18 @@ MONEY_LABELS = {
 def pd_money_checks(f: dict[str, pd.DataFrame]) -> list[pd.DataFrame]:
     """The sum rules of q_consistency, per org row of the money tables."""
     out = []
-    t = f["income"]
-    s, n, bad = _parts_rule(t, INCOME_PARTS)
-    rows = t[bad]
-    out.append(finding(rows, "income_parts", "收入分项之和与收入合计不符", "不符", rows["org"],
-                       "收入合计 " + fmt2(rows["total"]) + "；上年结转+公共财政拨款+政府基金拨款+专户非税收入+其他收入（已填"
-                       + n[bad].astype(str) + "项）之和 " + fmt2(s[bad]), rows["total"], s[bad]))
+    # the two "filled parts against the total" rules: (table, parts, rule, name, total label, parts label)
+    for table, parts, rule, name, whole, listed in [
+            ("income", INCOME_PARTS, "income_parts", "收入分项之和与收入合计不符", "收入合计",
+             "上年结转+公共财政拨款+政府基金拨款+专户非税收入+其他收入"),
+            ("three_public", THREE_PUBLIC_PARTS, "three_public_parts", "“三公”分项之和与合计不符", "“三公”经费合计",
+             "公务接待+公务用车运维+公务用车购置+因公出国")]:
+        t = f[table]
+        s, n, bad = _parts_rule(t, parts)
+        rows = t[bad]
+        out.append(finding(rows, rule, name, "不符", rows["org"],
+                           whole + " " + fmt2(rows["total"]) + "；" + listed + "（已填" + n[bad].astype(str) + "项）之和 "
+                           + fmt2(s[bad]), rows["total"], s[bad]))
     e = f["expenditure"]
     for rule, name, whole, parts in [("expenditure_parts", "基本支出+项目支出与支出合计不符", "total", ["basic", "project"]),
                                      ("basic_parts", "人员支出+公用支出与基本支出不符", "basic", ["personnel", "public"])]:
@@ -759,12 +765,6 @@ def pd_money_checks(f: dict[str, pd.DataFrame]) -> list[pd.DataFrame]:
         figures = (label[whole] + " " + fmt2(rows[whole]) + "；" + label[parts[0]] + " " + fmt2(rows[parts[0]])
                    + " + " + label[parts[1]] + " " + fmt2(rows[parts[1]]))
         out.append(finding(rows, rule, name, "不符", rows["org"], figures, rows[whole], actual[bad]))
-    t = f["three_public"]
-    s, n, bad = _parts_rule(t, THREE_PUBLIC_PARTS)
-    rows = t[bad]
-    out.append(finding(rows, "three_public_parts", "“三公”分项之和与合计不符", "不符", rows["org"],
-                       "“三公”经费合计 " + fmt2(rows["total"]) + "；公务接待+公务用车运维+公务用车购置+因公出国（已填"
-                       + n[bad].astype(str) + "项）之和 " + fmt2(s[bad]), rows["total"], s[bad]))
     t = f["fixed_assets"]
     parts = ["in_use", "leased", "other"]
     actual = coalesce_sum(t, parts)
