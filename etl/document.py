@@ -1,7 +1,7 @@
 """The one shape every reader produces: a document as a list of rows.
 
 A report arrives as .docx, .doc, PDF, HTML or a text dump; each reader turns it
-into a `Document`, and the template extractor (etl/extract.py) works on that
+into a `Document`, and the extractor (etl/extract/) works on that
 alone. A paragraph outside tables is a row with one cell. A table row is a row
 of cells in order.
 

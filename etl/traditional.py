@@ -4,8 +4,8 @@ Mirror sites re-host government pages converted to 繁体 (the survey found
 copies of at least 4 reports, ../shared/research/real-report-formats.md §2).
 Every label the extractors look for is simplified, so such a copy would read
 as "不是绩效自评报告". `to_simplified` converts the whole `Document` to
-simplified characters before either extractor (etl/extract.py, family A;
-etl/prose.py, family B) sees it, so both work unchanged.
+simplified characters before any extractor family (etl/extract/template.py;
+etl/extract/prose.py) sees it, so all work unchanged.
 
 **Text fields hold the converted (simplified) text.** A 繁体 copy is a mirror
 site's machine conversion of a simplified original, so converting back

@@ -21,7 +21,7 @@ import pytest
 import queries
 from etl.document import ExtractError
 from etl.extract import TEMPLATE, extract_bytes, extract_file
-from etl.prose import region_of
+from etl.extract.prose import region_of
 
 from conftest import ROOT, SEED
 

@@ -212,8 +212,9 @@ def _labels() -> list[str]:
     keywords and patterns they match the (simplified) text with."""
     cjk = re.compile(r"[\u4e00-\u9fff]")
     found = set()
-    for name in ("extract.py", "prose.py", "cases.py", "textnorm.py"):
-        tree = ast.parse((ROOT / "etl" / name).read_text(encoding="utf-8"))
+    for path in [*sorted((ROOT / "etl" / "extract").glob("*.py")),
+                 *(ROOT / "etl" / name for name in ("record.py", "cases.py", "textnorm.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         found |= {n.value for n in ast.walk(tree)
                   if isinstance(n, ast.Constant) and isinstance(n.value, str) and cjk.search(n.value)}
     return sorted(found)

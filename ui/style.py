@@ -14,6 +14,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from etl.record import CHANNEL_CN
+
 # Calm, print-friendly colours; the first is the bureau's blue. Demo data is
 # drawn in grey wherever a chart separates real from demo.
 PALETTE = ["#1f5fa8", "#e0803a", "#3f9c6d", "#c44e52", "#8c6bb1", "#4aa3b5", "#b8912f", "#6b7b8c",
@@ -24,17 +26,7 @@ GOOD, WARN, BAD = "#3f9c6d", "#e0a43a", "#c44e52"
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 TEMPLATE = "bureau"
 
-CHANNEL_LABELS = {
-    "national_platform": "国家平台",
-    "leader_mailbox": "领导信箱",
-    "hotline_12345": "12345热线",
-    "walk_in": "现场/来访",
-    "letters_visits": "信访",
-    "online": "网络平台",
-    "referral": "交办转办",
-    "other": "其他",
-    "total": "合计",
-}
+CHANNEL_LABELS = CHANNEL_CN
 
 
 def _register() -> None:

@@ -59,11 +59,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .cases import extract_cases
-from .document import Document, ExtractError
-from .extract import (_MONEY_COLUMNS_CN, _SECTION_CN, _SECTIONS, MONEY_FIELDS, NARRATIVE_SECTIONS,
-                      NOT_A_REPORT, _Extraction, _grade_in_prose, _plain, _score_in_prose, assemble)
-from .textnorm import halfwidth, parse_date, squash
+from ..cases import extract_cases
+from ..document import Document, ExtractError
+from ..record import MONEY_COLUMN_CN, MONEY_FIELDS, MONEY_LIST_CN, NARRATIVE_SECTIONS, SECTION_CN
+from ..textnorm import halfwidth, parse_date, squash
+from .common import NOT_A_REPORT, SECTION_WORDS, Extraction, assemble, grade_in_prose, plain, score_in_prose
 
 TEMPLATE = "hunan-prose"
 # The one warning listing what a prose report normally lacks (module docstring).
@@ -79,7 +79,7 @@ def extract_prose(doc: Document, cover_unit: str | None = None) -> dict:
     if title is None:
         raise ExtractError(NOT_A_REPORT)
     start, end, unit, year = title
-    ex = _Extraction(doc)
+    ex = Extraction(doc)
     body = _without_signature(lines[end:])
     if not unit:
         unit = cover_unit or _unit_from_context(lines, start)
@@ -106,7 +106,7 @@ def extract_prose(doc: Document, cover_unit: str | None = None) -> dict:
         "report_date": _report_date(lines), "contact": None, "phone": None,
         "staff_quota": quota, "staff_actual": actual,
         "functions": functions, "main_tasks": None, "overall_results": None,
-        "self_score": _score_in_prose(text), "grade": _grade_in_prose(text),
+        "self_score": score_in_prose(text), "grade": grade_in_prose(text),
     }
     for field, label in (("self_score", "绩效自评综合得分"), ("grade", "评价等次")):
         if report[field] is None:
@@ -123,7 +123,7 @@ def extract_prose(doc: Document, cover_unit: str | None = None) -> dict:
                     money_unit=money_unit, template=TEMPLATE, warnings=ex.warnings)
 
 
-def _table_or_absent(ex: _Extraction, read, not_found: str, name: str, absent: list[str]):
+def _table_or_absent(ex: Extraction, read, not_found: str, name: str, absent: list[str]):
     """`read()`'s result; its "table not found" warning becomes `name` in `absent`
     (any other warning about an appended table stays)."""
     start = len(ex.warnings)
@@ -351,9 +351,9 @@ def _heading(line: str) -> _Heading | None:
 _UNKNOWN = object()
 # Prose reports name a few sections in words the template's outline does not use.
 _PROSE_SECTIONS = (
-    *_SECTIONS[:-1],
+    *SECTION_WORDS[:-1],
     ("performance", ("绩效自评情况", "绩效实现情况", "绩效目标实现", "履职效益", "产出及效益")),
-    _SECTIONS[-1],
+    SECTION_WORDS[-1],
 )
 # Sections of the spending part: a sub-heading opens one only from an
 # overview or spending context, so that "（一）项目支出管理不规范" under
@@ -374,7 +374,7 @@ def _section_key(title: str):
     return _UNKNOWN
 
 
-def _narrative(body: list[str], ex: _Extraction) -> tuple[dict[str, str | None], str | None]:
+def _narrative(body: list[str], ex: Extraction) -> tuple[dict[str, str | None], str | None]:
     """Narrative sections by heading, and the 职能/职责 sub-section's text.
 
     The top numbering is 一、, or 1. in reports that number decimally
@@ -431,7 +431,7 @@ def _narrative(body: list[str], ex: _Extraction) -> tuple[dict[str, str | None],
     out = {}
     for key in NARRATIVE_SECTIONS:
         if key not in sections and key in EXPECTED_SECTIONS:
-            ex.warn(f"正文中未找到“{_SECTION_CN[key]}”一节")
+            ex.warn(f"正文中未找到“{SECTION_CN[key]}”一节")
         out[key] = ("\n".join(sections[key]) or None) if key in sections else None
     return out, ("\n".join(functions) or None) if functions else None
 
@@ -448,7 +448,7 @@ _ACTUAL = re.compile(
 _RETIRED_BREAKDOWN = re.compile(r"^[，,、]?\s*[（(]?\s*其中[^。；;]*?退休")
 
 
-def _staff(body: list[str], ex: _Extraction) -> tuple[int | None, int | None]:
+def _staff(body: list[str], ex: Extraction) -> tuple[int | None, int | None]:
     quota = actual = None
     headcount = False
     typed: list[str] = []
@@ -537,10 +537,9 @@ _MAIN_FIELDS = {"expenditure": ("total", "basic", "personnel", "public", "projec
 # of _MAIN_FIELDS, and a list with no figure at all, go into the summary.
 _KEY_LISTS = ("expenditure",)
 _KEY_FIELDS = {"expenditure": ("total", "basic", "project")}
-_LIST_CN = {"expenditure": "支出", "income": "收入", "three_public": "三公经费", "fixed_assets": "固定资产"}
 
 
-def _money(body: list[str], year: int, ex: _Extraction,
+def _money(body: list[str], year: int, ex: Extraction,
            absent: list[str]) -> tuple[dict[str, list[dict]], str]:
     """One "汇总" row per list from the sentences that state the figures (first
     statement wins); a list with no figure at all is empty. What is not found
@@ -561,19 +560,19 @@ def _money(body: list[str], year: int, ex: _Extraction,
             units[unit] += 1
             values[field] = round(value * _WAN[unit], 6)
             if found.group("pre") or found.group("post") or found.group("after"):
-                ex.warn(f"正文“{found.group(0).strip()}”是约数，已按 {_plain(values[field])} 万元计")
-        names = _MONEY_COLUMNS_CN[kind]
+                ex.warn(f"正文“{found.group(0).strip()}”是约数，已按 {plain(values[field])} 万元计")
+        names = MONEY_COLUMN_CN[kind]
         if all(v is None for v in values.values()):
             out[kind] = []
             if kind in _KEY_LISTS:
-                ex.warn(f"正文中未找到{_LIST_CN[kind]}金额")
+                ex.warn(f"正文中未找到{MONEY_LIST_CN[kind]}金额")
             else:
-                absent.append(_LIST_CN[kind])
+                absent.append(MONEY_LIST_CN[kind])
             continue
         key = _KEY_FIELDS.get(kind, ())
         missing = [names[f] for f in _MAIN_FIELDS[kind] if values[f] is None and f in key]
         if missing:
-            ex.warn(f"正文中未找到{_LIST_CN[kind]}的“{'”“'.join(missing)}”金额，已留空")
+            ex.warn(f"正文中未找到{MONEY_LIST_CN[kind]}的“{'”“'.join(missing)}”金额，已留空")
         absent += [names[f] for f in _MAIN_FIELDS[kind] if values[f] is None and f not in key]
         out[kind] = [{"org": "汇总", **{f: values.get(f) for f in MONEY_FIELDS[kind]}}]
     if len(units) > 1:

@@ -1,0 +1,339 @@
+"""The template family: the Yueyang fill-in form (the seed's layout) -> one record.
+
+The cover's "label：value" lines, the basic-info grid's label cells, the money
+tables by their "机构名称" header and the column labels above each data
+column, the goal and indicator tables by their headers (etl/extract/common.py),
+and the narrative by the headings of 五、评价报告综述.
+
+`extract_template` returns None for a document without the template's cover
+(no "部门（单位）名称"), which the family chooser (etl/extract/__init__.py)
+then offers to the other families.
+"""
+from __future__ import annotations
+
+import re
+
+from ..cases import extract_cases
+from ..document import Document, ExtractError, Row
+from ..record import MONEY_COLUMN_CN, MONEY_FIELDS, MONEY_TABLE_CN, NARRATIVE_SECTIONS, SECTION_CN
+from ..textnorm import clean_text, halfwidth, parse_date, parse_number, squash, to_int
+from .common import (FIELD_LABELS, HEADING_NUMBER, INLINE, LABEL_TO_FIELD, SECTION_WORDS, Extraction, assemble,
+                     cells_to_width, column_labels, grade_in_prose, has_early_colon, plain, score_in_prose)
+
+TEMPLATE = "yueyang-yunxi-2022"
+
+# Money tables: which table a header belongs to, then column label -> field
+# (first keyword that the squashed label contains wins, so specific first).
+_MONEY_KIND = (
+    ("three_public", ("三公",)),
+    ("fixed_assets", ("固定资产",)),
+    ("income", ("收入合计", "收入")),
+    ("expenditure", ("支出合计", "支出")),
+)
+_COLUMN_WORDS = {
+    "income": (("carryover", ("上年结转", "结转")), ("fiscal_appropriation", ("公共财政", "一般公共预算", "财政拨款")),
+               ("fund_appropriation", ("政府基金", "政府性基金")), ("special_account_income", ("专户", "非税")),
+               ("other_income", ("其他",)), ("total", ("合计", "总计"))),
+    "expenditure": (("personnel", ("人员",)), ("public", ("公用",)), ("basic", ("基本支出",)),
+                    ("project", ("项目支出", "项目")), ("surplus_year", ("当年结余",)),
+                    ("surplus_cumulative", ("累计结余",)), ("total", ("合计", "总计"))),
+    "three_public": (("reception", ("接待",)), ("vehicle_operation", ("运维", "运行")),
+                     ("vehicle_purchase", ("购置",)), ("overseas", ("出国", "出境")), ("total", ("合计", "总计"))),
+    "fixed_assets": (("in_use", ("在用",)), ("leased", ("出租", "出借")), ("other", ("其他",)),
+                     ("total", ("合计", "总计"))),
+}
+
+_ORG_NUMBER = re.compile(r"^\s*\d+\s*[、.．)）]\s*")
+
+_TITLE = re.compile(r"(?P<region>[^\s\d]{2,30}?)?\s*(?P<year>(?:19|20)\d{2})\s*年度?")
+
+
+class TemplateExtraction(Extraction):
+    """The template's cover, grid, money tables and narrative outline."""
+
+    # -- header and basic-info fields --------------------------------------
+
+    def key_values(self, stop: int) -> dict[str, str | None]:
+        """Every known label in rows[:stop]: as a label cell followed by its
+        value cell, or as "label：value" text inside one cell."""
+        found: dict[str, str | None] = {}
+        for row in self.rows[:stop]:
+            texts = row.texts
+            for i, text in enumerate(texts):
+                key = squash(text).rstrip("：")
+                field = LABEL_TO_FIELD.get(key)
+                if field:
+                    if field not in found:
+                        nxt = texts[i + 1] if i + 1 < len(texts) else None
+                        # A blank value cell next to another label is blank, not that label.
+                        found[field] = None if squash(nxt).rstrip("：") in LABEL_TO_FIELD else nxt
+                    continue
+                if not has_early_colon(text):
+                    continue
+                for line in text.split("\n"):
+                    m = INLINE.match(line) if has_early_colon(line) else None
+                    if m:
+                        field = LABEL_TO_FIELD.get(squash(m.group("label")))
+                        if field and field not in found and squash(m.group("value")):
+                            found[field] = m.group("value")
+        return found
+
+    def title(self, stop: int) -> tuple[str | None, int | None]:
+        for row in self.rows[:stop]:
+            for text in row.texts:
+                t = squash(halfwidth(text))
+                if "年度" in t and ("绩效" in t or "支出" in t or "报告" in t):
+                    m = _TITLE.search(t)
+                    if m:
+                        region = m.group("region")
+                        if region:
+                            region = re.sub(r"^附件[\d\-—－]*[：:]?", "", region) or None
+                        return region, int(m.group("year"))
+        return None, None
+
+    def region_from_maker(self, stop: int) -> str | None:
+        for row in self.rows[:stop]:
+            m = re.search(r"([^\s（(]{2,20}?)财政局\s*[（(]制[)）]", row.texts[0])
+            if m:
+                return m.group(1)
+        return None
+
+    # -- money tables -------------------------------------------------------
+
+    def money_tables(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {k: [] for k in _COLUMN_WORDS}
+        seen: set[str] = set()
+        unit = "万元"
+        units_used: set[str] = set()
+        i = 0
+        while i < len(self.rows):
+            row = self.rows[i]
+            caption_unit = _unit_in(" ".join(row.texts))
+            if caption_unit and len([t for t in row.texts if squash(t)]) == 1:
+                unit = caption_unit
+            if not any(squash(t) in ("机构名称", "单位名称", "机构") for t in row.texts[:1]):
+                i += 1
+                continue
+            header = [row]
+            j = i + 1
+            while j < len(self.rows) and not squash(self.rows[j].texts[0]) and _is_header_row(self.rows[j]):
+                header.append(self.rows[j])
+                j += 1
+            data = []
+            while j < len(self.rows) and _is_org_row(self.rows[j]):
+                data.append(self.rows[j])
+                j += 1
+            header_text = "".join(squash(t) for r in header for t in r.texts)
+            kind = next((k for k, kws in _MONEY_KIND if any(kw in header_text for kw in kws)), None)
+            table_unit = _unit_in(header_text) or unit
+            if kind is None or not data:
+                self.warn(f"第 {i + 1} 行的金额表：认不出是哪张表，或表中没有数据行，已跳过")
+            elif kind in seen:
+                self.warn(f"{MONEY_TABLE_CN[kind]}表：第 {i + 1} 行又出现一张同类表，已忽略")
+            else:
+                seen.add(kind)
+                units_used.add(table_unit)
+                out[kind] = self.money_rows(kind, header, data, table_unit)
+            i = max(j, i + 1)
+        for kind in _COLUMN_WORDS:
+            if kind not in seen:
+                self.warn(f"未找到{MONEY_TABLE_CN[kind]}表")
+        if "元" in units_used:
+            self.money_unit = "元"
+            if len(units_used) > 1:
+                self.warn("金额表有的以元、有的以万元为单位，已全部换算为万元")
+        return out
+
+    def money_rows(self, kind: str, header: list[Row], data: list[Row], unit: str) -> list[dict]:
+        labels = column_labels(header, data)
+        fields: dict[int, str] = {}
+        for col, label in enumerate(labels):
+            if col == 0:
+                continue
+            lab = squash(label)
+            field = next((f for f, kws in _COLUMN_WORDS[kind] if any(kw in lab for kw in kws)), None)
+            if field and field not in fields.values():
+                fields[col] = field
+        name = MONEY_TABLE_CN[kind] + "表"
+        column_cn = MONEY_COLUMN_CN[kind]
+        for f in MONEY_FIELDS[kind]:
+            if f not in fields.values():
+                self.warn(f"{name}：未找到“{column_cn[f]}”列")
+        rows = []
+        for r in data:
+            cells = cells_to_width(r, len(labels))
+            values = {}
+            for col, field in fields.items():
+                text = cells[col] if col < len(cells) else ""
+                try:
+                    value, approx = parse_number(text)
+                    if approx:  # the record has no place for "about"; say so rather than hide it
+                        self.warn(f"{name}“{clean_text(cells[0])}”行“{column_cn[field]}”：“{text.strip()}”"
+                                  f"是约数，已按 {plain(value)} 计")
+                except ValueError:
+                    self.warn(f"{name}“{clean_text(cells[0])}”行“{column_cn[field]}”："
+                              f"“{text.strip()[:20]}”不是数字，已留空")
+                    value = None
+                if value is not None and unit == "元":
+                    value = round(value / 10000, 6)
+                values[field] = value
+            if all(v is None for v in values.values()):
+                continue  # the template's unused placeholder rows
+            org = clean_text(cells[0]) or ""
+            org = "汇总" if ("汇总" in org or squash(org) in ("合计", "总计")) else _ORG_NUMBER.sub("", org)
+            rows.append({"org": org, **{f: values.get(f) for f in MONEY_FIELDS[kind]}})
+        return rows
+
+
+    def narrative(self) -> dict[str, str | None]:
+        start = next((i for i, r in enumerate(self.rows) if any("评价报告综述" in squash(t) for t in r.texts)), None)
+        if start is None:
+            start = next((i for i, r in enumerate(self.rows)
+                          if r.table == -1 and _section_of(r.texts[0].split("\n")[0]) == "overview"), None)
+        sections: dict[str, list[str]] = {}
+        if start is None:
+            self.warn("未找到叙述部分（五、评价报告综述）")
+            return {k: None for k in NARRATIVE_SECTIONS}
+        current = None
+        first = True
+        for row in self.rows[start:]:
+            if _PAGE_FURNITURE.search(squash(row.texts[0])):
+                break  # a web page's footer after the report
+            for text in row.texts:
+                for line in text.split("\n"):
+                    if first:
+                        first = False
+                        if "评价报告综述" in squash(line):
+                            continue
+                    sec = _section_of(line)
+                    if sec is not _NOT_HEADING:
+                        current = sec
+                        if sec:
+                            sections.setdefault(sec, [])
+                        continue
+                    if current:
+                        sections[current].append(line)
+        out = {}
+        for key in NARRATIVE_SECTIONS:
+            if key not in sections:
+                self.warn(f"叙述部分未找到“{SECTION_CN[key]}”一节")
+            out[key] = clean_text("\n".join(sections.get(key, []))) if key in sections else None
+        return out
+
+
+
+def extract_template(doc: Document) -> dict | None:
+    """The record of a template document, or None when it has no template
+    cover (source.template is None when the cover is there but neither the
+    money tables nor the indicator table are: a cover over a prose body)."""
+    ex = TemplateExtraction(doc)
+    rows = ex.rows
+    # The cover and basic info come before the money tables.
+    first_money = next((i for i, r in enumerate(rows) if squash(r.texts[0]) in ("机构名称", "单位名称")), len(rows))
+    kv = ex.key_values(len(rows))
+    region, year = ex.title(min(len(rows), max(first_money, 12)))
+    region = region or ex.region_from_maker(first_money)
+    if not kv.get("unit_name") or not clean_text(kv.get("unit_name")):
+        return None
+    if year is None:
+        date_ = parse_date(kv.get("report_date"))
+        if not date_:
+            raise ExtractError("不是绩效自评报告：标题中未找到年度（如“2022年度”）")
+        year = int(date_[:4]) - 1
+        ex.warn(f"标题中未找到年度：已按报告日期推定为 {year} 年度")
+    if not region:
+        ex.warn("标题中未找到地区名称")
+
+    report = {
+        "region": region, "fiscal_year": year,
+        "unit_name": clean_text(kv.get("unit_name")),
+        "budget_code": _digits_text(kv.get("budget_code")),
+        "evaluation_method": clean_text(kv.get("evaluation_method")),
+        "evaluator": clean_text(kv.get("evaluator")),
+        "report_date": parse_date(kv.get("report_date")),
+        "contact": clean_text(kv.get("contact")),
+        "phone": _digits_text(kv.get("phone")),
+        "staff_quota": to_int(ex.number(kv.get("staff_quota"), "人员编制")),
+        "staff_actual": to_int(ex.number(kv.get("staff_actual"), "实有人数")),
+        "functions": clean_text(kv.get("functions")),
+        "main_tasks": clean_text(kv.get("main_tasks")),
+        "overall_results": clean_text(kv.get("overall_results")),
+        "self_score": ex.number(kv.get("self_score"), "绩效自评综合得分"),
+        "grade": clean_text(kv.get("grade")),
+    }
+    if kv.get("report_date") and not report["report_date"]:
+        ex.warn(f"报告日期“{clean_text(kv['report_date'])}”不是有效日期，已留空")
+    money = ex.money_tables()
+    goals, completion = ex.goals()
+    indicators = ex.indicators()
+    narrative = ex.narrative()
+    prose = "\n".join(t for t in (*narrative.values(), report["overall_results"]) if t)
+    for field, find in (("self_score", score_in_prose), ("grade", grade_in_prose)):
+        found = find(prose) if field not in kv else None
+        if found is not None:
+            report[field] = found
+            ex.warn(f"“{FIELD_LABELS[field][0]}”不在表中，取自正文：{found}")
+    for field in ("self_score", "grade", "staff_quota", "staff_actual"):
+        if field not in kv and report[field] is None:
+            ex.warn(f"未找到“{FIELD_LABELS[field][0]}”")
+    texts = [report["main_tasks"], report["overall_results"], completion, narrative.get("performance"),
+             *(g["text"] for g in goals), *(v for k, v in narrative.items() if k != "performance")]
+    cases, case_warnings = extract_cases(t for t in texts if t)
+    ex.warnings.extend(case_warnings)
+    template_found = bool(money["income"] or money["expenditure"] or indicators)
+    return assemble(doc, report, money, goals, completion, indicators, cases, narrative,
+                    money_unit=ex.money_unit, template=TEMPLATE if template_found else None, warnings=ex.warnings)
+
+
+def _unit_in(text: str) -> str | None:
+    if "元" not in text:
+        return None
+    t = squash(text)
+    if re.search(r"[（(]万元[)）]|单位[：:]?万元", t):
+        return "万元"
+    if re.search(r"[（(]元[)）]|单位[：:]?元", t):
+        return "元"
+    return None
+
+
+def _is_header_row(row: Row) -> bool:
+    """A row under "机构名称" that still holds column labels, not figures."""
+    texts = [squash(t) for t in row.texts if squash(t)]
+    if not texts:
+        return True
+    return not any(re.fullmatch(r"[-+]?[\d,.．０-９]+", halfwidth(t)) for t in texts)
+
+
+def _is_org_row(row: Row) -> bool:
+    first = squash(row.texts[0])
+    if not first or len(row.cells) < 2:
+        return False
+    if first in ("机构名称", "单位名称") or HEADING_NUMBER.match(first) and not _ORG_NUMBER.match(first):
+        return False
+    return not any(k in first for k in ("情况", "目标", "指标")) or "汇总" in first
+
+
+
+def _digits_text(text: str | None) -> str | None:
+    t = clean_text(text)
+    return halfwidth(re.sub(r"\s+", "", t)) if t else None
+
+
+_NOT_HEADING = object()
+_PAGE_FURNITURE = re.compile(r"^(主办[：:]|承办[：:]|版权所有|网站标识码|ICP备|技术支持[：:]|打印本页|关闭窗口|【打印】|扫一扫)")
+
+
+def _section_of(line: str):
+    """The narrative section a heading line opens, None for a heading with no
+    section of its own, or _NOT_HEADING for body text."""
+    t = squash(line)
+    if not t or len(t) > 40 or t.endswith(("。", "；", "，")):
+        return _NOT_HEADING
+    numbered = HEADING_NUMBER.match(t)
+    title = t[numbered.end():] if numbered else t
+    if not numbered and len(title) > 16:
+        return _NOT_HEADING
+    for key, words in SECTION_WORDS:
+        if any(w in title for w in words):
+            return key
+    return _NOT_HEADING
