@@ -551,7 +551,7 @@ def test_the_seed_still_takes_the_template_path():
 def test_non_reports_are_still_rejected_as_before(text):
     with pytest.raises(ExtractError) as e:
         extract_bytes(text.encode("utf-8"), "x.txt")
-    assert str(e.value) == "不是绩效自评报告：未找到“部门（单位）名称”"
+    assert str(e.value).startswith("不是绩效自评报告：") and "\n" not in str(e.value)
 
 
 def test_a_prose_report_loads_and_shows_in_budget_execution(tmp_path):

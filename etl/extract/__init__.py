@@ -7,6 +7,9 @@ Families, each a module of this package, all reading the same `Document`:
 - `template`: the Yueyang fill-in form (the seed's layout);
 - `prose`: reports written as text (Hunan family B and other provinces).
 
+Before any family reads it, `clean` removes what publishing added (a web
+page's metadata and navigation, a sharing site's notices, pinyin glosses).
+
 They share labels, the goal/indicator table readers and record assembly
 through `common`. The chooser tries the template (its cover is unmistakable),
 then prose; a template cover over a prose body reads both (COVER_THEN_PROSE).
@@ -25,6 +28,7 @@ from ..document import Document, ExtractError
 from ..readers import cannot_read, read_document, too_large
 from ..record import MONEY_KINDS
 from ..traditional import to_simplified
+from .clean import strip_page_noise
 from .common import FIELD_LABELS, NOT_A_REPORT
 from .prose import TEMPLATE as PROSE, extract_prose
 from .template import TEMPLATE, extract_template
@@ -67,9 +71,10 @@ def extract_document(doc: Document) -> dict:
     A document in traditional characters is read as its simplified original
     (etl/traditional.py), by every family."""
     doc = to_simplified(doc)
+    doc, site_owner = strip_page_noise(doc)
     record = extract_template(doc)
     if record is None:
-        return extract_prose(doc)  # raises NOT_A_REPORT when it is not prose either
+        return extract_prose(doc, site_owner=site_owner)  # raises NOT_A_REPORT when it is not prose either
     if record["source"]["template"] is None:
         return _prose_below_cover(doc, record["report"]) or record
     return record

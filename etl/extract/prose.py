@@ -70,13 +70,20 @@ TEMPLATE = "hunan-prose"
 PROSE_SUMMARY_PREFIX = "文字版报告（无填报表）："
 
 
-def extract_prose(doc: Document, cover_unit: str | None = None) -> dict:
+def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str | None = None) -> dict:
     """The record of a prose report; raises ExtractError(NOT_A_REPORT) when the
     document has no prose report's title either. cover_unit: the unit a
-    template cover names, for a title that names only the region."""
-    lines = _lines(doc)
+    template cover names, for a title that names only the region; site_owner:
+    the unit a web page's header names, the last resort for a report that
+    never names its own."""
+    lines = _split_glued_title(_lines(doc))
     title = _find_title(lines)
     if title is None:
+        notice = _notice_title(lines)
+        if notice:
+            raise ExtractError(f"不是绩效自评报告：这是一份通知或函（“{notice[:40]}”），不是单位的自评报告")
+        if any(_REPORT_OPENING.search(line) for line in lines[:8]):
+            raise ExtractError("绩效自评报告未写明单位名称：没有标题，正文中也未找到单位全称，无法归属到单位")
         raise ExtractError(NOT_A_REPORT)
     start, end, unit, year = title
     ex = Extraction(doc)
@@ -84,7 +91,16 @@ def extract_prose(doc: Document, cover_unit: str | None = None) -> dict:
     if not unit:
         unit = cover_unit or _unit_from_context(lines, start)
     if not unit:
-        raise ExtractError("不是可读的绩效自评报告：标题和落款中都未找到单位名称")
+        unit, body = _unit_below_title(body)
+    if not unit:
+        unit = _unit_in_body(body)
+        if unit:
+            ex.warn(f"标题中未写单位名称：单位取自正文“{unit}”，请核对")
+    if not unit and site_owner and region_of(site_owner):
+        unit = site_owner
+        ex.warn(f"报告中未写单位名称：单位取自网站名称“{unit}”，请核对")
+    if not unit:
+        raise ExtractError("绩效自评报告未写明单位名称：标题、落款和正文中都未找到单位全称，无法归属到单位")
     if year is None:
         year, where = _infer_year(body)
         if year is None:
@@ -186,8 +202,43 @@ def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
             t = squash(halfwidth("".join(lines[i:i + k])))
             if len(t) > 80:
                 break
-            if "整体" in t and ("自评" in t or "评价" in t) and _TITLE_END.search(t):
+            if _is_title(t):
+                later = squash(halfwidth("".join(lines[i + 1:i + k])))
+                if k > 1 and _is_title(later) and _title_parts(later)[0]:
+                    break  # a whole title (unit included) starts on a later line: this one is above it
                 return (i, i + k, *_title_parts(t))
+    return None
+
+
+def _is_title(t: str) -> bool:
+    return "整体" in t and ("自评" in t or "评价" in t) and bool(_TITLE_END.search(t))
+
+
+# A title glued to the text after it (a PDF or OCR copy flattened into long lines).
+_GLUED_TITLE = re.compile(r"^(?P<title>.{6,60}?(?:自评|评价)\s*报告(?:[（(][^（()）]{1,8}[)）])?)(?P<rest>.+)$")
+_REPORT_OPENING = re.compile(r"(?:自评|评价)[^。]{0,12}报告如下")
+_NOTICE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?)?关于.{4,80}(?:的)?(?:通知|函|通报|批复|公告|公示)$")
+
+
+def _split_glued_title(lines: list[str]) -> list[str]:
+    """Lines with a title that runs on into the body split after "报告", when no
+    line near the top is a title by itself."""
+    if any(_is_title(squash(halfwidth(line))) for line in lines[:25]):
+        return lines
+    for i, line in enumerate(lines[:25]):
+        m = _GLUED_TITLE.match(line)
+        if m and len(line) > 80 and _is_title(squash(halfwidth(m.group("title")))):
+            return [*lines[:i], m.group("title"), m.group("rest").strip(_BLANKS), *lines[i + 1:]]
+    return lines
+
+
+def _notice_title(lines: list[str]) -> str | None:
+    """The title of a notice or letter ("关于开展2023年度部门整体支出绩效自评工作的
+    通知") among the first lines of a document that has no report title."""
+    for line in lines[:6]:
+        t = squash(halfwidth(line))
+        if _NOTICE.match(t):
+            return t
     return None
 
 
@@ -196,6 +247,11 @@ def _title_parts(title: str) -> tuple[str, int | None]:
     year = int(m.group(1)) if m and 1990 <= int(m.group(1)) <= 2100 else None
     if m:
         head = title[:m.start()]
+        if not _ANNEX.sub("", head).strip("：，、"):
+            # "2021年茂名市发展和改革局部门整体支出…": the unit after the year
+            tail = title[m.end():]
+            head = tail[:tail.index("整体")] if "整体" in tail else ""
+            head = re.sub(r"(?:部门（单位）|单位（部门）|部门\(单位\)|部门|单位)$", "", head)
     else:
         head = title[:title.index("整体")]
         head = re.sub(r"(?:部门（单位）|单位（部门）|部门|单位)$", "", head)
@@ -218,6 +274,39 @@ def _unit_from_context(lines: list[str], title_start: int) -> str | None:
         t = _ANNEX.sub("", squash(c))
         if 2 <= len(t) <= 30 and not re.search(r"[\d，。；：、,.;:]", t):
             return t
+    return None
+
+
+_ORG_SUFFIX = r"(?:局|委员会|委|办公室|办|中心|医院|院|学校|中学|小学|校|所|站|队|厅|馆|会|部|处|政府|政协|街道办事处|社|团)"
+_SEALED_NAME = re.compile(rf"^(?P<name>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})\s*(?:[（(](?:盖章|公章|章)[)）])?(?P<rest>.*)$")
+_MONEY_SUBJECT = re.compile(
+    rf"(?:^|[，,。；;：:]|年度?)\s*(?P<name>[\u4e00-\u9fff]{{2,24}}?{_ORG_SUFFIX})(?:机关|本级)?"
+    r"(?:各项|全年|本年度?|年度|共|实际)?(?:总?收入|总?支出)")
+
+
+def _unit_below_title(body: list[str]) -> tuple[str | None, list[str]]:
+    """A title without the unit, the unit on the line below it ("衡山县妇幼保健
+    计划生育服务中心（盖章）"): the name, and the body without it."""
+    if not body:
+        return None, body
+    m = _SEALED_NAME.match(squash(halfwidth(body[0])))
+    if not m or not region_of(m.group("name")):
+        return None, body
+    sealed = m.group("rest") != squash(halfwidth(body[0]))[m.end("name"):]  # the seal mark was there
+    if m.group("rest") and not sealed:
+        return None, body  # a sentence that begins with a name, not a name line
+    rest = m.group("rest")
+    return m.group("name"), ([rest] if rest else []) + body[1:]
+
+
+def _unit_in_body(body: list[str]) -> str | None:
+    """The unit an opening sentence names as the subject of its figures
+    ("2024年，南县财政局机关各项收入合计…"); only a name that begins with its
+    region, so "我局" or "本单位" never become a unit."""
+    for line in body[:15]:
+        for m in _MONEY_SUBJECT.finditer(squash(halfwidth(line))):
+            if region_of(m.group("name")) and region_of(m.group("name")) != m.group("name"):
+                return m.group("name")
     return None
 
 
@@ -248,11 +337,12 @@ def _infer_year(body: list[str]) -> tuple[int | None, str]:
         if _heading(line) is not None:
             break
         opening.append(line)
-    for where, lines in (("开篇段落", opening), ("正文", body)):
+    for where, lines, rx in (("开篇段落", opening, _YEAR_DU), ("正文", body, _YEAR_DU),
+                             ("开篇段落", opening, _YEAR_ONLY), ("正文", body, _YEAR_ONLY)):
         inside = None
         for line in lines:
             t = halfwidth(line)
-            for m in re.finditer(r"((?:19|20)\d{2})\s*年度", t):
+            for m in rx.finditer(t):
                 before = t[:m.start()]
                 if before.count("《") > before.count("》"):
                     inside = inside or int(m.group(1))
@@ -264,6 +354,9 @@ def _infer_year(body: list[str]) -> tuple[int | None, str]:
 
 
 _DATE_LINE = re.compile(r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日")
+_YEAR_DU = re.compile(r"((?:19|20)\d{2})\s*年度")
+# "2021年部门决算…": a year, not a date ("2023年2月") nor a span ("2021年至2023年").
+_YEAR_ONLY = re.compile(r"(?<![\d-])((?:19|20)\d{2})\s*年(?!\s*\d)(?!度)(?![至到\-—~])")
 
 
 def _without_signature(body: list[str]) -> list[str]:
@@ -308,10 +401,10 @@ class _Heading:
 
 
 def _cn_number(text: str) -> int:
-    if text.isdigit():
+    if len(text) == 1 and "①" <= text <= "⑳":
+        return ord(text) - ord("①") + 1  # "①".isdigit() is True, but int("①") fails
+    if text.isascii() and text.isdigit():
         return int(text)
-    if text in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
-        return ord(text) - ord("①") + 1
     if text.startswith("十"):
         text = "一" + text
     if "十" in text:
@@ -490,7 +583,8 @@ def _staff(body: list[str], ex: Extraction) -> tuple[int | None, int | None]:
 # year or a budget ("上年基本支出", "年初预算项目支出").
 _MONEY_LABELS = {
     "expenditure": (
-        ("total", r"(?:全年|本年度?|年度)(?:共|实际)?支出|总支出|支出(?:总额|合计|总计)|共计?支出|实际支出"),
+        ("total", r"(?:全年|本年度?|年度)(?:共|实际)?支出|总支出|支出(?:总额|合计|总计)|共计?支出|实际支出|完成支出"
+                  r"|(?<![\u4e00-\u9fff])支出(?=\s*[:：])"),
         ("basic", r"基本支出"),
         ("personnel", r"人员(?:支出|经费(?:支出)?)"),
         ("public", r"(?:日常)?公用(?:支出|经费(?:支出)?)"),
@@ -499,7 +593,8 @@ _MONEY_LABELS = {
         ("surplus_cumulative", r"累计结余"),
     ),
     "income": (
-        ("total", r"(?:全年|本年度?|年度)(?:总)?收入|总收入|收入(?:总额|合计|总计)"),
+        ("total", r"(?:全年|本年度?|年度)(?:总)?收入|总收入|(?:各项)?收入(?:总额|合计|总计)"
+                  r"|(?<![\u4e00-\u9fff])收入(?=\s*[:：])"),
         ("carryover", r"(?:上年|年初)结转(?:和|及)?(?:结余)?(?:资金|收入)?"),
         ("fiscal_appropriation", r"(?:一般公共预算|公共财政)?财政拨款(?:收入)?|公共财政拨款"),
         ("fund_appropriation", r"政府性基金(?:预算)?(?:财政)?(?:拨款|收入)"),
@@ -507,7 +602,7 @@ _MONEY_LABELS = {
         ("other_income", r"其他收入"),
     ),
     "three_public": (
-        ("total", r"[“\"]?三公[”\"]?经费(?:支出)?"),
+        ("total", r"[“\"]?三公[”\"]?经费(?:共|合计)?(?:支出)?"),
         ("reception", r"公务接待费(?:支出)?"),
         ("vehicle_operation", r"公务用车运行(?:维护)?费(?:支出)?|公务用车运维费(?:支出)?"),
         ("vehicle_purchase", r"公务用车购置费(?:支出)?"),
@@ -527,7 +622,7 @@ _MONEY_RX = {kind: [(field, re.compile(f"(?:{label}){_AMOUNT}")) for field, labe
 # What may stand right before a label: a boundary, a year ("2020年度"), or the
 # end of the unit's own name, "其中/包括/为" or "一般公共预算" -- not the end of a
 # longer noun ("“三公”经费支出合计").
-_BEFORE_OK = set("年度中为是括含即局位门院校心队所站会府处办委厅部司的其及和与共计算")
+_BEFORE_OK = set("年度中为是括含即局位门院校心队所站会府处办委厅部司的其及和与共计算关级")
 _OTHER_PERIOD = re.compile(r"上年|去年|上一年|同期|比|较|(?<!公共)预算|年初")
 _CLAUSE_START = re.compile(r".*[，,。；;：:（(]")
 _WAN = {"万元": 1.0, "亿元": 10000.0, "元": 0.0001}
