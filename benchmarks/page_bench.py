@@ -9,7 +9,7 @@ default view, the latest year. "cold" clears the result cache first (the first
 view after a load or a filter change); "warm" runs it again with the cache
 filled (moving between pages, reruns). The demo database is built from the
 demo corpus through the ETL unless --demo-db names one; the scaled ones come
-from benchmarks/query_bench.py's builder (records straight into DuckDB,
+from benchmarks/builder.py (records straight into DuckDB,
 then queries.refresh as after a load). Target: ≤ 1 s per page at 100,000
 reports.
 """
@@ -45,10 +45,10 @@ def build_demo(folder: Path) -> Path:
 
 
 def build_scaled(folder: Path, n: int) -> Path:
-    import query_bench
+    from builder import build
 
     db = folder / f"pages_{n}.duckdb"
-    query_bench.build(db, n)
+    build(db, n)
     return db
 
 

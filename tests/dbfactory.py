@@ -1,9 +1,9 @@
-"""Small and large test databases for the query layer, built without the ETL.
+"""Small test databases for the query layer, built without the ETL.
 
 `build_db(path, records)` writes report records shaped like the spec's record
 (see ../shared/spec/report-record.md) straight into every table of
-etl/schema.sql; `write_frames(con, frames)` bulk-inserts whole DataFrames (the
-benchmark's scaled databases). `seed_record()` is the hand-written record of
+etl/schema.sql (the benchmarks' scaled databases come from
+benchmarks/builder.py). `seed_record()` is the hand-written record of
 the seed report, the natural fixture; `variant(record, **changes)` copies it
 with changes given as "section.field" paths.
 """
@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import duckdb
-import pandas as pd
-import pyarrow as pa  # installed with streamlit
 
 from etl.config import PROJECT_ROOT, SCHEMA_SQL
 
@@ -175,14 +173,3 @@ def build_db(path: Path | str, records: Iterable[dict] = (), refresh: bool = Tru
         con.close()
     return path
 
-
-def write_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    """Bulk-append DataFrames to the tables of the same name (columns by name)."""
-    for table, frame in frames.items():
-        # through Arrow, which types a column from all its values (DuckDB's own
-        # pandas scan samples rows, and a sample of blanks or empty lists types it NULL)
-        arrow = pa.Table.from_pandas(frame, preserve_index=False)
-        con.register("_frame", arrow)
-        cols = ", ".join(frame.columns)
-        con.execute(f"insert into {table} ({cols}) select {cols} from _frame")
-        con.unregister("_frame")
