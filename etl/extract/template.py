@@ -55,10 +55,28 @@ class TemplateExtraction(Extraction):
 
     def key_values(self, stop: int) -> dict[str, str | None]:
         """Every known label in rows[:stop]: as a label cell followed by its
-        value cell, or as "label：value" text inside one cell."""
+        value cell, as "label：value" text inside one cell, as a cover line
+        "label   value" without the colon, or — the grid written one cell per
+        line (web pages, "联系人 |" / "李玉霞 |") — as a label alone in its
+        row whose value is the next non-empty cell below it.
+
+        A label whose value is blank is kept with None (the caller warns)."""
         found: dict[str, str | None] = {}
-        for row in self.rows[:stop]:
+        grid_end = min(stop, self.narrative_start())
+        r = 0
+        while r < stop:
+            row = self.rows[r]
             texts = row.texts
+            if r < grid_end and _lone(row):
+                label = self.label_at(r, grid_end)
+                if label:
+                    field, used = label
+                    value, ok = self.value_below(r + used, grid_end, field)
+                    if ok:
+                        if field not in found:
+                            found[field] = value
+                        r += used
+                        continue
             for i, text in enumerate(texts):
                 key = squash(text).rstrip("：")
                 field = LABEL_TO_FIELD.get(key)
@@ -68,15 +86,80 @@ class TemplateExtraction(Extraction):
                         # A blank value cell next to another label is blank, not that label.
                         found[field] = None if squash(nxt).rstrip("：") in LABEL_TO_FIELD else nxt
                     continue
-                if not has_early_colon(text):
-                    continue
-                for line in text.split("\n"):
-                    m = INLINE.match(line) if has_early_colon(line) else None
-                    if m:
-                        field = LABEL_TO_FIELD.get(squash(m.group("label")))
-                        if field and field not in found and squash(m.group("value")):
-                            found[field] = m.group("value")
+                for field, value in self.inline_pairs(text, lone=len(texts) == 1):
+                    if field not in found:
+                        found[field] = value
+            r += 1
         return found
+
+    def inline_pairs(self, text: str, lone: bool) -> list[tuple[str, str]]:
+        """The "label：value" lines of one cell; in a cell alone in its row
+        also "label    value" (a wide space instead of the colon) and a label
+        written spaced out ("预 算 编 码 159")."""
+        out = []
+        text = text.strip()
+        if has_early_colon(text):  # indentation does not push the colon out of reach
+            for line in text.split("\n"):
+                line = line.strip()
+                m = INLINE.match(line) if has_early_colon(line) else None
+                if m:
+                    field = LABEL_TO_FIELD.get(squash(m.group("label")))
+                    if field and squash(m.group("value")):
+                        out.append((field, m.group("value")))
+        elif lone and text and "\n" not in text:
+            out.extend(_pairs_without_colon(text))
+        return out
+
+    # -- the grid written one cell per line ---------------------------------
+
+    def narrative_start(self) -> int:
+        """Rows from 四、评价人员 / 五、评价报告综述 on are prose and signatures, not the grid."""
+        for i, r in enumerate(self.rows):
+            t = squash(r.texts[0]) if r.texts else ""
+            if "评价报告综述" in t or re.match(r"^[四五六]、评价人员", t):
+                return i
+        return len(self.rows)
+
+    def label_at(self, r: int, stop: int) -> tuple[str, int] | None:
+        """(field, rows used) when row r, alone in its row, is a label cell —
+        also one that Word wrapped over two lines ("年度主要" / "工作内容")."""
+        if r >= stop or not _lone(self.rows[r]):
+            return None
+        key = squash(_lone_text(self.rows[r])).rstrip("：")
+        if key in LABEL_TO_FIELD:
+            return LABEL_TO_FIELD[key], 1
+        if r + 1 < stop and _lone(self.rows[r + 1]) and len(key) <= 12:
+            both = (key + squash(_lone_text(self.rows[r + 1]))).rstrip("：")
+            if both in LABEL_TO_FIELD:
+                return LABEL_TO_FIELD[both], 2
+        return None
+
+    def value_below(self, r: int, stop: int, field: str) -> tuple[str | None, bool]:
+        """The value of a label alone in its row: the next non-empty cell below
+        (rows of empty cells, the "||||" between grid rows, are skipped). A
+        text cell (职能职责概述 …) runs on over the next lines up to the next
+        row break, label or heading. (None, True) for a blank value — the next
+        cell is another label or a heading; (None, False) when what follows is
+        no value of this label (a sentence under a heading that happens to
+        read like a label)."""
+        j = r
+        while j < stop and not any(squash(t) for t in self.rows[j].texts):
+            j += 1
+        if j >= stop or not _lone(self.rows[j]) or self.label_at(j, stop) or _ends_grid(_lone_text(self.rows[j])):
+            return None, True
+        first = _lone_text(self.rows[j])
+        if field not in _TEXT_FIELDS:
+            fits = len(squash(first)) <= 40
+            if field in _NUMBER_FIELDS:
+                fits = fits and bool(re.search(r"\d", halfwidth(first)))
+            return (first, True) if fits else (None, False)
+        parts = [first]
+        for k in range(j + 1, stop):
+            row = self.rows[k]
+            if not _lone(row) or self.label_at(k, stop) or _ends_grid(_lone_text(row)):
+                break
+            parts.append(_lone_text(row))
+        return "\n".join(parts), True
 
     def title(self, stop: int) -> tuple[str | None, int | None]:
         for row in self.rows[:stop]:
@@ -261,6 +344,9 @@ def extract_template(doc: Document) -> dict | None:
         "self_score": ex.number(kv.get("self_score"), "绩效自评综合得分"),
         "grade": clean_text(kv.get("grade")),
     }
+    for field, value in kv.items():
+        if not squash(value):  # the label is there, its cell is empty: say so rather than lose it silently
+            ex.warn(_label_cn(field))
     if kv.get("report_date") and not report["report_date"]:
         ex.warn(f"报告日期“{clean_text(kv['report_date'])}”不是有效日期，已留空")
     money = ex.money_tables()
@@ -283,6 +369,72 @@ def extract_template(doc: Document) -> dict | None:
     template_found = bool(money["income"] or money["expenditure"] or indicators)
     return assemble(doc, report, money, goals, completion, indicators, cases, narrative,
                     money_unit=ex.money_unit, template=TEMPLATE if template_found else None, warnings=ex.warnings)
+
+
+# The grid's text cells run over several lines; the others are one short cell.
+_TEXT_FIELDS = {"functions", "main_tasks", "overall_results"}
+_NUMBER_FIELDS = {"staff_quota", "staff_actual", "self_score", "phone", "budget_code", "report_date"}
+# Where the label is found, as the warning names it.
+_COVER_FIELDS = {"unit_name", "budget_code", "evaluation_method", "evaluator", "report_date"}
+_SCORE_FIELDS = {"self_score", "grade"}
+_WIDE_GAP = re.compile(r"\s{2,}|[\t\u3000]")
+
+
+def _lone(row: Row) -> bool:
+    """A row of one non-empty cell: a paragraph, or a grid cell written on its own line."""
+    return len(row.cells) == 1 and bool(squash(row.cells[0].text))
+
+
+def _lone_text(row: Row) -> str:
+    return row.cells[0].text
+
+
+def _ends_grid(text: str) -> bool:
+    """A heading ("二、部门（单位）收支情况") or a money table's header: not a cell value."""
+    t = squash(text)
+    if t in ("机构名称", "单位名称"):
+        return True
+    return bool(re.match(r"^[一二三四五六七八九十]+、", t)) and len(t) <= 30 and not t.endswith(("。", "；", "，"))
+
+
+def _pairs_without_colon(line: str) -> list[tuple[str, str]]:
+    """A cover or grid line without the colon: "部门(单位)名称    岳阳市…" (label,
+    a wide space, value; several pairs on one line are read in turn), or a
+    label written spaced out, "预 算 编 码 159". The value must be there and
+    must not be another label."""
+    pieces = [p for p in _WIDE_GAP.split(line) if p.strip()]
+    out = []
+    if len(pieces) >= 2:
+        k = 0
+        while k < len(pieces) - 1:
+            field = LABEL_TO_FIELD.get(squash(pieces[k]).rstrip("："))
+            if field and squash(pieces[k + 1]).rstrip("：") not in LABEL_TO_FIELD:
+                out.append((field, pieces[k + 1]))
+                k += 2
+            else:
+                k += 1
+        if out:
+            return out
+    # "预 算 编 码 159": the label's own characters spaced out, then a space, then the value.
+    acc = ""
+    for pos, ch in enumerate(line):
+        if ch.isspace():
+            continue
+        acc += squash(ch)
+        if len(acc) > 24:
+            break
+        field = LABEL_TO_FIELD.get(acc)
+        if field and re.search(r"\s", line[:pos]):
+            rest = line[pos + 1:]
+            value = rest.strip()
+            if rest[:1].isspace() and value and squash(value).rstrip("：") not in LABEL_TO_FIELD:
+                return [(field, value)]
+    return []
+
+
+def _label_cn(field: str) -> str:
+    where = "封面" if field in _COVER_FIELDS else "自评表" if field in _SCORE_FIELDS else "基本概况"
+    return f"{where}中“{FIELD_LABELS[field][0]}”没有填写内容"
 
 
 def _unit_in(text: str) -> str | None:
