@@ -197,6 +197,10 @@ class TemplateExtraction(Extraction):
             if not any(squash(t) in ("机构名称", "单位名称", "机构") for t in row.texts[:1]):
                 i += 1
                 continue
+            if _lone(row) and self.lone_next(i + 1):
+                kind, j = self.money_stream(i, unit, seen, out, units_used)
+                i = max(j, i + 1)
+                continue
             header = [row]
             j = i + 1
             while j < len(self.rows) and not squash(self.rows[j].texts[0]) and _is_header_row(self.rows[j]):
@@ -248,23 +252,131 @@ class TemplateExtraction(Extraction):
             values = {}
             for col, field in fields.items():
                 text = cells[col] if col < len(cells) else ""
-                try:
-                    value, approx = parse_number(text)
-                    if approx:  # the record has no place for "about"; say so rather than hide it
-                        self.warn(f"{name}“{clean_text(cells[0])}”行“{column_cn[field]}”：“{text.strip()}”"
-                                  f"是约数，已按 {plain(value)} 计")
-                except ValueError:
-                    self.warn(f"{name}“{clean_text(cells[0])}”行“{column_cn[field]}”："
-                              f"“{text.strip()[:20]}”不是数字，已留空")
-                    value = None
-                if value is not None and unit == "元":
-                    value = round(value / 10000, 6)
-                values[field] = value
+                values[field] = self.money_value(kind, cells[0], field, text, unit)
             if all(v is None for v in values.values()):
                 continue  # the template's unused placeholder rows
-            org = clean_text(cells[0]) or ""
-            org = "汇总" if ("汇总" in org or squash(org) in ("合计", "总计")) else _ORG_NUMBER.sub("", org)
-            rows.append({"org": org, **{f: values.get(f) for f in MONEY_FIELDS[kind]}})
+            rows.append({"org": _org_name(cells[0]), **{f: values.get(f) for f in MONEY_FIELDS[kind]}})
+        return rows
+
+    def money_value(self, kind: str, org_cell: str, field: str, text: str, unit: str) -> float | None:
+        """One money cell in 万元; a cell that is no number is blank, with a warning."""
+        name = MONEY_TABLE_CN[kind] + "表"
+        column_cn = MONEY_COLUMN_CN[kind]
+        try:
+            value, approx = parse_number(text)
+            if approx:  # the record has no place for "about"; say so rather than hide it
+                self.warn(f"{name}“{clean_text(org_cell)}”行“{column_cn[field]}”：“{text.strip()}”"
+                          f"是约数，已按 {plain(value)} 计")
+        except ValueError:
+            self.warn(f"{name}“{clean_text(org_cell)}”行“{column_cn[field]}”："
+                      f"“{text.strip()[:20]}”不是数字，已留空")
+            value = None
+        if value is not None and unit == "元":
+            value = round(value / 10000, 6)
+        return value
+
+    # -- money tables written one cell per line -------------------------------
+
+    def lone_next(self, j: int) -> bool:
+        """The next non-empty row after j-1 is one cell alone (the table goes on one cell per line)."""
+        while j < len(self.rows) and not any(squash(t) for t in self.rows[j].texts):
+            j += 1
+        return j < len(self.rows) and _lone(self.rows[j])
+
+    def money_stream(self, i: int, unit: str, seen: set, out: dict, units_used: set) -> tuple[str | None, int]:
+        """A money table whose cells come one per line ("机构名称", "收入合计",
+        "其中：", "上年结转" … then "局机关及二级机构汇总", "624.56", "1、局机关" …):
+        the header labels up to the first organisation row, then each
+        organisation's figures up to the next one. Returns (kind, next row)."""
+        header: list[str] = []
+        data: list[tuple[str, list[str]]] = []
+        j = i + 1
+        while j < len(self.rows):
+            row = self.rows[j]
+            if not any(squash(t) for t in row.texts):
+                j += 1
+                continue
+            if not _lone(row):
+                break
+            text = _lone_text(row)
+            key = squash(text)
+            if _ends_grid(text) or key.rstrip("：") in LABEL_TO_FIELD or (_unit_in(text) and not data and header):
+                break
+            if _is_money_figure(key):
+                if not data:
+                    break  # figures before any organisation: not this layout
+                data[-1][1].append(text)
+            elif _is_org_name(key, started=bool(data)):
+                data.append((text, []))
+            elif data:
+                break  # the caption of the next table, or the text after the tables
+            else:
+                header.append(text)
+            j += 1
+        header_text = "".join(squash(t) for t in [self.rows[i].texts[0], *header])
+        kind = next((k for k, kws in _MONEY_KIND if any(kw in header_text for kw in kws)), None)
+        table_unit = _unit_in(header_text) or unit
+        if kind is None or not data:
+            self.warn(f"第 {i + 1} 行的金额表：认不出是哪张表，或表中没有数据行，已跳过")
+        elif kind in seen:
+            self.warn(f"{MONEY_TABLE_CN[kind]}表：第 {i + 1} 行又出现一张同类表，已忽略")
+        else:
+            seen.add(kind)
+            units_used.add(table_unit)
+            out[kind] = self.stream_rows(kind, header, data, table_unit)
+        return kind, j
+
+    def stream_rows(self, kind: str, header: list[str], data: list[tuple[str, list[str]]], unit: str) -> list[dict]:
+        """The rows of a table read one cell per line. The header's labels name
+        the table's columns, in the template's column order (a label under
+        "其中：" comes after its parent's row of labels, so the order written is
+        not the order of the columns). Such a page drops the empty cells, so a
+        row's figures are placed only when there is one per column; a row with
+        fewer keeps the first as the total (the first column) and says the
+        others cannot be placed."""
+        name = MONEY_TABLE_CN[kind] + "表"
+        column_cn = MONEY_COLUMN_CN[kind]
+        fields: list[str] = []
+        unknown: list[str] = []
+        for label in header:
+            lab = squash(label).rstrip("：")
+            if lab in _STREAM_GROUP_WORDS:
+                continue
+            field = next((f for f, kws in _COLUMN_WORDS[kind] if any(kw in lab for kw in kws)), None)
+            if field and field not in fields:
+                fields.append(field)
+            else:
+                unknown.append(clean_text(label) or label)
+        for f in MONEY_FIELDS[kind]:
+            if f not in fields:
+                self.warn(f"{name}：未找到“{column_cn[f]}”列")
+        for label in unknown:
+            self.warn(f"{name}：表头“{label}”不是已知的列，各数所在的列无法确定")
+        columns = [f for f in MONEY_FIELDS[kind] if f in fields]
+        first = next((squash(t) for t in header if squash(t).rstrip("：") not in _STREAM_GROUP_WORDS), "")
+        total_first = bool(columns) and columns[0] == "total" and any(
+            kw in first for kw in dict(_COLUMN_WORDS[kind])["total"])
+        rows = []
+        for org_cell, figures in data:
+            values: dict[str, float | None] = {f: None for f in MONEY_FIELDS[kind]}
+            if not figures:
+                continue  # the template's unused placeholder rows
+            if len(figures) == len(columns) and not unknown:
+                placed = dict(zip(columns, figures))
+            elif len(figures) < len(columns) and total_first:
+                placed = {"total": figures[0]}
+                rest = "：" + "、".join(t.strip() for t in figures[1:]) if len(figures) > 1 else ""
+                self.warn(f"{name}“{clean_text(org_cell)}”行：只有 {len(figures)} 个数（表有 {len(columns)} 列，"
+                          f"网页未保留空格），第一个数按“{column_cn['total']}”计，其余各列无法确定，已留空{rest}")
+            else:
+                self.warn(f"{name}“{clean_text(org_cell)}”行：{len(figures)} 个数对不上表的 {len(columns)} 列，"
+                          f"已留空：" + "、".join(t.strip() for t in figures))
+                placed = {}
+            for field, text in placed.items():
+                values[field] = self.money_value(kind, org_cell, field, text, unit)
+            if all(v is None for v in values.values()):
+                continue
+            rows.append({"org": _org_name(org_cell), **values})
         return rows
 
 
@@ -430,6 +542,29 @@ def _pairs_without_colon(line: str) -> list[tuple[str, str]]:
             if rest[:1].isspace() and value and squash(value).rstrip("：") not in LABEL_TO_FIELD:
                 return [(field, value)]
     return []
+
+
+_STREAM_GROUP_WORDS = {"其中", "结余"}
+
+
+def _is_money_figure(key: str) -> bool:
+    """A money cell's text: a number, or a dash written for a blank."""
+    return bool(re.fullmatch(r"[-+]?[\d,]*\.?\d+", halfwidth(key))) or key in ("-", "—", "——", "－", "/")
+
+
+def _is_org_name(key: str, started: bool) -> bool:
+    """An organisation row's name: "局机关及二级机构汇总", "1、局机关", "2、二级机构1";
+    once the rows have begun, any short name ("局机关") that is no caption."""
+    if any(k in key for k in ("情况", "目标", "指标", "万元", "（元）")) and "汇总" not in key:
+        return False
+    if "汇总" in key or re.match(r"^\d+\s*[、.．)）]\s*\D", key):
+        return True
+    return started and len(key) <= 20 and key not in ("合计", "其中：", "其中")
+
+
+def _org_name(cell: str) -> str:
+    org = clean_text(cell) or ""
+    return "汇总" if ("汇总" in org or squash(org) in ("合计", "总计")) else _ORG_NUMBER.sub("", org)
 
 
 def _label_cn(field: str) -> str:
