@@ -5,6 +5,14 @@ tables by their "机构名称" header and the column labels above each data
 column, the goal and indicator tables by their headers (etl/extract/common.py),
 and the narrative by the headings of 五、评价报告综述.
 
+Web pages often publish the grid and the money tables one cell per line (each
+cell a paragraph, or "联系人 |" / "李玉霞 |" with "||||" rows between): a label
+alone in its row takes the next non-empty cell below as its value (a blank
+value before the next label is blank, and warned about by name); a money
+table's header labels and then each organisation's figures come one per line
+(TemplateExtraction.money_stream). Cover labels may lack the colon, be spaced
+out ("预 算 编 码 159") or be indented far right.
+
 `extract_template` returns None for a document without the template's cover
 (no "部门（单位）名称"), which the family chooser (etl/extract/__init__.py)
 then offers to the other families.
@@ -128,7 +136,7 @@ class TemplateExtraction(Extraction):
         key = squash(_lone_text(self.rows[r])).rstrip("：")
         if key in LABEL_TO_FIELD:
             return LABEL_TO_FIELD[key], 1
-        if r + 1 < stop and _lone(self.rows[r + 1]) and len(key) <= 12:
+        if r + 1 < stop and _lone(self.rows[r + 1]) and len(key) <= 16:
             both = (key + squash(_lone_text(self.rows[r + 1]))).rstrip("：")
             if both in LABEL_TO_FIELD:
                 return LABEL_TO_FIELD[both], 2
