@@ -5,6 +5,14 @@ tables by their "机构名称" header and the column labels above each data
 column, the goal and indicator tables by their headers (etl/extract/common.py),
 and the narrative by the headings of 五、评价报告综述.
 
+Web pages often publish the grid and the money tables one cell per line (each
+cell a paragraph, or "联系人 |" / "李玉霞 |" with "||||" rows between): a label
+alone in its row takes the next non-empty cell below as its value (a blank
+value before the next label is blank, and warned about by name); a money
+table's header labels and then each organisation's figures come one per line
+(TemplateExtraction.money_stream). Cover labels may lack the colon, be spaced
+out ("预 算 编 码 159") or be indented far right.
+
 `extract_template` returns None for a document without the template's cover
 (no "部门（单位）名称"), which the family chooser (etl/extract/__init__.py)
 then offers to the other families.
@@ -55,10 +63,28 @@ class TemplateExtraction(Extraction):
 
     def key_values(self, stop: int) -> dict[str, str | None]:
         """Every known label in rows[:stop]: as a label cell followed by its
-        value cell, or as "label：value" text inside one cell."""
+        value cell, as "label：value" text inside one cell, as a cover line
+        "label   value" without the colon, or — the grid written one cell per
+        line (web pages, "联系人 |" / "李玉霞 |") — as a label alone in its
+        row whose value is the next non-empty cell below it.
+
+        A label whose value is blank is kept with None (the caller warns)."""
         found: dict[str, str | None] = {}
-        for row in self.rows[:stop]:
+        grid_end = min(stop, self.narrative_start())
+        r = 0
+        while r < stop:
+            row = self.rows[r]
             texts = row.texts
+            if r < grid_end and _lone(row):
+                label = self.label_at(r, grid_end)
+                if label:
+                    field, used = label
+                    value, ok = self.value_below(r + used, grid_end, field)
+                    if ok:
+                        if field not in found:
+                            found[field] = value
+                        r += used
+                        continue
             for i, text in enumerate(texts):
                 key = squash(text).rstrip("：")
                 field = LABEL_TO_FIELD.get(key)
@@ -68,15 +94,80 @@ class TemplateExtraction(Extraction):
                         # A blank value cell next to another label is blank, not that label.
                         found[field] = None if squash(nxt).rstrip("：") in LABEL_TO_FIELD else nxt
                     continue
-                if not has_early_colon(text):
-                    continue
-                for line in text.split("\n"):
-                    m = INLINE.match(line) if has_early_colon(line) else None
-                    if m:
-                        field = LABEL_TO_FIELD.get(squash(m.group("label")))
-                        if field and field not in found and squash(m.group("value")):
-                            found[field] = m.group("value")
+                for field, value in self.inline_pairs(text, lone=len(texts) == 1):
+                    if field not in found:
+                        found[field] = value
+            r += 1
         return found
+
+    def inline_pairs(self, text: str, lone: bool) -> list[tuple[str, str]]:
+        """The "label：value" lines of one cell; in a cell alone in its row
+        also "label    value" (a wide space instead of the colon) and a label
+        written spaced out ("预 算 编 码 159")."""
+        out = []
+        text = text.strip()
+        if has_early_colon(text):  # indentation does not push the colon out of reach
+            for line in text.split("\n"):
+                line = line.strip()
+                m = INLINE.match(line) if has_early_colon(line) else None
+                if m:
+                    field = LABEL_TO_FIELD.get(squash(m.group("label")))
+                    if field and squash(m.group("value")):
+                        out.append((field, m.group("value")))
+        elif lone and text and "\n" not in text:
+            out.extend(_pairs_without_colon(text))
+        return out
+
+    # -- the grid written one cell per line ---------------------------------
+
+    def narrative_start(self) -> int:
+        """Rows from 四、评价人员 / 五、评价报告综述 on are prose and signatures, not the grid."""
+        for i, r in enumerate(self.rows):
+            t = squash(r.texts[0]) if r.texts else ""
+            if "评价报告综述" in t or re.match(r"^[四五六]、评价人员", t):
+                return i
+        return len(self.rows)
+
+    def label_at(self, r: int, stop: int) -> tuple[str, int] | None:
+        """(field, rows used) when row r, alone in its row, is a label cell —
+        also one that Word wrapped over two lines ("年度主要" / "工作内容")."""
+        if r >= stop or not _lone(self.rows[r]):
+            return None
+        key = squash(_lone_text(self.rows[r])).rstrip("：")
+        if key in LABEL_TO_FIELD:
+            return LABEL_TO_FIELD[key], 1
+        if r + 1 < stop and _lone(self.rows[r + 1]) and len(key) <= 16:
+            both = (key + squash(_lone_text(self.rows[r + 1]))).rstrip("：")
+            if both in LABEL_TO_FIELD:
+                return LABEL_TO_FIELD[both], 2
+        return None
+
+    def value_below(self, r: int, stop: int, field: str) -> tuple[str | None, bool]:
+        """The value of a label alone in its row: the next non-empty cell below
+        (rows of empty cells, the "||||" between grid rows, are skipped). A
+        text cell (职能职责概述 …) runs on over the next lines up to the next
+        row break, label or heading. (None, True) for a blank value — the next
+        cell is another label or a heading; (None, False) when what follows is
+        no value of this label (a sentence under a heading that happens to
+        read like a label)."""
+        j = r
+        while j < stop and not any(squash(t) for t in self.rows[j].texts):
+            j += 1
+        if j >= stop or not _lone(self.rows[j]) or self.label_at(j, stop) or _ends_grid(_lone_text(self.rows[j])):
+            return None, True
+        first = _lone_text(self.rows[j])
+        if field not in _TEXT_FIELDS:
+            fits = len(squash(first)) <= 40
+            if field in _NUMBER_FIELDS:
+                fits = fits and bool(re.search(r"\d", halfwidth(first)))
+            return (first, True) if fits else (None, False)
+        parts = [first]
+        for k in range(j + 1, stop):
+            row = self.rows[k]
+            if not _lone(row) or self.label_at(k, stop) or _ends_grid(_lone_text(row)):
+                break
+            parts.append(_lone_text(row))
+        return "\n".join(parts), True
 
     def title(self, stop: int) -> tuple[str | None, int | None]:
         for row in self.rows[:stop]:
@@ -113,6 +204,10 @@ class TemplateExtraction(Extraction):
                 unit = caption_unit
             if not any(squash(t) in ("机构名称", "单位名称", "机构") for t in row.texts[:1]):
                 i += 1
+                continue
+            if _lone(row) and self.lone_next(i + 1):
+                kind, j = self.money_stream(i, unit, seen, out, units_used)
+                i = max(j, i + 1)
                 continue
             header = [row]
             j = i + 1
@@ -165,23 +260,131 @@ class TemplateExtraction(Extraction):
             values = {}
             for col, field in fields.items():
                 text = cells[col] if col < len(cells) else ""
-                try:
-                    value, approx = parse_number(text)
-                    if approx:  # the record has no place for "about"; say so rather than hide it
-                        self.warn(f"{name}“{clean_text(cells[0])}”行“{column_cn[field]}”：“{text.strip()}”"
-                                  f"是约数，已按 {plain(value)} 计")
-                except ValueError:
-                    self.warn(f"{name}“{clean_text(cells[0])}”行“{column_cn[field]}”："
-                              f"“{text.strip()[:20]}”不是数字，已留空")
-                    value = None
-                if value is not None and unit == "元":
-                    value = round(value / 10000, 6)
-                values[field] = value
+                values[field] = self.money_value(kind, cells[0], field, text, unit)
             if all(v is None for v in values.values()):
                 continue  # the template's unused placeholder rows
-            org = clean_text(cells[0]) or ""
-            org = "汇总" if ("汇总" in org or squash(org) in ("合计", "总计")) else _ORG_NUMBER.sub("", org)
-            rows.append({"org": org, **{f: values.get(f) for f in MONEY_FIELDS[kind]}})
+            rows.append({"org": _org_name(cells[0]), **{f: values.get(f) for f in MONEY_FIELDS[kind]}})
+        return rows
+
+    def money_value(self, kind: str, org_cell: str, field: str, text: str, unit: str) -> float | None:
+        """One money cell in 万元; a cell that is no number is blank, with a warning."""
+        name = MONEY_TABLE_CN[kind] + "表"
+        column_cn = MONEY_COLUMN_CN[kind]
+        try:
+            value, approx = parse_number(text)
+            if approx:  # the record has no place for "about"; say so rather than hide it
+                self.warn(f"{name}“{clean_text(org_cell)}”行“{column_cn[field]}”：“{text.strip()}”"
+                          f"是约数，已按 {plain(value)} 计")
+        except ValueError:
+            self.warn(f"{name}“{clean_text(org_cell)}”行“{column_cn[field]}”："
+                      f"“{text.strip()[:20]}”不是数字，已留空")
+            value = None
+        if value is not None and unit == "元":
+            value = round(value / 10000, 6)
+        return value
+
+    # -- money tables written one cell per line -------------------------------
+
+    def lone_next(self, j: int) -> bool:
+        """The next non-empty row after j-1 is one cell alone (the table goes on one cell per line)."""
+        while j < len(self.rows) and not any(squash(t) for t in self.rows[j].texts):
+            j += 1
+        return j < len(self.rows) and _lone(self.rows[j])
+
+    def money_stream(self, i: int, unit: str, seen: set, out: dict, units_used: set) -> tuple[str | None, int]:
+        """A money table whose cells come one per line ("机构名称", "收入合计",
+        "其中：", "上年结转" … then "局机关及二级机构汇总", "624.56", "1、局机关" …):
+        the header labels up to the first organisation row, then each
+        organisation's figures up to the next one. Returns (kind, next row)."""
+        header: list[str] = []
+        data: list[tuple[str, list[str]]] = []
+        j = i + 1
+        while j < len(self.rows):
+            row = self.rows[j]
+            if not any(squash(t) for t in row.texts):
+                j += 1
+                continue
+            if not _lone(row):
+                break
+            text = _lone_text(row)
+            key = squash(text)
+            if _ends_grid(text) or key.rstrip("：") in LABEL_TO_FIELD or (_unit_in(text) and not data and header):
+                break
+            if _is_money_figure(key):
+                if not data:
+                    break  # figures before any organisation: not this layout
+                data[-1][1].append(text)
+            elif _is_org_name(key, started=bool(data)):
+                data.append((text, []))
+            elif data:
+                break  # the caption of the next table, or the text after the tables
+            else:
+                header.append(text)
+            j += 1
+        header_text = "".join(squash(t) for t in [self.rows[i].texts[0], *header])
+        kind = next((k for k, kws in _MONEY_KIND if any(kw in header_text for kw in kws)), None)
+        table_unit = _unit_in(header_text) or unit
+        if kind is None or not data:
+            self.warn(f"第 {i + 1} 行的金额表：认不出是哪张表，或表中没有数据行，已跳过")
+        elif kind in seen:
+            self.warn(f"{MONEY_TABLE_CN[kind]}表：第 {i + 1} 行又出现一张同类表，已忽略")
+        else:
+            seen.add(kind)
+            units_used.add(table_unit)
+            out[kind] = self.stream_rows(kind, header, data, table_unit)
+        return kind, j
+
+    def stream_rows(self, kind: str, header: list[str], data: list[tuple[str, list[str]]], unit: str) -> list[dict]:
+        """The rows of a table read one cell per line. The header's labels name
+        the table's columns, in the template's column order (a label under
+        "其中：" comes after its parent's row of labels, so the order written is
+        not the order of the columns). Such a page drops the empty cells, so a
+        row's figures are placed only when there is one per column; a row with
+        fewer keeps the first as the total (the first column) and says the
+        others cannot be placed."""
+        name = MONEY_TABLE_CN[kind] + "表"
+        column_cn = MONEY_COLUMN_CN[kind]
+        fields: list[str] = []
+        unknown: list[str] = []
+        for label in header:
+            lab = squash(label).rstrip("：")
+            if lab in _STREAM_GROUP_WORDS:
+                continue
+            field = next((f for f, kws in _COLUMN_WORDS[kind] if any(kw in lab for kw in kws)), None)
+            if field and field not in fields:
+                fields.append(field)
+            else:
+                unknown.append(clean_text(label) or label)
+        for f in MONEY_FIELDS[kind]:
+            if f not in fields:
+                self.warn(f"{name}：未找到“{column_cn[f]}”列")
+        for label in unknown:
+            self.warn(f"{name}：表头“{label}”不是已知的列，各数所在的列无法确定")
+        columns = [f for f in MONEY_FIELDS[kind] if f in fields]
+        first = next((squash(t) for t in header if squash(t).rstrip("：") not in _STREAM_GROUP_WORDS), "")
+        total_first = bool(columns) and columns[0] == "total" and any(
+            kw in first for kw in dict(_COLUMN_WORDS[kind])["total"])
+        rows = []
+        for org_cell, figures in data:
+            values: dict[str, float | None] = {f: None for f in MONEY_FIELDS[kind]}
+            if not figures:
+                continue  # the template's unused placeholder rows
+            if len(figures) == len(columns) and not unknown:
+                placed = dict(zip(columns, figures))
+            elif len(figures) < len(columns) and total_first:
+                placed = {"total": figures[0]}
+                rest = "：" + "、".join(t.strip() for t in figures[1:]) if len(figures) > 1 else ""
+                self.warn(f"{name}“{clean_text(org_cell)}”行：只有 {len(figures)} 个数（表有 {len(columns)} 列，"
+                          f"网页未保留空格），第一个数按“{column_cn['total']}”计，其余各列无法确定，已留空{rest}")
+            else:
+                self.warn(f"{name}“{clean_text(org_cell)}”行：{len(figures)} 个数对不上表的 {len(columns)} 列，"
+                          f"已留空：" + "、".join(t.strip() for t in figures))
+                placed = {}
+            for field, text in placed.items():
+                values[field] = self.money_value(kind, org_cell, field, text, unit)
+            if all(v is None for v in values.values()):
+                continue
+            rows.append({"org": _org_name(org_cell), **values})
         return rows
 
 
@@ -261,6 +464,9 @@ def extract_template(doc: Document) -> dict | None:
         "self_score": ex.number(kv.get("self_score"), "绩效自评综合得分"),
         "grade": clean_text(kv.get("grade")),
     }
+    for field, value in kv.items():
+        if not squash(value):  # the label is there, its cell is empty: say so rather than lose it silently
+            ex.warn(_label_cn(field))
     if kv.get("report_date") and not report["report_date"]:
         ex.warn(f"报告日期“{clean_text(kv['report_date'])}”不是有效日期，已留空")
     money = ex.money_tables()
@@ -283,6 +489,95 @@ def extract_template(doc: Document) -> dict | None:
     template_found = bool(money["income"] or money["expenditure"] or indicators)
     return assemble(doc, report, money, goals, completion, indicators, cases, narrative,
                     money_unit=ex.money_unit, template=TEMPLATE if template_found else None, warnings=ex.warnings)
+
+
+# The grid's text cells run over several lines; the others are one short cell.
+_TEXT_FIELDS = {"functions", "main_tasks", "overall_results"}
+_NUMBER_FIELDS = {"staff_quota", "staff_actual", "self_score", "phone", "budget_code", "report_date"}
+# Where the label is found, as the warning names it.
+_COVER_FIELDS = {"unit_name", "budget_code", "evaluation_method", "evaluator", "report_date"}
+_SCORE_FIELDS = {"self_score", "grade"}
+_WIDE_GAP = re.compile(r"\s{2,}|[\t\u3000]")
+
+
+def _lone(row: Row) -> bool:
+    """A row of one non-empty cell: a paragraph, or a grid cell written on its own line."""
+    return len(row.cells) == 1 and bool(squash(row.cells[0].text))
+
+
+def _lone_text(row: Row) -> str:
+    return row.cells[0].text
+
+
+def _ends_grid(text: str) -> bool:
+    """A heading ("二、部门（单位）收支情况") or a money table's header: not a cell value."""
+    t = squash(text)
+    if t in ("机构名称", "单位名称"):
+        return True
+    return bool(re.match(r"^[一二三四五六七八九十]+、", t)) and len(t) <= 30 and not t.endswith(("。", "；", "，"))
+
+
+def _pairs_without_colon(line: str) -> list[tuple[str, str]]:
+    """A cover or grid line without the colon: "部门(单位)名称    岳阳市…" (label,
+    a wide space, value; several pairs on one line are read in turn), or a
+    label written spaced out, "预 算 编 码 159". The value must be there and
+    must not be another label."""
+    pieces = [p for p in _WIDE_GAP.split(line) if p.strip()]
+    out = []
+    if len(pieces) >= 2:
+        k = 0
+        while k < len(pieces) - 1:
+            field = LABEL_TO_FIELD.get(squash(pieces[k]).rstrip("："))
+            if field and squash(pieces[k + 1]).rstrip("：") not in LABEL_TO_FIELD:
+                out.append((field, pieces[k + 1]))
+                k += 2
+            else:
+                k += 1
+        if out:
+            return out
+    # "预 算 编 码 159": the label's own characters spaced out, then a space, then the value.
+    acc = ""
+    for pos, ch in enumerate(line):
+        if ch.isspace():
+            continue
+        acc += squash(ch)
+        if len(acc) > 24:
+            break
+        field = LABEL_TO_FIELD.get(acc)
+        if field and re.search(r"\s", line[:pos]):
+            rest = line[pos + 1:]
+            value = rest.strip()
+            if rest[:1].isspace() and value and squash(value).rstrip("：") not in LABEL_TO_FIELD:
+                return [(field, value)]
+    return []
+
+
+_STREAM_GROUP_WORDS = {"其中", "结余"}
+
+
+def _is_money_figure(key: str) -> bool:
+    """A money cell's text: a number, or a dash written for a blank."""
+    return bool(re.fullmatch(r"[-+]?[\d,]*\.?\d+", halfwidth(key))) or key in ("-", "—", "——", "－", "/")
+
+
+def _is_org_name(key: str, started: bool) -> bool:
+    """An organisation row's name: "局机关及二级机构汇总", "1、局机关", "2、二级机构1";
+    once the rows have begun, any short name ("局机关") that is no caption."""
+    if any(k in key for k in ("情况", "目标", "指标", "万元", "（元）")) and "汇总" not in key:
+        return False
+    if "汇总" in key or re.match(r"^\d+\s*[、.．)）]\s*\D", key):
+        return True
+    return started and len(key) <= 20 and key not in ("合计", "其中：", "其中")
+
+
+def _org_name(cell: str) -> str:
+    org = clean_text(cell) or ""
+    return "汇总" if ("汇总" in org or squash(org) in ("合计", "总计")) else _ORG_NUMBER.sub("", org)
+
+
+def _label_cn(field: str) -> str:
+    where = "封面" if field in _COVER_FIELDS else "自评表" if field in _SCORE_FIELDS else "基本概况"
+    return f"{where}中“{FIELD_LABELS[field][0]}”没有填写内容"
 
 
 def _unit_in(text: str) -> str | None:
