@@ -61,7 +61,7 @@ from dataclasses import dataclass
 
 from ..document import Document, ExtractError
 from ..record import BUDGET_FIELDS, MONEY_FIELDS
-from ..textnorm import halfwidth, squash
+from ..textnorm import halfwidth, parse_value, squash
 from .common import Extraction, assemble, level_name
 from .prose import region_of
 
@@ -108,6 +108,7 @@ class Tok:
     text: str       # normalised (half-width, pinyin removed, stripped)
     row: int        # index of the Document row
     real: bool      # from a real table row (cells keep positions, blanks kept)
+    col: int = 0    # the cell's grid column (real rows)
 
 
 def tokens(doc: Document) -> list[Tok]:
@@ -119,10 +120,10 @@ def tokens(doc: Document) -> list[Tok]:
             lines = [_norm(x) for x in cell.text.split("\n")]
             lines = [x for x in lines if x]
             if not lines and real:
-                out.append(Tok("", i, True))
+                out.append(Tok("", i, True, cell.col))
             for line in lines:
                 for part in _split_line(line):
-                    out.append(Tok(part, i, real))
+                    out.append(Tok(part, i, real, cell.col))
     return out
 
 
@@ -280,6 +281,12 @@ _BUDGET_COLUMNS = (
 )
 _BUDGET_RE = re.compile("|".join(re.escape(k) for k, _ in _BUDGET_COLUMNS))
 _BUDGET_FIELD = dict(_BUDGET_COLUMNS)
+
+
+def _budget_label(text: str) -> str | None:
+    """The budget field a header cell names ("执行率（%）" -> execution_rate), or None."""
+    key = re.sub(r"[（(](%|分|万元|A|B|B/A)[)）]$", "", squash(text))
+    return _BUDGET_FIELD.get(key)
 _BUDGET_ROW = ("年度资金总额", "部门预算执行情况", "年度预算执行情况", "预算执行情况", "总额")
 
 # 经费控制情况 rows (squashed, numbering and colon removed) -> record field.
@@ -557,17 +564,27 @@ class _Reader:
             row_label = next((r for r in _BUDGET_ROW if k.startswith(r)), None)
             if row_label is None:
                 continue
-            # the column labels above the row, in order
+            if self.toks[i].real:
+                grid = self._budget_grid(i)
+                if grid is not None:
+                    return {**out, **grid}
+            # the column labels above the row, in order; else right after it
+            # ("部门预算执行情况 | 年初预算数 | … " then the values)
             cols: list[str] = []
             for h in self.keys[max(0, i - 14):i]:
                 cols += [_BUDGET_FIELD[m] for m in _BUDGET_RE.findall(h)]
+            after = i
+            if not cols:
+                while after + 1 < len(self.keys) and _budget_label(self.keys[after + 1]):
+                    cols.append(_budget_label(self.keys[after + 1]))
+                    after += 1
             rest = k[len(row_label):]
             if rest and re.search(r"\d", rest) and not _is_num(rest):
                 self.ex.warn(f"自评表“{row_label}”一行的数字连在一起（{rest[:24]}），无法分列，预算执行数已留空")
                 return out
             if not cols:
                 continue
-            nums = self._numbers_after(i)
+            nums = self._numbers_after(after)
             if rest and _is_num(rest):
                 nums = [_num(rest)] + nums
             if "executed" not in cols:
@@ -584,6 +601,34 @@ class _Reader:
             self.ex.warn("自评表的预算执行情况文字连在一起，无法按列读取，预算执行数已留空")
         else:
             self.ex.warn("自评表中未找到“全年执行数”（年度资金总额/部门预算执行情况）")
+        return out
+
+    def _budget_grid(self, i: int) -> dict | None:
+        """Real table rows: the values row (the label's own row if it holds
+        numbers, else the next row that does) read under the header row above
+        it, cell by cell by grid column."""
+        by_row: dict[int, list[Tok]] = {}
+        for t in self.toks:
+            by_row.setdefault(t.row, []).append(t)
+        rows = sorted(by_row)
+        start = self.toks[i].row
+        values_row = next((r for r in rows if r >= start and r <= start + 2
+                           and any(_is_num(t.text) for t in by_row[r])), None)
+        if values_row is None:
+            return None
+        header_row = next((r for r in reversed(rows) if r <= values_row and r >= start - 2
+                           and sum(bool(_budget_label(t.text)) for t in by_row[r]) >= 2), None)
+        if header_row is None:
+            return None
+        heads = {t.col: _budget_label(t.text) for t in by_row[header_row] if _budget_label(t.text)}
+        if "executed" not in heads.values():
+            return None
+        out: dict = {}
+        for t in by_row[values_row]:
+            field = heads.get(t.col)
+            s = t.text.replace(" ", "")
+            if field and _is_num(s) and field not in out:
+                out[field] = _num(s)
         return out
 
     # -- 按收入性质分 / 按支出性质分 -------------------------------------------------
@@ -659,16 +704,9 @@ class _Reader:
             if not name:
                 continue
             actual = (cell.get("actual_text") or "").strip() or None
-            unit = squash(cell.get("unit")) or None
-            value = None
-            if actual:
-                try:
-                    value = _num(squash(actual).rstrip(unit or "")) if _is_num(squash(actual).rstrip(unit or "")) \
-                        else None
-                except ValueError:
-                    value = None
-            if actual and actual.strip().endswith("%"):
-                unit = "%"
+            value, unit = parse_value(actual)
+            if value is not None and unit is None:  # "2859" under 计量单位 "篇"
+                unit = squash(cell.get("unit")) or None
             item = {
                 "level1": level1 or "", "level2": level2, "seq": None, "name": name,
                 "target_text": (cell.get("target_text") or "").strip() or None,
