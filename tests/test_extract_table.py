@@ -262,3 +262,11 @@ def test_form_budget_loads_and_drives_budget_execution(tmp_path):
     assert row["execution_rate"] == pytest.approx(98.34)
     assert row["execution_basis"] == "自评表执行数÷预算数"
     assert row["stated_rate"] == 98.34 and row["stated_minus_computed"] == 0
+
+
+def test_a_contents_entry_naming_the_form_is_not_its_title():
+    doc = Document()
+    for line in ("临沧市某局2023年度部门决算", "目录", "十三、2023年度部门整体支出绩效自评情况",
+                 "十四、2023年度部门整体支出绩效自评表", "一、收入决算情况说明 年初预算数100万元"):
+        doc.add_paragraph(line)
+    assert is_table_form(doc) is None

@@ -18,7 +18,7 @@ Some units publish no written report, only the self-evaluation forms
 **Chooser rule** (is_table_form): within the document's first lines, a short
 line naming one of these forms — 部门整体支出绩效评价基础数据表, 部门整体支出绩效
 自评表, 部门整体绩效自评表, 整体支出绩效自评表 — before any prose report title
-(…整体…自评/评价报告) — or a glued OCR line that begins with such a title
+(…整体…自评/评价报告), not a contents entry ("十四、…自评表") — or a glued OCR line that begins with such a title
 ("1、部门整体绩效自评表主管部门…") — and somewhere a form label (年初预算数, 全年执行数, 编制数,
 自评总分, 年度资金总额, 决算数). A prose report that appends such a form stays
 prose.
@@ -82,6 +82,9 @@ _TITLES = (
 )
 _FORM_LABELS = ("年初预算数", "全年预算数", "全年执行数", "编制数", "自评总分", "年度资金总额", "决算数")
 _PROSE_TITLE = re.compile(r"整体.*(自评|评价).*报告")
+# "十四、2023年度部门整体支出绩效自评表", "（二）部门整体支出绩效自评表": a contents entry
+# or heading of a 决算 document, not the form's own title
+_TOC_ENTRY = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）])")
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}[)）]")  # 数(shù): web mirrors' ruby text
 _NUM = re.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?%?$")
 _BLANK_CELL = {"", "/", "／", "-", "—", "--", "——", "－", "…", "……"}
@@ -173,7 +176,7 @@ def is_table_form(doc: Document) -> str | None:
                     continue
                 if len(key) <= 60 and _PROSE_TITLE.search(key) and key.endswith(("报告", "报告）")):
                     return None if sub is None else sub
-                if sub is None:
+                if sub is None and not _TOC_ENTRY.match(key):
                     # a short line naming the form, or a glued OCR line that starts with it
                     head = re.sub(r"^\d{1,2}[、.]", "", key)
                     sub = next((s for t, s in _TITLES if (t in key and len(key) <= 60 and "详见" not in key)
