@@ -28,6 +28,7 @@ import duckdb
 from etl.config import DEFAULT_DB, SCHEMA_SQL, Limits
 from etl.isolate import ExtractPool, Task, default_workers, extract_isolated
 from etl.readers import EMPTY_FILE, cannot_read, inflate_refused, mb, too_large, zip_bomb
+from etl.record import BUDGET_FIELDS
 
 SUPPORTED_EXTENSIONS = (".docx", ".doc", ".pdf", ".txt", ".html", ".htm")
 ARCHIVE_EXTENSIONS = (".zip",)
@@ -107,7 +108,10 @@ CHILD_TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("category", "varchar"), ("channel", "varchar"), ("channel_label", "varchar"),
         ("count", "integer"), ("amount_wan", "double"), ("approx", "boolean")]),
 }
-_CHILD_TABLE_NAMES = [t for t, _ in CHILD_TABLES.values()] + ["narratives"]
+_CHILD_TABLE_NAMES = [t for t, _ in CHILD_TABLES.values()] + ["narratives", "budget"]
+# record.budget (one object, the project's own section): one row when any figure is stated.
+_BUDGET_SQL = (f"insert into budget (report_id, {', '.join(BUDGET_FIELDS)}) "
+               f"values (?, {', '.join('?' for _ in BUDGET_FIELDS)})")
 
 
 def _child_insert_sql(table: str, columns: list[tuple[str, str]]) -> str:
@@ -242,6 +246,9 @@ def _insert_report(con, key: str, record: dict, sha: str, file_name: str) -> int
                 values = [bool(v) for v in values]
             params.append(values)
         con.execute(_CHILD_SQL[key_], params)
+    budget = record.get("budget") or {}
+    if any(budget.get(f) is not None for f in BUDGET_FIELDS):
+        con.execute(_BUDGET_SQL, [report_id] + [budget.get(f) for f in BUDGET_FIELDS])
     narrative = record.get("narrative") or {}
     if narrative:
         con.execute(_NARRATIVE_SQL, [report_id, list(narrative), list(narrative.values())])

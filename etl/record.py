@@ -25,6 +25,15 @@ MONEY_FIELDS: dict[str, tuple[str, ...]] = {
 }
 MONEY_KINDS = tuple(MONEY_FIELDS)
 
+# --- budget (the project's own record section, not in the read-only spec) ---
+# A form's 年度资金总额 / 部门预算执行情况 row: 年初预算数, 全年(调整)预算数,
+# 全年执行数 (万元), 执行率 (%), 分值/权重 and 得分 of that row. Every record has
+# the section; all null when the report states none (README: choices).
+BUDGET_FIELDS = ("initial", "adjusted", "executed", "execution_rate", "weight", "score")
+BUDGET_CN = {"initial": "年初预算数", "adjusted": "全年预算数", "executed": "全年执行数",
+             "execution_rate": "执行率", "weight": "分值", "score": "得分"}
+# --- end budget ---
+
 # The template's table titles and column names, as warnings name them.
 MONEY_TABLE_CN = {
     "income": "年度收入情况", "expenditure": "年度支出和结余情况",

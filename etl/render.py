@@ -50,6 +50,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .document import DEMO_MARKER
+from .record import BUDGET_FIELDS
 
 TEMPLATE_ID = "yueyang-yunxi-2022"
 FORMATS = ("docx", "txt", "html", "pdf", "doc")
@@ -1152,6 +1153,7 @@ def expected_record(record: dict, opts: RenderOptions = RenderOptions(), *, fmt:
     """
     if opts.prose is not None:
         out = _expected_prose(record, opts, fmt)
+        out.setdefault("budget", {f: None for f in BUDGET_FIELDS})  # the project's own section: none stated
         if file_name is not None:
             out["source"]["file_name"] = file_name
         if data is not None:
@@ -1184,6 +1186,7 @@ def expected_record(record: dict, opts: RenderOptions = RenderOptions(), *, fmt:
     if indicator_layout(record, opts) == "template":
         for ind in out.get("indicators") or []:
             ind.update(target_text=None, weight=None, score=None, deviation_reason=None)
+    out.setdefault("budget", {f: None for f in BUDGET_FIELDS})  # the project's own section: none stated
     src = out.setdefault("source", {})
     src.update(format=fmt, money_unit=opts.money_unit, template=TEMPLATE_ID, warnings=[], demo=opts.demo)
     if file_name is not None:

@@ -76,6 +76,16 @@ create table if not exists fixed_assets (
     primary key (report_id, row_no)
 );
 
+-- The report's own budget-execution row (record.budget: a form's 年度资金总额 /
+-- 部门预算执行情况; not in the shared spec): one row per report that states any
+-- of it. initial/adjusted/executed in 万元, execution_rate in %, weight and
+-- score the row's 分值 and 得分 (a component score, not the self score).
+create table if not exists budget (
+    report_id bigint primary key,
+    initial double, adjusted double, executed double,
+    execution_rate double, weight double, score double
+);
+
 create table if not exists goals (
     report_id bigint not null, seq integer, row_no integer not null, text varchar not null,
     primary key (report_id, row_no)

@@ -429,14 +429,19 @@ create or replace macro channel_name(channel) as
 --   stated_rate: the rate the report states, from the first indicator (document
 --     order) in % that speaks of the budget: the 成本指标 "完成预算的88.97%", or an
 --     indicator named 预算执行率/预算完成率.
---   budget_wan: a budget figure in 万元 where the report gives one as an indicator
---     (预算数/预算金额/预算总额/年初预算/全年预算); the record has no budget field.
+--   budget_wan: the report's own 全年预算数 (table `budget`, a form's 年度资金总额 row),
+--     else a budget figure in 万元 the report gives as an indicator
+--     (预算数/预算金额/预算总额/年初预算/全年预算).
+--   executed_wan: the report's own 全年执行数 (table `budget`); NULL when not stated.
 --   expenditure_total: the stated 支出合计; when the report states none (prose reports
 --     often give only 基本支出 and 项目支出) but states both parts, their sum, with
 --     expenditure_basis saying which ('报告所填' / '基本支出+项目支出'); one part blank: NULL.
---   rate_vs_budget = expenditure_total / budget_wan * 100
+--   stated_rate: the form's own 执行率 (table `budget`) comes before the indicator's.
+--   rate_vs_budget = coalesce(executed_wan, expenditure_total) / budget_wan * 100
 --   rate_vs_income = expenditure_total / income_total * 100
---   execution_rate = the stated rate, else vs budget, else vs income (execution_basis says which).
+--   execution_rate = the report's own 全年执行数 ÷ 全年预算数 when both are stated
+--     ('自评表执行数÷预算数'), else the stated rate, else vs budget, else vs income
+--     (execution_basis says which).
 -- Grades: implied_grade etc. under the default band rules (graded_reports(null)).
 create or replace table q_reports as
 with
@@ -481,7 +486,7 @@ stated as (
     group by report_id
 ),
 
-budget as (
+indicator_budget as (
     select report_id, arg_min(actual_value, row_no) as budget_wan
     from indicators
     where actual_unit = '万元'
@@ -536,10 +541,14 @@ joined as (
         t.vehicle_purchase,
         t.overseas,
         f.total as fixed_assets_total,
-        s.stated_rate,
-        s.stated_indicator,
-        b.budget_wan,
-        round(coalesce(e.total, e.basic + e.project) / nullif(b.budget_wan, 0) * 100, 2) as rate_vs_budget,
+        -- the report's own budget row (table budget) first
+        coalesce(fb.execution_rate, s.stated_rate) as stated_rate,
+        case when fb.execution_rate is not null then '自评表执行率' else s.stated_indicator end as stated_indicator,
+        coalesce(fb.adjusted, b.budget_wan) as budget_wan,
+        fb.executed as executed_wan,
+        round(fb.executed / nullif(fb.adjusted, 0) * 100, 2) as rate_form,
+        round(coalesce(fb.executed, e.total, e.basic + e.project) / nullif(coalesce(fb.adjusted, b.budget_wan), 0)
+              * 100, 2) as rate_vs_budget,
         round(coalesce(e.total, e.basic + e.project) / nullif(inc.total, 0) * 100, 2) as rate_vs_income,
         g.rule_set,
         g.implied_grade,
@@ -553,7 +562,8 @@ joined as (
     left join three_public_row as t on t.report_id = r.report_id
     left join fixed_assets_row as f on f.report_id = r.report_id
     left join stated as s on s.report_id = r.report_id
-    left join budget as b on b.report_id = r.report_id
+    left join indicator_budget as b on b.report_id = r.report_id
+    left join budget as fb on fb.report_id = r.report_id
     left join grades as g on g.report_id = r.report_id
 ),
 
@@ -562,8 +572,9 @@ final as (
         *,
         -- the unit name's place in name order, so that long figures sort on an integer
         dense_rank() over (order by unit_name) as name_order,
-        coalesce(stated_rate, rate_vs_budget, rate_vs_income) as execution_rate,
+        coalesce(rate_form, stated_rate, rate_vs_budget, rate_vs_income) as execution_rate,
         case
+            when rate_form is not null then '自评表执行数÷预算数'
             when stated_rate is not null then '报告所述'
             when rate_vs_budget is not null then '支出÷预算'
             when rate_vs_income is not null then '支出÷收入'

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 import duckdb
 
 from etl.config import PROJECT_ROOT, SCHEMA_SQL
+from etl.record import BUDGET_FIELDS
 
 SEED_RECORD = PROJECT_ROOT.parent / "shared" / "spec" / "examples" / "yunxi-2022-labor-inspection-brigade.json"
 
@@ -78,7 +79,7 @@ def insert_record(con: duckdb.DuckDBPyConnection, record: dict, file_bytes: byte
     ).fetchone()
     if old:
         for table in ["income", "expenditure", "three_public", "fixed_assets", "goals", "indicators", "cases",
-                      "narratives", "reports"]:
+                      "narratives", "budget", "reports"]:
             con.execute(f"delete from {table} where report_id = ?", [old[0]])
     columns = ["unit_key", *REPORT_COLUMNS, "goals_completion", "is_demo", "file_name", "sha256", "format",
                "money_unit", "template", "warnings", "record_json"]
@@ -108,6 +109,9 @@ def insert_record(con: duckdb.DuckDBPyConnection, record: dict, file_bytes: byte
                  [[report_id, n, c["category"], c["channel"], c.get("channel_label"), c.get("count"),
                    c.get("amount_wan"), bool(c.get("approx", False))]
                   for n, c in enumerate(record.get("cases", []), start=1)])
+    budget = record.get("budget") or {}  # the project's own section (etl/record.py BUDGET_FIELDS)
+    if any(budget.get(f) is not None for f in BUDGET_FIELDS):
+        _insert_rows(con, "budget", ["report_id", *BUDGET_FIELDS], [[report_id, *[budget.get(f) for f in BUDGET_FIELDS]]])
     _insert_rows(con, "narratives", ["report_id", "section", "text"],
                  [[report_id, section, text] for section, text in (record.get("narrative") or {}).items()])
     if file_bytes is not None:

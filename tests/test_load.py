@@ -25,7 +25,7 @@ from etl.load import load_paths, open_db, store_record, unit_key
 from conftest import SEED, SEED_EXPECTED
 
 TABLES = ["units", "reports", "income", "expenditure", "three_public", "fixed_assets", "goals",
-          "indicators", "cases", "narratives", "documents"]
+          "indicators", "cases", "narratives", "budget", "documents"]
 SEED_SHA = "3927cca020fb53be7b8408a24d6657e6dfc3722adb0ebf57305414eb4989cc7f"
 SEED_KEY = "岳阳市云溪区|125002"
 FAST = Limits(timeout_s=30)
@@ -301,7 +301,7 @@ def test_load_seed_then_reload_changes_nothing(db):
     first = snapshot(db)
     counts = {t: len(rows) for t, rows in first.items()}
     assert counts == {"units": 1, "reports": 1, "income": 2, "expenditure": 2, "three_public": 0,
-                      "fixed_assets": 2, "goals": 5, "indicators": 17, "cases": 5, "narratives": 10,
+                      "fixed_assets": 2, "goals": 5, "indicators": 17, "cases": 5, "narratives": 10, "budget": 0,
                       "documents": 1}
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select unit_key, fiscal_year, sha256, self_score from reports").fetchall() == [

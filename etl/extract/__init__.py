@@ -5,13 +5,17 @@
 Families, each a module of this package, all reading the same `Document`:
 
 - `template`: the Yueyang fill-in form (the seed's layout);
-- `prose`: reports written as text (Hunan family B and other provinces).
+- `prose`: reports written as text (Hunan family B and other provinces);
+- `table`: reports that are forms — the Hunan 决算 annex (基础数据表/自评表),
+  the Chongqing 部门整体绩效自评表, other 整体支出绩效自评表 (table.py).
 
 Before any family reads it, `clean` removes what publishing added (a web
 page's metadata and navigation, a sharing site's notices, pinyin glosses).
 
 They share labels, the goal/indicator table readers and record assembly
 through `common`. The chooser tries the template (its cover is unmistakable),
+then a form (one of the form titles near the top, before any prose report
+title, plus a form label such as 年初预算数/全年执行数/编制数: table.is_table_form),
 then prose; a template cover over a prose body reads both (COVER_THEN_PROSE).
 A document none of them recognises is refused with NOT_A_REPORT.
 
@@ -31,6 +35,7 @@ from ..traditional import to_simplified
 from .clean import strip_page_noise
 from .common import FIELD_LABELS, NOT_A_REPORT
 from .prose import TEMPLATE as PROSE, extract_prose
+from .table import extract_table, is_table_form
 from .template import TEMPLATE, extract_template
 
 __all__ = ["extract_file", "extract_bytes", "extract_document", "NOT_A_REPORT", "TEMPLATE", "PROSE",
@@ -74,6 +79,9 @@ def extract_document(doc: Document) -> dict:
     doc, site_owner = strip_page_noise(doc)
     record = extract_template(doc)
     if record is None:
+        form = is_table_form(doc)
+        if form is not None:
+            return extract_table(doc, form)
         return extract_prose(doc, site_owner=site_owner)  # raises NOT_A_REPORT when it is not prose either
     if record["source"]["template"] is None:
         return _prose_below_cover(doc, record["report"]) or record

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ..document import Document, Row
+from ..record import BUDGET_FIELDS
 from ..textnorm import clean_text, halfwidth, parse_number, parse_value, squash
 
 NOT_A_REPORT = "不是绩效自评报告：未找到“部门（单位）名称”"
@@ -210,12 +211,15 @@ class Extraction:
     # -- narrative ----------------------------------------------------------
 
 def assemble(doc: Document, report: dict, money: dict, goals: list, completion: str | None, indicators: list,
-             cases: list, narrative: dict, *, money_unit: str, template: str | None, warnings: list) -> dict:
+             cases: list, narrative: dict, *, money_unit: str, template: str | None, warnings: list,
+             budget: dict | None = None) -> dict:
     """The record from its parts, in the spec's shape (file name and hash are
-    filled in by the caller that read the file)."""
+    filled in by the caller that read the file). `budget`: the project's own
+    section (etl/record.py BUDGET_FIELDS), all null unless a form states it."""
     return {
         "report": report,
         **money,
+        "budget": {field: (budget or {}).get(field) for field in BUDGET_FIELDS},
         "goals": goals,
         "goals_completion": completion,
         "indicators": indicators,
