@@ -77,7 +77,14 @@ def extract_document(doc: Document) -> dict:
     (etl/traditional.py), by every family."""
     doc = to_simplified(doc)
     doc, site_owner = strip_page_noise(doc)
-    record = extract_template(doc)
+    try:
+        record = extract_template(doc)
+    except ExtractError:
+        # a form whose 单位名称 cell looked like the template's cover, but is no template
+        form = is_table_form(doc)
+        if form is None:
+            raise
+        return extract_table(doc, form)
     if record is None:
         form = is_table_form(doc)
         if form is not None:

@@ -9,7 +9,7 @@ never wrote, and it gets glued onto the title or taken for the unit's name:
   【字体：大 中 小】, a bare "-" between metadata items;
 - a document-sharing site's notices ("本文档由用户提供并上传…", "…由会员分享，
   可在线阅读…", 文档简介) and its OCR page marks ("PAGE10PAGE");
-- the file name as the first line ("2021年…自评报告.pdf");
+- the file name as the first line ("2021年…自评报告.pdf"), which the title repeats;
 - pinyin glosses a mirror site puts after each character: "农(nóng)业(yè)".
 
 Only lines near the top (where a page puts them) are dropped, and only when
@@ -80,9 +80,8 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
                     if is_furniture(line):
                         continue
                     line = _OCR_PAGE.sub("", line.strip()) if line.lstrip().startswith("PAGE") else line
-                    f = _FILE_NAME.match(line.strip()) if seen_lines <= 3 else None
-                    if f and "报告" in f.group("name"):
-                        line = f.group("name")
+                    if seen_lines <= 3 and _FILE_NAME.match(line.strip()):
+                        continue  # a sharing site's file name; the document's own title follows
                     kept.append(line)
                 text = "\n".join(kept)
             changed |= text != cell.text

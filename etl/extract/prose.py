@@ -88,10 +88,11 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
     start, end, unit, year = title
     ex = Extraction(doc)
     body = _without_signature(lines[end:])
-    if not unit:
-        unit = cover_unit or _unit_from_context(lines, start)
+    unit = unit or cover_unit
     if not unit:
         unit, body = _unit_below_title(body)
+    if not unit:
+        unit = _unit_from_context(lines, start)
     if not unit:
         unit = _unit_in_body(body)
         if unit:
@@ -187,7 +188,7 @@ def _lines(doc: Document) -> list[str]:
 
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
-_TITLE_END = re.compile(r"报告(?:[（(][^（()）]{1,8}[)）])?$")
+_TITLE_END = re.compile(r"(?:报告|总结)(?:[（(][^（()）]{1,8}[)）])?$")
 _ANNEX = re.compile(r"^附件[\d一二三四五六七八九十\-—－]*[：:]?")
 
 
@@ -199,6 +200,8 @@ def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
         for k in (1, 2, 3):
             if i + k > len(lines) or (k > 1 and max(len(x) for x in lines[i:i + k]) > 40):
                 break
+            if k > 1 and lines[i].rstrip(_BLANKS + "|").endswith((":", "：")):
+                break  # a page's "文号：" label above the title, not part of it
             t = squash(halfwidth("".join(lines[i:i + k])))
             if len(t) > 80:
                 break
@@ -206,16 +209,31 @@ def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
                 later = squash(halfwidth("".join(lines[i + 1:i + k])))
                 if k > 1 and _is_title(later) and _title_parts(later)[0]:
                     break  # a whole title (unit included) starts on a later line: this one is above it
-                return (i, i + k, *_title_parts(t))
+                found = (i, i + k, *_title_parts(t))
+                if not found[2]:  # a page's own title without the unit; the document's may follow
+                    fuller = _find_title_with_unit(lines, i + k, i + k + 5)
+                    if fuller:
+                        return fuller
+                return found
+    return None
+
+
+def _find_title_with_unit(lines: list[str], start: int, stop: int) -> tuple[int, int, str, int | None] | None:
+    for i in range(start, min(stop, len(lines))):
+        t = squash(halfwidth(lines[i]))
+        if len(t) <= 80 and _is_title(t) and _title_parts(t)[0]:
+            return (i, i + 1, *_title_parts(t))
     return None
 
 
 def _is_title(t: str) -> bool:
-    return "整体" in t and ("自评" in t or "评价" in t) and bool(_TITLE_END.search(t))
+    """整体 (or 部门绩效) self-evaluation, ending in 报告 or 总结 ("…部门绩效自评情况总结")."""
+    return (("整体" in t or "部门绩效" in t or "单位绩效" in t) and ("自评" in t or "评价" in t)
+            and bool(_TITLE_END.search(t)))
 
 
 # A title glued to the text after it (a PDF or OCR copy flattened into long lines).
-_GLUED_TITLE = re.compile(r"^(?P<title>.{6,60}?(?:自评|评价)\s*报告(?:[（(][^（()）]{1,8}[)）])?)(?P<rest>.+)$")
+_GLUED_TITLE = re.compile(r"^(?P<title>.{6,60}?(?:自评|评价)\s*(?:总结)?\s*报告(?:[（(][^（()）]{1,8}[)）])?)(?P<rest>.+)$")
 _REPORT_OPENING = re.compile(r"(?:自评|评价)[^。]{0,12}报告如下")
 _NOTICE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?)?关于.{4,80}(?:的)?(?:通知|函|通报|批复|公告|公示)$")
 
@@ -256,6 +274,7 @@ def _title_parts(title: str) -> tuple[str, int | None]:
         head = title[:title.index("整体")]
         head = re.sub(r"(?:部门（单位）|单位（部门）|部门|单位)$", "", head)
     head = _ANNEX.sub("", head)
+    head = re.sub(r"^[^:：]{0,6}[:：]", "", head)  # a page's "名称：" label cut to "称："
     head = re.sub(r"^关于|关于$", "", head)
     return head.strip("：，、"), year
 
@@ -272,9 +291,12 @@ def _unit_from_context(lines: list[str], title_start: int) -> str | None:
             break
     for c in candidates:
         t = _ANNEX.sub("", squash(c))
-        if 2 <= len(t) <= 30 and not re.search(r"[\d，。；：、,.;:]", t):
+        if 2 <= len(t) <= 30 and not re.search(r"[\d，。；：、,.;:|]", t) and not _METADATA_WORD.fullmatch(t):
             return t
     return None
+
+
+_METADATA_WORD = re.compile(r"文号|名称|索引号|分类|发文机关|发文日期|标题|主题词|发布机构|时效性")
 
 
 _ORG_SUFFIX = r"(?:局|委员会|委|办公室|办|中心|医院|院|学校|中学|小学|校|所|站|队|厅|馆|会|部|处|政府|政协|街道办事处|社|团)"
@@ -289,6 +311,9 @@ def _unit_below_title(body: list[str]) -> tuple[str | None, list[str]]:
     计划生育服务中心（盖章）"): the name, and the body without it."""
     if not body:
         return None, body
+    bracketed = re.fullmatch(rf"[（(](?P<name>[\u4e00-\u9fff]{{2,30}}?{_ORG_SUFFIX})[)）]", squash(halfwidth(body[0])))
+    if bracketed and region_of(bracketed.group("name")):
+        return bracketed.group("name"), body[1:]  # "（冷水滩区环境保护局）" under the title
     m = _SEALED_NAME.match(squash(halfwidth(body[0])))
     if not m or not region_of(m.group("name")):
         return None, body
@@ -640,7 +665,7 @@ def _money(body: list[str], year: int, ex: Extraction,
     statement wins); a list with no figure at all is empty. What is not found
     is warned about (key figures) or added to `absent` (for the summary)."""
     units: Counter[str] = Counter()
-    texts = [halfwidth(line) for line in body]
+    texts = [halfwidth(line) for line in _outside_budget_sections(body)]
     out: dict[str, list[dict]] = {}
     for kind, fields in _MONEY_RX.items():
         values: dict[str, float | None] = {}
@@ -677,6 +702,24 @@ def _money(body: list[str], year: int, ex: Extraction,
     return out, money_unit
 
 
+_BUDGET = re.compile(r"(?<!公共)预算(?!执行|完成)|年初")
+
+
+def _outside_budget_sections(body: list[str]) -> list[str]:
+    """The body without the sections about the budget ("3.三公经费预算情况"):
+    their figures are plans, not what was spent."""
+    out, skipping = [], False
+    for line in body:
+        h = _heading(line)
+        if h is not None:
+            skipping = bool(_BUDGET.search(h.title)) and not re.search(r"执行|决算|完成|使用", h.title)
+            if skipping:
+                continue
+        if not skipping:
+            out.append(line)
+    return out
+
+
 def _about_this_year(text: str, pos: int, year: int) -> bool:
     """Whether a money label at `pos` states this unit's figure for `year`."""
     if pos > 0:
@@ -687,4 +730,9 @@ def _about_this_year(text: str, pos: int, year: int) -> bool:
     clause = text[m.end() if m else 0:pos]
     if _OTHER_PERIOD.search(clause):
         return False
+    if "其中" in clause:  # "预算支出为1250万元。其中，基本支出922万元": parts of the sentence before
+        sentence = text.rfind("。", 0, pos)
+        previous = text[text.rfind("。", 0, max(sentence, 0)) + 1:max(sentence, 0)]
+        if sentence > 0 and "其中" in text[sentence:pos] and _BUDGET.search(previous):
+            return False
     return all(int(y) == year for y in re.findall(r"(?:19|20)\d{2}(?=\s*年|$)", clause))

@@ -172,7 +172,8 @@ class TemplateExtraction(Extraction):
     def title(self, stop: int) -> tuple[str | None, int | None]:
         for row in self.rows[:stop]:
             for text in row.texts:
-                t = squash(halfwidth(text))
+                # A page that lost the glyph 年 prints "20 16 -度".
+                t = re.sub(r"((?:19|20)\d{2})-度", r"\1年度", squash(halfwidth(text)))
                 if "年度" in t and ("绩效" in t or "支出" in t or "报告" in t):
                     m = _TITLE.search(t)
                     if m:
@@ -544,7 +545,8 @@ def _pairs_without_colon(line: str) -> list[tuple[str, str]]:
         if len(acc) > 24:
             break
         field = LABEL_TO_FIELD.get(acc)
-        if field and re.search(r"\s", line[:pos]):
+        # a cover label may also be followed by a single space ("预算编码 YYX292")
+        if field and (re.search(r"\s", line[:pos]) or field in _COVER_LABELS):
             rest = line[pos + 1:]
             value = rest.strip()
             if rest[:1].isspace() and value and squash(value).rstrip("：") not in LABEL_TO_FIELD:
@@ -552,6 +554,7 @@ def _pairs_without_colon(line: str) -> list[tuple[str, str]]:
     return []
 
 
+_COVER_LABELS = ("unit_name", "budget_code", "evaluation_method", "evaluator", "report_date")
 _STREAM_GROUP_WORDS = {"其中", "结余"}
 
 
