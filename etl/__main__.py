@@ -16,7 +16,7 @@ import importlib
 import json
 import sys
 
-from etl.config import DEFAULT_DB, Limits
+from etl.config import ARCHIVE_EXTENSIONS, DEFAULT_DB, REPORT_EXTENSIONS, Limits
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--workers", type=int, metavar="N", help="并行读取的进程数（默认每个 CPU 核一个）")
 
     p = sub.add_parser("extract", help="读取报告，每个文件输出一行 JSON 记录（JSON Lines），不入库")
-    p.add_argument("files", nargs="+", metavar="FILE", help="报告文件（.docx .doc .pdf .txt .html）")
+    p.add_argument("files", nargs="+", metavar="FILE", help=f"报告文件（{' '.join(REPORT_EXTENSIONS)}）")
     limits_options(p)
 
     p = sub.add_parser("load", help="把文件、文件夹和 .zip 压缩包中的报告导入数据库")
@@ -98,7 +98,7 @@ def cmd_load(args) -> int:
     if not args.quiet:
         print(summary.line(), flush=True)
     if summary.loaded + summary.replaced + summary.unchanged + summary.failed == 0:
-        print("未找到报告文件（支持 .docx .doc .pdf .txt .html .htm .zip）", file=sys.stderr)
+        print(f"未找到报告文件（支持 {' '.join(REPORT_EXTENSIONS + ARCHIVE_EXTENSIONS)}）", file=sys.stderr)
     for line in summary.failure_lines():
         print(line, file=sys.stderr)
     return summary.exit_code
@@ -139,8 +139,8 @@ def _run() -> int:
     except SystemExit:
         raise
     except BaseException as e:  # noqa: BLE001 - the user gets one line, never a traceback
-        text = " ".join(str(e).split()) or type(e).__name__
-        print(f"错误：{text}", file=sys.stderr)
+        from etl.document import one_line
+        print(f"错误：{one_line(e)}", file=sys.stderr)
         return 2
 
 

@@ -22,6 +22,21 @@ class ExtractError(Exception):
     """A file that cannot be read as a report; the message is the one-line reason."""
 
 
+REASON_CHARS = 300  # the most of an error's own text a reason carries
+
+
+def one_line(error: BaseException | str) -> str:
+    """An error's text as one line (runs of whitespace as one space), at most
+    REASON_CHARS characters; an exception with no text, by its type name.
+
+    The one helper for every reason built from an exception's text, whether it
+    is the whole reason or the technical detail in its brackets."""
+    text = " ".join(str(error).split())
+    if not text and isinstance(error, BaseException):
+        text = type(error).__name__
+    return text[:REASON_CHARS]
+
+
 @dataclass(slots=True)
 class Cell:
     text: str

@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, Iterable, Iterator
 
 from etl.config import Limits
-from etl.document import ExtractError
+from etl.document import ExtractError, one_line
 
 _CTX = mp.get_context("fork")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -54,14 +54,14 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def one_line(e: BaseException) -> str:
-    """An exception as one line: an ExtractError's message as is; anything else
-    is a fault of the extractor, said so, with 'Type: message' for a technician."""
+def failure_reason(e: BaseException) -> str:
+    """A file's failure as one line: an ExtractError's message as is; anything
+    else is a fault of the extractor, said so, with 'Type: message' for a technician."""
+    if isinstance(e, ExtractError):
+        return one_line(str(e)) or "无法读取此文件"
     text = " ".join(str(e).split())
-    if not isinstance(e, ExtractError):
-        detail = f"{type(e).__name__}: {text}" if text else type(e).__name__
-        text = f"读取程序出错，请把此文件交给技术人员处理（{detail[:400]}）"
-    return text[:500] or "无法读取此文件"
+    detail = f"{type(e).__name__}: {text}" if text else type(e).__name__
+    return f"读取程序出错，请把此文件交给技术人员处理（{one_line(detail)}）"
 
 
 def memory_reason(limits: Limits) -> str:
@@ -112,7 +112,7 @@ def _worker_main(conn: Connection, inherited: list[Connection], limits: Limits) 
         except MemoryError:
             reply, retire = (index, None, memory_reason(limits)), True
         except BaseException as e:  # noqa: BLE001 - any failure is the file's, as one line
-            reply = (index, None, one_line(e))
+            reply = (index, None, failure_reason(e))
         del msg, data
         try:
             try:
@@ -123,7 +123,7 @@ def _worker_main(conn: Connection, inherited: list[Connection], limits: Limits) 
             except OSError:
                 raise
             except Exception as e:  # e.g. a record that does not pickle
-                conn.send((index, None, f"读取结果无法传回（{type(e).__name__}: {' '.join(str(e).split())[:300]}）"))
+                conn.send((index, None, f"读取结果无法传回（{one_line(f'{type(e).__name__}: {e}')}）"))
         except OSError:  # the parent is gone
             return
         if retire:  # the heap may be in a bad state after MemoryError
@@ -132,6 +132,22 @@ def _worker_main(conn: Connection, inherited: list[Connection], limits: Limits) 
 
 # ---------------------------------------------------------------------------
 # The parent side
+
+def _child_groups(pid: int) -> set[int]:
+    """The process groups of `pid`'s children other than its own and ours (Linux /proc)."""
+    groups: set[int] = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    try:
+                        groups.add(os.getpgid(int(child)))
+                    except OSError:
+                        pass
+    except (OSError, ValueError):
+        pass
+    return groups - {pid, os.getpgrp()}
+
 
 class _Worker:
     def __init__(self, limits: Limits, others: list[Connection]):
@@ -154,11 +170,20 @@ class _Worker:
         self.deadline = 0.0
 
     def kill(self) -> None:
+        # A LibreOffice conversion runs in a process group of its own
+        # (etl/readers/office.py): its group goes too, found before the worker
+        # dies and its children are handed to init.
+        converters = _child_groups(self.proc.pid)
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except OSError:
             try:
                 self.proc.kill()
+            except OSError:
+                pass
+        for group in converters:
+            try:
+                os.killpg(group, signal.SIGKILL)
             except OSError:
                 pass
         self.proc.join(5)

@@ -25,17 +25,14 @@ from typing import Iterable, Iterator
 
 import duckdb
 
-from etl.config import DEFAULT_DB, SCHEMA_SQL, Limits
+from etl.config import (ARCHIVE_EXTENSIONS, BOMB_MIN_BYTES_ARCHIVE, DEFAULT_DB, REPORT_EXTENSIONS, SCHEMA_SQL,
+                        Limits, looks_like_zip_bomb)
+from etl.document import one_line
 from etl.isolate import ExtractPool, Task, default_workers, extract_isolated
 from etl.readers import EMPTY_FILE, cannot_read, inflate_refused, mb, too_large, zip_bomb
 from etl.record import BUDGET_FIELDS
 
-SUPPORTED_EXTENSIONS = (".docx", ".doc", ".pdf", ".txt", ".html", ".htm")
-ARCHIVE_EXTENSIONS = (".zip",)
 MAX_ARCHIVE_MEMBERS = 10_000
-# A deflated Word/text report inflates about 3-15x; a zip bomb 100-1000x.
-MAX_COMPRESSION_RATIO = 200
-RATIO_CHECK_MIN_BYTES = 1024 * 1024
 
 
 class LoadError(Exception):
@@ -257,7 +254,7 @@ def _insert_report(con, key: str, record: dict, sha: str, file_name: str) -> int
 
 def store_error(e: BaseException) -> str:
     """The one-line reason for a record that could not be written."""
-    return f"无法写入数据库（{_one_line(e)}）"
+    return f"无法写入数据库（{one_line(e)}）"
 
 
 def log_failure(con, file_name: str, file_path: str | None, reason: str, sha: str | None = None) -> None:
@@ -309,7 +306,7 @@ def _walk(folder: Path) -> Iterator[Path]:
         for f in sorted(files):
             if f.startswith((".", "~$")):
                 continue
-            if f.lower().endswith(SUPPORTED_EXTENSIONS + ARCHIVE_EXTENSIONS):
+            if f.lower().endswith(REPORT_EXTENSIONS + ARCHIVE_EXTENSIONS):
                 yield Path(root) / f
 
 
@@ -345,7 +342,7 @@ def _archive_items(p: Path, limits: Limits) -> Iterator[Item]:
                                   f"超过上限 {limits.max_inflated_mb:g} MB"))
         zf = zipfile.ZipFile(p)
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as e:
-        return (yield refused(f"不是可读的 zip 压缩包，可能已损坏（{_one_line(e)}）"))
+        return (yield refused(f"不是可读的 zip 压缩包，可能已损坏（{one_line(e)}）"))
     with zf:
         members = [i for i in zf.infolist() if not i.is_dir()]
         if len(members) > MAX_ARCHIVE_MEMBERS:
@@ -358,14 +355,13 @@ def _archive_items(p: Path, limits: Limits) -> Iterator[Item]:
             base = name.rsplit("/", 1)[-1]
             item = Item(f"{p}/{name}", base, archive=str(p), member=info)
             lower = base.lower()
-            if base.startswith((".", "~$")) or not lower.endswith(SUPPORTED_EXTENSIONS + ARCHIVE_EXTENSIONS):
+            if base.startswith((".", "~$")) or not lower.endswith(REPORT_EXTENSIONS + ARCHIVE_EXTENSIONS):
                 continue
             if lower.endswith(ARCHIVE_EXTENSIONS):
                 item.error = "压缩包中的压缩包不处理：请先解压，再导入里面的压缩包"
             elif name.startswith("/") or ".." in name.split("/") or re.match(r"^[A-Za-z]:", name):
                 item.error = "压缩包内的文件路径不安全（指向压缩包以外），已拒绝"
-            elif (info.file_size > RATIO_CHECK_MIN_BYTES
-                  and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
+            elif looks_like_zip_bomb(info.file_size, info.compress_size, BOMB_MIN_BYTES_ARCHIVE):
                 item.error = zip_bomb(info.file_size, info.compress_size)
             elif info.file_size > limits.max_file_bytes:
                 item.error = too_large(info.file_size, limits.max_file_mb)
@@ -382,11 +378,6 @@ def _member_name(info: zipfile.ZipInfo) -> str:
         except (UnicodeEncodeError, UnicodeDecodeError):
             pass
     return name
-
-
-def _one_line(e: BaseException) -> str:
-    text = " ".join(str(e).split())
-    return text[:300] if text else type(e).__name__
 
 
 # ---------------------------------------------------------------------------
@@ -525,7 +516,7 @@ def read_item(item: Item, limits: Limits, archives: OpenArchives | None = None) 
         if isinstance(e, RuntimeError) and "encrypted" in str(e):  # zipfile: "... password required"
             item.error = "压缩包中的文件已加密：请去掉密码后重新打包"
         else:
-            item.error = f"无法从压缩包中解压此文件，压缩包可能已损坏（{_one_line(e)}）"
+            item.error = f"无法从压缩包中解压此文件，压缩包可能已损坏（{one_line(e)}）"
         return
     if len(data) > limit:
         item.error = too_large(None, limits.max_file_mb)
@@ -553,7 +544,7 @@ def _settle(con, outcome, summary: Summary, limits: Limits) -> None:
         try:
             record = extract_isolated(data=item.data, file_name=item.file_name, limits=limits)
         except Exception as e:  # ExtractError or a worker failure, already one line
-            reason = _one_line(e)
+            reason = one_line(e)
     if reason is None:
         try:
             status, _ = store_record(con, record, file_bytes=item.data, file_path=item.name)
@@ -581,4 +572,4 @@ def _refresh(con) -> None:
     try:
         refresh(con)
     except Exception as e:
-        print(f"警告：汇总表刷新失败，看板将直接从明细表计算（{_one_line(e)}）", file=sys.stderr)
+        print(f"警告：汇总表刷新失败，看板将直接从明细表计算（{one_line(e)}）", file=sys.stderr)

@@ -450,7 +450,7 @@ def test_doc_content_decides_the_reader(monkeypatch):
     def fake_convert(data, suffix, limits):
         calls.append(suffix)
         return GOOD_DOCX
-    monkeypatch.setattr(readers, "_libreoffice_to_docx", fake_convert)
+    monkeypatch.setattr(readers.doc, "_libreoffice_to_docx", fake_convert)
 
     doc = read_document(GOOD_DOCX, "really-a-docx.doc")           # a zip: read as .docx
     assert doc.format == "doc" and doc.rows[0].texts == ["x"] and calls == []
@@ -469,7 +469,7 @@ def test_doc_content_decides_the_reader(monkeypatch):
 
 
 def test_doc_needs_libreoffice(monkeypatch):
-    monkeypatch.setattr(readers.shutil, "which", lambda name: None)
+    monkeypatch.setattr(readers.office.shutil, "which", lambda name: None)
     with pytest.raises(ExtractError) as err:
         read_document(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "a.doc")
     assert str(err.value) == ".doc 文件需要 LibreOffice 转换：请安装 apt-get install -y libreoffice-writer-nogui"
@@ -480,12 +480,37 @@ def test_doc_conversion_time_limit_kills_the_converter(monkeypatch, tmp_path):
     pids = tmp_path / "pids"
     fake.write_text(f'#!/bin/sh\necho $$ > "{pids}"\nsleep 30 &\necho $! >> "{pids}"\nwait\n')
     fake.chmod(0o755)
-    monkeypatch.setattr(readers.shutil, "which", lambda name: str(fake))
+    monkeypatch.setattr(readers.office.shutil, "which", lambda name: str(fake))
     started = time.monotonic()
     with pytest.raises(ExtractError, match=r"^\.doc 文件转换超时：LibreOffice 在 1 秒内未完成转换"):
         read_document(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "a.doc", Limits(timeout_s=1))
     assert time.monotonic() - started < 10
     for pid in map(int, pids.read_text().split()):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.05)
+        assert not _alive(pid), f"converter process {pid} still running"
+
+
+def test_a_killed_worker_takes_its_converter_with_it(monkeypatch, tmp_path):
+    """The converter runs in a process group of its own; the extract pool,
+    killing a worker mid-conversion (interrupted, or out of time), kills that
+    group too."""
+    from etl import isolate
+
+    fake = tmp_path / "soffice"
+    pids = tmp_path / "pids"
+    fake.write_text(f'#!/bin/sh\nsleep 30 &\necho $$ $! > "{pids}"\nwait\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(readers.office.shutil, "which", lambda name: str(fake))
+    worker = isolate._Worker(Limits(timeout_s=60), [])
+    worker.conn.send((0, None, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "a.doc"))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(pids.read_text().split() if pids.exists() else []) < 2:
+        time.sleep(0.05)
+    started = list(map(int, pids.read_text().split()))
+    worker.kill()
+    for pid in started:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and _alive(pid):
             time.sleep(0.05)

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Iterable
 
 import queries
-from etl.config import Limits
+from etl.config import ARCHIVE_EXTENSIONS, REPORT_EXTENSIONS, Limits
 from etl.isolate import ExtractPool, Task
 from etl.load import iter_inputs, log_failure, read_item, store_error, store_record, unit_key
 from ui import data
 
-ACCEPTED = ["docx", "doc", "pdf", "txt", "html", "htm", "zip"]
+ACCEPTED = [ext.lstrip(".") for ext in REPORT_EXTENSIONS + ARCHIVE_EXTENSIONS]  # docx ... zip
 MAX_FILE_MB = Limits().max_file_mb  # the loader's limit, for the page's help text
 STATUS_TEXT = {
     "loaded": "已导入（新报告）",
@@ -118,7 +118,7 @@ def prepare(files: Iterable, limits: Limits = Limits()) -> list[Candidate]:
     if not candidates:
         # e.g. a .zip holding no report files at all
         candidates.append(Candidate(uploads[0][0] if uploads else "（无文件）", "",
-                                    error="压缩包中没有 .docx/.doc/.pdf/.txt/.html 报告文件"))
+                                    error=f"压缩包中没有 {'/'.join(REPORT_EXTENSIONS)} 报告文件"))
     return candidates
 
 

@@ -1,0 +1,453 @@
+"""PDFs with a text layer (.pdf): ruled tables as tables, other text as
+paragraphs, wrapped lines and tables split by page breaks rejoined."""
+from __future__ import annotations
+
+import bisect
+import io
+import re
+from dataclasses import dataclass
+
+from ..config import Limits
+from ..document import Cell, Document, ExtractError, one_line
+from .common import take_demo_marker
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+_OPENING = set("（「『【〔〈《“‘([{")
+_CLOSING = set("，。、；：？！）」』】〕〉》”’%％,.;:!?)]}…")
+_ITEM_START = re.compile(r"^(\d{1,2}[、.．](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、"
+                         r"|(指标|目标|任务)\d{1,2}[：:])")
+_PAGE_NUMBER = re.compile(r"^[\s\-—–－]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／共]\s*\d{1,4}\s*页?)?[\s\-—–－]*$")
+
+
+def read_pdf(data: bytes, limits: Limits = Limits()) -> Document:
+    """A PDF with a text layer: ruled tables as tables, other text as paragraphs.
+
+    Lines are rejoined into paragraphs where the layout shows a soft wrap
+    (the next line's first word would not have fit on the line before), so a
+    sentence broken by the page width reads as one, as in the .docx. A table
+    continued on the next page is one table again, and a row split by the
+    page break one row, where the text shows it continues. Page numbers and
+    running headers/footers are dropped.
+    """
+    if b"%PDF-" not in data[:1024]:
+        raise ExtractError("不是 PDF 文件：缺少 %PDF 文件头，可能已损坏或扩展名有误")
+    import pdfplumber  # only PDFs pay for importing pdfminer
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer signals trouble with many exception types
+        cause = exc.__cause__ or (exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc)
+        if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
+            raise ExtractError("PDF 已加密：需要密码才能打开，请去掉密码后重新提交") from exc
+        raise ExtractError(_DAMAGED_PDF.format(one_line(cause))) from exc
+    pages = []
+    try:
+        with pdf:
+            for page in pdf.pages:
+                pages.append(_pdf_page_items(page))
+                page.close()  # pdfplumber keeps every parsed page otherwise
+    except Exception as exc:
+        raise ExtractError(_DAMAGED_PDF.format(one_line(exc))) from exc
+    if not any(has_text for _, has_text in pages):
+        raise ExtractError("扫描版 PDF：没有文字层，无法读取，请提交 Word 版或带文字的 PDF")
+    doc = Document(format="pdf")
+    blank = [str(i + 1) for i, (_, has_text) in enumerate(pages) if not has_text]
+    if blank:
+        doc.warnings.append(f"PDF 第 {'、'.join(blank)} 页没有文字层（可能是扫描页），这些页的内容未读取")
+    try:
+        _pdf_assemble(doc, _without_running_lines([items for items, _ in pages]))
+    except (ValueError, IndexError, KeyError, TypeError) as exc:  # a layout no rule foresaw
+        raise ExtractError(f"PDF 版式无法识别，请提交 Word 版（{one_line(exc)}）") from exc
+    take_demo_marker(doc)
+    return doc
+
+
+_DAMAGED_PDF = "PDF 文件已损坏，无法打开（{}）"
+
+
+def _pdf_page_items(page):
+    """(items, has_text): ("line", dict) and ("table", _PdfTable) in top-to-bottom order."""
+    chars, seen = [], set()
+    for c in page.chars:
+        # Some producers fake bold by printing a glyph twice at (almost) the
+        # same spot; keep one (pdfplumber's own dedupe_chars is ~10x slower).
+        key = (c["text"], round(c["x0"]), round(c["top"]))
+        if c.get("upright", True) and key not in seen:
+            seen.add(key)
+            chars.append(c)
+    has_text = any(c["text"].strip() for c in chars)
+    if not has_text:
+        return [], False
+    from pdfplumber.table import Table
+
+    finder = page.debug_tablefinder()
+    found = [t.cells for t in finder.tables]
+    in_tables = {c for cells in found for c in cells}
+    for cell in finder.cells:
+        # pdfplumber drops one-cell tables; Word's template has them (a box
+        # around a long text), unless the box only frames other tables.
+        if cell not in in_tables and not any(_bbox_inside(Table(page, t).bbox, cell) for t in found):
+            found.append([cell])
+    grids = [_PdfGrid(cells) for cells in found]
+    body_chars = []
+    for c in chars:
+        hx, vy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+        for g in grids:
+            if g.take(c, hx, vy):
+                break
+        else:
+            body_chars.append(c)
+    items: list[tuple] = [("table", g.table()) for g in grids]
+    height = float(page.height)
+    for line in _pdf_lines(body_chars):
+        line["margin"] = line["top"] < 0.08 * height or line["bottom"] > 0.92 * height
+        if line["margin"] and _PAGE_NUMBER.match(line["text"]):
+            continue  # a page number in the header or footer
+        items.append(("line", line))
+    items.sort(key=lambda it: it[1].top if it[0] == "table" else it[1]["top"])
+    return items, True
+
+
+def _without_running_lines(pages: list[list]) -> list[list]:
+    """Drop running headers and footers: a margin line repeated on half the pages or more."""
+    if len(pages) < 2:
+        return pages
+
+    def key(item) -> str | None:  # page numbers differ from page to page: ignore digits
+        if item[0] == "line" and item[1]["margin"]:
+            return re.sub(r"\d+", "#", item[1]["text"])
+        return None
+
+    seen: dict[str, int] = {}
+    for items in pages:
+        for k in {key(it) for it in items} - {None}:
+            seen[k] = seen.get(k, 0) + 1
+    running = {k for k, n in seen.items() if n >= 2 and n * 2 >= len(pages)}
+    return [[it for it in items if key(it) not in running] for items in pages]
+
+
+def _bbox_inside(inner, outer) -> bool:
+    return (inner[0] >= outer[0] - 1 and inner[1] >= outer[1] - 1
+            and inner[2] <= outer[2] + 1 and inner[3] <= outer[3] + 1)
+
+
+def _pdf_lines(chars) -> list[dict]:
+    if not chars:
+        return []
+    from pdfplumber.utils.text import chars_to_textmap
+    return chars_to_textmap(chars, x_tolerance_ratio=0.3).extract_text_lines(strip=True, return_chars=True)
+
+
+@dataclass(slots=True)
+class _PdfCell:
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    lines: list           # pdfplumber text lines, top to bottom ([] for an empty cell)
+    left: float = 0.0     # where its lines start ...
+    right: float = 0.0    # ... and how far a full line reaches
+    text: str = ""
+    origin: "_PdfCell | None" = None  # for the continuation of a merged cell: the cell holding its text
+
+
+@dataclass
+class _PdfTable:
+    rows: list[list[_PdfCell]]
+    top: float
+    bottom: float
+
+
+class _PdfGrid:
+    """One ruled table on one page: cells placed on the grid of their edges, chars assigned by centre."""
+
+    def __init__(self, cells):
+        self.cells = [tuple(round(v, 1) for v in c) for c in cells]
+        self.xs = _dedupe_edges(sorted({c[0] for c in self.cells} | {c[2] for c in self.cells}))
+        self.ys = _dedupe_edges(sorted({c[1] for c in self.cells} | {c[3] for c in self.cells}))
+        self.chars: list[list] = [[] for _ in self.cells]
+        self.owner: dict[tuple[int, int], int] = {}
+        self.place = []
+        for i, (x0, top, x1, bottom) in enumerate(self.cells):
+            c0, c1 = _edge_index(self.xs, x0), _edge_index(self.xs, x1)
+            r0, r1 = _edge_index(self.ys, top), _edge_index(self.ys, bottom)
+            self.place.append((r0, max(1, r1 - r0)))
+            for r in range(r0, max(r0 + 1, r1)):
+                for c in range(c0, max(c0 + 1, c1)):
+                    self.owner.setdefault((r, c), i)
+
+    def take(self, char, hx: float, vy: float) -> bool:
+        if not (self.xs[0] <= hx < self.xs[-1] and self.ys[0] <= vy < self.ys[-1]):
+            return False
+        i = self.owner.get((bisect.bisect_right(self.ys, vy) - 1, bisect.bisect_right(self.xs, hx) - 1))
+        if i is None:
+            return False
+        self.chars[i].append(char)
+        return True
+
+    def table(self) -> _PdfTable:
+        n_rows = len(self.ys) - 1
+        rows: list[list[_PdfCell]] = [[] for _ in range(n_rows)]
+        for i, (r0, rspan) in enumerate(self.place):
+            x0, top, x1, bottom = self.cells[i]
+            cell = _pdf_cell(self.chars[i], self.cells[i])
+            rows[r0].append(cell)
+            for r in range(r0 + 1, min(r0 + rspan, n_rows)):
+                # A vertically merged cell continues: an empty cell in the grid.
+                rows[r].append(_PdfCell(x0, x1, top, bottom, [], origin=cell))
+        for row in rows:
+            row.sort(key=lambda c: c.x0)
+        return _PdfTable([row for row in rows if row], self.ys[0], self.ys[-1])
+
+
+_EDGE_TOL = 2.5  # points: LibreOffice draws one grid line ~1 pt apart on different pages
+
+
+def _dedupe_edges(edges: list[float]) -> list[float]:
+    out: list[float] = []
+    for e in edges:
+        if not out or e - out[-1] > _EDGE_TOL:
+            out.append(e)
+    return out
+
+
+def _edge_index(edges: list[float], value: float) -> int:
+    i = bisect.bisect_left(edges, value)
+    if i == len(edges) or (i > 0 and value - edges[i - 1] < edges[i] - value):
+        i -= 1
+    return i
+
+
+def _pdf_cell(chars, bbox) -> _PdfCell:
+    x0, top, x1, bottom = bbox
+    lines = _pdf_lines(chars)
+    if not lines:
+        return _PdfCell(x0, x1, top, bottom, [])
+    left = min(ln["x0"] for ln in lines)
+    # The padding between the left border and the text is there on the right too.
+    right = x1 - max(0.0, left - x0)
+    return _PdfCell(x0, x1, top, bottom, lines, left, right,
+                    "\n".join(_join_wrapped(lines, left, right)))
+
+
+def _first_chunk_width(line: dict) -> float:
+    """Width of what the line breaker had to carry down to this line.
+
+    Opening brackets stay with the character after them, closing punctuation
+    with the one before it and with a number right after it (Chinese
+    line-breaking rules as LibreOffice and Word apply them); a number or Latin
+    word is never split; a CJK character stands alone.
+    """
+    chars = line.get("chars") or []
+    n = len(chars)
+    if not n:
+        return 0.0
+
+    def word_char(k: int) -> bool:
+        t = chars[k]["text"]
+        return not t.isspace() and not _CJK.match(t)
+
+    def spaced(k: int) -> bool:  # the text layer may leave spaces out: a gap is one
+        return chars[k]["x0"] - chars[k - 1]["x1"] > 0.15 * max(1.0, chars[k]["bottom"] - chars[k]["top"])
+
+    i = 0
+    while True:
+        while i < n and chars[i]["text"] in _OPENING:
+            i += 1
+        if i < n and word_char(i):
+            i += 1
+            while i < n and word_char(i) and not spaced(i):
+                i += 1  # "88.97%" or "12,000" is one unbreakable word
+        else:
+            i += 1
+        while i < n and chars[i]["text"] in _CLOSING:
+            i += 1
+        if not (i < n and chars[i - 1]["text"] in _CLOSING and word_char(i)):
+            break
+    i = min(i, n)
+    return chars[i - 1]["x1"] - chars[0]["x0"]
+
+
+def _size(line: dict) -> float:
+    return max(1.0, line["bottom"] - line["top"])
+
+
+def _text_right_edge(lines: list[dict]) -> float:
+    """Where full lines end: the median right end of the lines that reach
+    within two characters of the rightmost one, not that one itself, because a
+    justified line with much punctuation (squeezed) can run a character past
+    the margin, and every soft wrap measured against it would be missed."""
+    if not lines:
+        return 0.0
+    far = max(ln["x1"] for ln in lines)
+    ends = sorted(ln["x1"] for ln in lines if ln["x1"] >= far - 2 * _size(ln))
+    return ends[len(ends) // 2]
+
+
+def _wraps_into(prev: dict, line: dict, left: float, right: float, gap: bool = True) -> bool:
+    """True when `line` continues the paragraph of `prev` (a soft wrap, not a new paragraph)."""
+    size = _size(prev)
+    if line["x0"] > left + 0.5 * size:       # indented: a paragraph's first line
+        return False
+    if _ITEM_START.match(line["text"]):      # "2、", "（二）", "指标3：" start an item
+        return False
+    if prev["text"][-1:].isdigit() and line["text"][:1].isdigit():
+        return False                         # a line breaker does not split a number
+    if gap and line["top"] - prev["bottom"] > 1.2 * size:  # paragraph spacing
+        return False
+    # The first chunk of `line` (with a little slack) would not have fit after `prev`.
+    return prev["x1"] + _first_chunk_width(line) > right - 0.3 * size
+
+
+def _join(a: str, b: str) -> str:
+    if a and b and a[-1].isascii() and b[0].isascii() and a[-1].isalnum() and b[0].isalnum():
+        return a + " " + b
+    return a + b
+
+
+def _join_wrapped(lines: list[dict], left: float, right: float) -> list[str]:
+    paras: list[str] = []
+    prev = None
+    for line in lines:
+        if prev is not None and _wraps_into(prev, line, left, right):
+            paras[-1] = _join(paras[-1], line["text"])
+        else:
+            paras.append(line["text"])
+        prev = line
+    return paras
+
+
+def _text_home(cell: _PdfCell) -> _PdfCell:
+    while cell.origin is not None:
+        cell = cell.origin
+    return cell
+
+
+def _rejoin_page_break(upper: list[_PdfCell], lower: list[_PdfCell], page_bottom: float) -> bool:
+    """Give back to its cell the text a page break carried into the next page's first row.
+
+    A cell is cut by the break when its box reaches the bottom of the table
+    on its page, its text (two lines at least) fills the box, and the text
+    on the next page goes on mid-sentence. A row all of whose text was cut
+    is one row split in two: it is joined (its cells' paragraphs too) and True
+    is returned, so the caller drops `lower`. Otherwise only the cut cells'
+    text moves up (a vertically merged cell split by the break). One box of
+    text (a one-cell row) goes on even where the break falls between its
+    paragraphs. Header cells that happen to fill their width
+    are not cut: they are one line, or centred rather than filled.
+    """
+    pairs = [(a, b) for b in lower for a in upper
+             if abs(a.x0 - b.x0) <= _EDGE_TOL and abs(a.x1 - b.x1) <= _EDGE_TOL]
+    homes = [_text_home(c) for c in upper]
+    pads = [h.lines[0]["top"] - h.top for h in homes if h.lines]
+    if not pairs or not pads:
+        return False
+
+    def cut(home: _PdfCell, lines: int, slack: float = 0.5) -> bool:
+        return (len(home.lines) >= lines and abs(home.bottom - page_bottom) < 2
+                and home.bottom - home.lines[-1]["bottom"] <= min(pads) + slack * _size(home.lines[-1]))
+
+    def wraps(home: _PdfCell, b: _PdfCell) -> bool:
+        return _wraps_into(home.lines[-1], b.lines[0], min(home.left, b.left), home.right, gap=False)
+
+    texts = [(_text_home(a), b) for a, b in pairs if b.lines]
+    if not texts:
+        return False
+    if len(upper) == len(lower) == len(pairs) == 1:
+        home, b = texts[0]
+        # Broken between paragraphs, the box may end up to a line short; a
+        # box that opens with a label ("部门（单位）意见：") is a new one.
+        whole = cut(home, 1) and wraps(home, b) or (
+            cut(home, 2, slack=2.0) and not b.lines[0]["text"].rstrip().endswith(("：", ":")))
+    else:
+        # Every text goes on: mid-sentence, or after a paragraph of a long
+        # cell; and at least one mid-sentence.
+        whole = (len(pairs) == len(upper) == len(lower)
+                 and all(cut(h, 1) and wraps(h, b) or cut(h, 2) for h, b in texts)
+                 and any(cut(h, 1) and wraps(h, b) for h, b in texts))
+    if whole:
+        for home, b in texts:
+            _merge_cells(home, b)
+            b.origin = home
+        return True
+    for home, b in texts:
+        # A figure on the next page is that row's own value, never the tail
+        # of a label cut by the break ("人员支" / "出" above "909.85").
+        if cut(home, 2) and wraps(home, b) and not _FIGURE.fullmatch(b.text.strip()):
+            _merge_cells(home, b)
+            b.lines, b.text, b.origin = [], "", home
+    return False
+
+
+_FIGURE = re.compile(r"[-+]?[\d,]*\.?\d+%?")
+
+
+def _merge_cells(upper: _PdfCell, lower: _PdfCell) -> None:
+    """Append `lower`'s text (the same cell on the next page) to `upper`."""
+    if upper.lines and lower.lines:
+        soft = _wraps_into(upper.lines[-1], lower.lines[0], min(upper.left, lower.left), upper.right,
+                           gap=False)
+        upper.text = _join(upper.text, lower.text) if soft else upper.text + "\n" + lower.text
+    elif lower.lines:
+        upper.text, upper.left, upper.right = lower.text, lower.left, lower.right
+    upper.lines = upper.lines + lower.lines
+    upper.bottom = lower.bottom  # where the (merged) cell now ends, for the next page break
+
+
+def _pdf_assemble(doc: Document, pages: list[list]) -> None:
+    """Page items -> rows: paragraphs rejoined across wraps and page breaks, split tables rejoined."""
+    lines = [it[1] for items in pages for it in items if it[0] == "line"]
+    left = min((ln["x0"] for ln in lines), default=0.0)
+    right = _text_right_edge(lines)
+    foot = max([ln["bottom"] for ln in lines] + [it[1].bottom for items in pages for it in items
+                                                  if it[0] == "table"])
+    out: list[list] = []   # ["p", text, last_line] | ["t", _PdfTable]
+    for page_no, items in enumerate(pages):
+        for k, item in enumerate(items):
+            last = out[-1] if out else None
+            if item[0] == "table":
+                part: _PdfTable = item[1]
+                prev: _PdfTable | None = last[1] if last is not None and last[0] == "t" else None
+                if (k == 0 and page_no > 0 and prev is not None
+                        and abs(prev.rows[0][0].x0 - part.rows[0][0].x0) < _EDGE_TOL
+                        and abs(prev.rows[0][-1].x1 - part.rows[0][-1].x1) < _EDGE_TOL):
+                    # The same table, continued on the next page; its last row
+                    # may go on too, if it ran to the foot of the page.
+                    rows = part.rows
+                    at_foot = foot - prev.bottom < 20  # within two lines of the lowest text
+                    if at_foot and _rejoin_page_break(prev.rows[-1], rows[0], prev.bottom):
+                        rows = rows[1:]
+                    prev.rows.extend(rows)
+                    prev.bottom = part.bottom
+                else:
+                    out.append(["t", part])
+                continue
+            line = item[1]
+            if last is not None and last[0] == "p":
+                prev_line = last[2]
+                # Across a page break the vertical gap means nothing.
+                if _wraps_into(prev_line, line, left, right, gap=k > 0):
+                    last[1] = _join(last[1], line["text"])
+                    last[2] = line
+                    continue
+            out.append(["p", line["text"], line])
+    for entry in out:
+        if entry[0] == "p":
+            doc.add_paragraph(entry[1])
+        else:
+            doc.add_table(_pdf_grid_rows(entry[1]))
+
+
+def _pdf_grid_rows(table: _PdfTable) -> list[list[Cell]]:
+    """Grid positions over the whole table (all its pages: one page may lack some column lines)."""
+    edges = _dedupe_edges(sorted({c.x0 for row in table.rows for c in row}
+                                 | {c.x1 for row in table.rows for c in row}))
+    rows = []
+    for row in table.rows:
+        cells = []
+        for c in row:
+            col = _edge_index(edges, c.x0)
+            cells.append(Cell(c.text, col, max(1, _edge_index(edges, c.x1) - col)))
+        rows.append(cells)
+    return rows
