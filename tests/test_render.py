@@ -22,10 +22,10 @@ import jsonschema
 import pytest
 from lxml import etree
 
-from etl.demo import generate, plan
+from demo.generate import generate, plan
 from etl.document import DEMO_MARKER
 from etl.extract import extract_bytes
-from etl.render import (ProseStyle, RenderOptions, expected_record, layout, render, render_docx, render_html,
+from demo.render import (ProseStyle, RenderOptions, expected_record, layout, render, render_docx, render_html,
                         render_txt, soffice_path)
 
 from conftest import SEED
@@ -383,7 +383,7 @@ def test_demo_prose_documents_are_spread_and_exact(tmp_path):
 def test_prose_reports_printed_to_pdf_read_back_to_their_records(demo_corpus, tmp_path):
     # real prose reports often arrive as PDF: the page width wraps sentences mid-word ("其他收\n入"),
     # and one squeezed justified line may run past the margin; the reader must still rejoin them
-    from etl.render import convert
+    from demo.render import convert
     manifest = json.loads((demo_corpus / "manifest.json").read_text(encoding="utf-8"))
     sources = [demo_corpus / d["file"] for d in manifest["documents"]
                if d["template"] == "hunan-prose" and d["format"] == "docx"]

@@ -15,7 +15,7 @@ from compare_record import compare
 from conftest import ROOT, SEED
 from etl.document import Cell, Document, ExtractError, Row
 from etl.extract import NOT_A_REPORT, extract_bytes
-from etl.render import RenderOptions, expected_record, render
+from demo.render import RenderOptions, expected_record, render
 from etl.traditional import (CONVERTED_WARNING, MIN_TRADITIONAL, is_traditional, to_simplified,
                              to_simplified_text, traditional_counts)
 

@@ -1,7 +1,7 @@
 """Render a report record into the bureau's template: .docx, .txt, .html, .pdf, .doc.
 
 The inverse of the extractor, used to build test documents and the demo
-district (etl/demo.py). One layout (`layout()`: paragraphs and grid tables
+district (demo/generate.py). One layout (`layout()`: paragraphs and grid tables
 with merged cells, shaped like 岳阳市云溪区's Word template, see
 ../shared/seeds/) is drawn by three writers:
 
@@ -49,7 +49,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from .document import DEMO_MARKER
+from etl.document import DEMO_MARKER
 
 TEMPLATE_ID = "yueyang-yunxi-2022"
 FORMATS = ("docx", "txt", "html", "pdf", "doc")
