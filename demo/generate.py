@@ -6,8 +6,8 @@ Writes, for about 45 units of 岳阳市云溪区 and fiscal years 2019–2024, o
 report document each (mostly .docx, a share as .txt dumps — some GB18030 —,
 a few .html pages and about ten PDFs; about 9% written as Hunan prose reports
 instead of the template, see `_choose_prose`), and beside each document `<stem>.json`:
-the exact record an extractor must return for it (valid against
-../shared/spec/report-record.schema.json, `source.demo: true`). The real seed
+the exact record an extractor must return for it, its warnings aside (valid against
+../shared/spec/report-record.schema.json, `source.demo: true`, `source.warnings: []`). The real seed
 report is copied in as itself with its hand-written record (`demo: false`).
 Also written: `manifest.json` (what was planted where: renames, merges, the
 report in 元, blank results, the missing section, and the few arithmetic
