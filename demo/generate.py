@@ -41,8 +41,9 @@ from pathlib import Path
 from etl.config import PROJECT_ROOT
 
 from . import data as D
-from .render import (MONEY_FIELDS, PROSE_TEMPLATE_ID, TEMPLATE_ID, ProseStyle, RenderOptions, convert,
-                     expected_record, render_docx, render_html, render_txt, soffice_path)
+from .blocks import MONEY_FIELDS, PROSE_TEMPLATE_ID, TEMPLATE_ID, ProseStyle, RenderOptions
+from .expected import expected_record
+from .render import convert, render_docx, render_html, render_txt, soffice_path
 
 # The real seed report and its hand-written record, as in ../shared/seeds and
 # ../shared/spec/examples: copied into the project so that the built-in demo

@@ -23,11 +23,12 @@ import jsonschema
 import pytest
 from lxml import etree
 
+from demo.blocks import ProseStyle, RenderOptions
+from demo.expected import expected_record
 from demo.generate import generate, plan
+from demo.render import layout, render, render_docx, render_html, render_txt, soffice_path
 from etl.document import DEMO_MARKER
 from etl.extract import extract_bytes
-from demo.render import (ProseStyle, RenderOptions, expected_record, layout, render, render_docx, render_html,
-                        render_txt, soffice_path)
 
 from conftest import SEED
 
