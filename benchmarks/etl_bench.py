@@ -27,8 +27,9 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from demo.blocks import RenderOptions  # noqa: E402
+from demo.render import render  # noqa: E402
 from etl.extract import extract_bytes  # noqa: E402
-from etl.render import RenderOptions, render  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "spec" / "examples" / "yunxi-2022-labor-inspection-brigade.json"
 

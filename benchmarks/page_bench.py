@@ -32,8 +32,8 @@ PAGES = ["pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/unit
 
 
 def build_demo(folder: Path) -> Path:
+    from demo.generate import generate
     from etl.config import Limits
-    from etl.demo import generate
     from etl.load import load_paths
 
     corpus = folder / "demo-corpus"

@@ -2,7 +2,7 @@
 
     python -m etl extract FILE...        one JSON record per line on stdout
     python -m etl load PATH... [--db FILE] [--max-file-mb N] [--timeout S] [--quiet]
-    python -m etl demo ...               the demo district's documents (etl/demo.py)
+    python -m etl demo ...               the demo district's documents (the `demo` package)
 
 A file that cannot be read gets one line on stderr, `FILE：原因` (the reason in
 Chinese, as everything this command says to its user), and the others go on;
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import json
 import sys
 
@@ -107,13 +106,9 @@ def cmd_load(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "demo":
-        try:
-            demo = importlib.import_module("etl.demo")
-        except ModuleNotFoundError as e:
-            if e.name != "etl.demo":
-                raise
-            raise SystemExit("错误：缺少演示数据生成器（etl/demo.py）") from None
-        return demo.main(argv[1:]) or 0
+        import demo   # test and demo data, not the production path: loaded only for this command
+
+        return demo.main(argv[1:], prog="python -m etl demo") or 0
     args = _parser().parse_args(argv)
     if args.command == "extract":
         return cmd_extract(args)

@@ -25,7 +25,7 @@ _ITEM = re.compile(rf"(?<![\d.])(?P<n>\d[\d,]*)\s*(?:{_QUANT})")
 _AMOUNT = re.compile(r"金额[^，,。；;]*?(?P<pre>约|近)?(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<post>余|多)?\s*(?P<u>亿元|万元|元)")
 _LABEL_TRIM = " ，,、：:；;\u3000"
 
-# Channel rules, first match wins (kept in step with etl/demo's vocabulary).
+# Channel rules, first match wins (kept in step with the demo's vocabulary, demo/data.py).
 _CHANNELS = (
     ("national_platform", re.compile(r"(国家|全国).*平台")),
     ("leader_mailbox", re.compile(r"信箱")),

@@ -32,7 +32,7 @@ def record_schema() -> dict:
 @pytest.fixture(scope="session")
 def demo_corpus(tmp_path_factory) -> Path:
     """The demo district's documents and expected records, generated once per run."""
-    from etl.demo import generate
+    from demo.generate import generate
 
     out = tmp_path_factory.mktemp("demo-corpus")
     generate(out, seed=0)

@@ -274,9 +274,9 @@ def test_scores_and_execution_rates(demo_corpus):
 
 def test_only_the_planted_units_copy_last_years_text(demo_corpus):
     """"与上年报告文字雷同" is a credibility signal: in the demo it should point at
-    the units planted to copy-paste (etl.demo_data.COPY_PASTE_UNITS), not at
+    the units planted to copy-paste (demo.data.COPY_PASTE_UNITS), not at
     everyone because the generator ran out of phrasings."""
-    from etl.demo_data import COPY_PASTE_UNITS, UNITS
+    from demo.data import COPY_PASTE_UNITS, UNITS
 
     names = {u.key: u.name for u in UNITS}
     codes = {u.key: u.code for u in UNITS}
@@ -339,7 +339,7 @@ def test_a_unit_with_a_prose_year_stays_one_unit(demo_corpus, demo_db):
 
 def test_the_demo_carries_its_own_copy_of_the_seed():
     # run.sh builds the demo on a machine that may not have ../shared: the copy must stay the original
-    from etl.demo import SEED_FILE, SEED_RECORD
+    from demo.generate import SEED_FILE, SEED_RECORD
     from tests.conftest import SEED, SEED_EXPECTED
     assert SEED_FILE.read_bytes() == SEED.read_bytes()
     assert SEED_RECORD.read_bytes() == SEED_EXPECTED.read_bytes()

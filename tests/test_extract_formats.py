@@ -1,6 +1,6 @@
 """Documents rendered by code from known records, in every supported format and
 with the mess real reports have, must extract to exactly the record they were
-drawn from (golden records: `etl.render.expected_record`)."""
+drawn from (golden records: `demo.expected.expected_record`)."""
 from __future__ import annotations
 
 import copy
@@ -11,8 +11,10 @@ import jsonschema
 import pytest
 from compare_record import compare
 
+from demo.blocks import RenderOptions
+from demo.expected import expected_record
+from demo.render import convert, render
 from etl.extract import extract_bytes
-from etl.render import RenderOptions, convert, expected_record, render
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 

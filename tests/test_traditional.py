@@ -13,9 +13,11 @@ import pytest
 from compare_record import compare
 
 from conftest import ROOT, SEED
+from demo.blocks import RenderOptions
+from demo.expected import expected_record
+from demo.render import render
 from etl.document import Cell, Document, ExtractError, Row
 from etl.extract import NOT_A_REPORT, extract_bytes
-from etl.render import RenderOptions, expected_record, render
 from etl.traditional import (CONVERTED_WARNING, MIN_TRADITIONAL, is_traditional, to_simplified,
                              to_simplified_text, traditional_counts)
 

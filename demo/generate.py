@@ -1,13 +1,13 @@
 """The demo district: a deterministic multi-year corpus of report documents.
 
-    python -m etl demo [--out DIR] [--seed N]
+    python -m demo [--out DIR] [--seed N]      (also: python -m etl demo ...)
 
 Writes, for about 45 units of 岳阳市云溪区 and fiscal years 2019–2024, one
 report document each (mostly .docx, a share as .txt dumps — some GB18030 —,
 a few .html pages and about ten PDFs; about 9% written as Hunan prose reports
 instead of the template, see `_choose_prose`), and beside each document `<stem>.json`:
-the exact record an extractor must return for it (valid against
-../shared/spec/report-record.schema.json, `source.demo: true`). The real seed
+the exact record an extractor must return for it, its warnings aside (valid against
+../shared/spec/report-record.schema.json, `source.demo: true`, `source.warnings: []`). The real seed
 report is copied in as itself with its hand-written record (`demo: false`).
 Also written: `manifest.json` (what was planted where: renames, merges, the
 report in 元, blank results, the missing section, and the few arithmetic
@@ -15,7 +15,7 @@ inconsistencies, each with the identity it breaks and by how much) and
 `unit_aliases.csv` (renames and merges, in data/unit_aliases.csv's format).
 
 Figures are calibrated on ../shared/research/ (sizes by unit type:
-etl/demo_data.py KINDS). Every money table adds up (IDENTITIES; org rows add
+demo/data.py KINDS). Every money table adds up (IDENTITIES; org rows add
 up to the 汇总 row) except where manifest.json says otherwise. Each unit's
 income follows a smooth walk inside its type's range from its own random
 stream, so the same seed always gives the same bytes (PDFs: the same bytes for
@@ -38,10 +38,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import demo_data as D
-from .config import PROJECT_ROOT
-from .render import (MONEY_FIELDS, PROSE_TEMPLATE_ID, TEMPLATE_ID, ProseStyle, RenderOptions, convert,
-                     expected_record, render_docx, render_html, render_txt, soffice_path)
+from etl.config import PROJECT_ROOT
+
+from . import data as D
+from .blocks import MONEY_FIELDS, PROSE_TEMPLATE_ID, TEMPLATE_ID, ProseStyle, RenderOptions
+from .expected import expected_record
+from .render import convert, render_docx, render_html, render_txt, soffice_path
 
 # The real seed report and its hand-written record, as in ../shared/seeds and
 # ../shared/spec/examples: copied into the project so that the built-in demo
@@ -746,7 +748,7 @@ def _plant(items: list[Item], seed: int) -> None:
 
 def _choose_prose(items: list[Item], seed: int) -> None:
     """Real districts receive both families: about PROSE_SHARE of the documents
-    become Hunan prose reports (etl/render.py ProseStyle, the survey's variants
+    become Hunan prose reports (demo/render.py ProseStyle, the survey's variants
     drawn per document), at most one per unit and spread evenly over the years.
 
     Only where the unit keeps its identity and nothing planted is lost: a unit
@@ -918,8 +920,8 @@ def _write_manifest(out: Path, items: list[Item]) -> None:
                 w.writerow([D.REGION, code, new, f"{year}年{old}并入"])
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl demo",
+def main(argv: list[str] | None = None, prog: str = "python -m demo") -> int:
+    parser = argparse.ArgumentParser(prog=prog,
                                      description="生成演示区县（岳阳市云溪区）的自评报告文档及其期望记录。")
     parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR", help=f"output folder (default {DEFAULT_OUT})")
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
@@ -938,6 +940,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(paths)} documents ({summary}) in {args.out} ({time.perf_counter() - start:.1f} s)")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

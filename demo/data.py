@@ -1,6 +1,6 @@
 """Vocabulary of the demo district (岳阳市云溪区): its units and what each sector reports.
 
-Data only; etl/demo.py turns it into yearly report records. Calibrated on
+Data only; demo/generate.py turns it into yearly report records. Calibrated on
 ../shared/research/ (real-report-formats.md §9, see KINDS): small 大队/中心
 units 5–25 staff and 50–300万元, bureaus/乡镇/街道 30–190 staff and
 500–3000万元, the big systems (教育, 卫生) 300+ staff and 5000万元+; 三公
