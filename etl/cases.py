@@ -16,8 +16,8 @@ from collections.abc import Iterable
 
 from .textnorm import halfwidth
 
-_VERBS = "妥处|受理|办理|处理|接到|收到|办结|调处|接收"
-_QUANT = "件|起|宗|次|个|条"
+_VERBS = "妥处|受理|办理|处理|接到|收到|办结|调处|接收|接待|登记|查处"
+_QUANT = "件次|人次|批次|件|起|宗|次|个|条"  # longest first: "356件次" is one count
 _HEAD = re.compile(
     rf"(?:{_VERBS})(?P<cat>[\u4e00-\u9fff]{{2,12}}?)(?P<n>\d[\d,]*)\s*(?P<q>{_QUANT})\s*[，,、]?\s*其中\s*[：:]?"
 )
@@ -50,7 +50,7 @@ def extract_cases(texts: Iterable[str]) -> tuple[list[dict], list[str]]:
     for text in texts:
         t = halfwidth(text)
         for head in _HEAD.finditer(t):
-            category = head.group("cat")
+            category = re.sub(r"(?:共计?|总计|合计|累计|达到?|计)$", "", head.group("cat")) or head.group("cat")
             total = int(head.group("n").replace(",", ""))
             items, rest_end = _items(t, head.end())
             if not items:
@@ -76,10 +76,27 @@ def extract_cases(texts: Iterable[str]) -> tuple[list[dict], list[str]]:
     return rows, warnings
 
 
+# "其中312件来自12345热线、255件来自全国12315平台": the channel named after the count.
+_ITEM_AFTER = re.compile(rf"(?P<n>\d[\d,]*)\s*(?:{_QUANT})\s*(?:来自|来源于|通过|经由|经|为)(?P<label>[^，,、；;。]{{2,16}})")
+
+
 def _items(text: str, pos: int) -> tuple[list[tuple[str, int]], int]:
-    """The "label N件" items after "其中", up to the first clause that is not one."""
-    items = []
+    """The "label N件" items after "其中" (or "N件来自label"), up to the first
+    clause that is not one."""
     end = _sentence_end(text, pos)
+    after = []
+    p = pos
+    while True:
+        m = _ITEM_AFTER.match(text, p, end)
+        if not m:
+            break
+        after.append((m.group("label").strip(_LABEL_TRIM), int(m.group("n").replace(",", ""))))
+        p = m.end()
+        while p < end and text[p] in _LABEL_TRIM:
+            p += 1
+    if after:
+        return after, p
+    items = []
     while True:
         m = _ITEM.search(text, pos, end)
         if not m:

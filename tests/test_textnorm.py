@@ -82,3 +82,19 @@ def test_cases_warn_when_channels_do_not_add_up():
     rows, warnings = extract_cases(["办理信访事项50件，其中网上信访20件，来访10件。"])
     assert len(rows) == 3
     assert warnings == ["信访事项：各渠道合计 30 件，与所述总数 50 件不符"]
+
+
+def test_cases_in_person_times_and_batches_are_one_count_each():
+    # 信访 units count in 件次 and 批次: "356件次" is one count, not 356件 and a stray 次
+    rows, warnings = extract_cases(["全年共受理信访事项356件次，其中来信86件次、来访120批次、网上信访150件次。"])
+    counts = {(r["channel"], r["channel_label"]): r["count"] for r in rows}
+    assert counts == {("total", "信访事项"): 356, ("letters_visits", "来信"): 86, ("walk_in", "来访"): 120,
+                      ("letters_visits", "网上信访"): 150}
+    assert rows[0]["category"] == "信访事项" and warnings == []
+
+
+def test_cases_with_the_channel_named_after_the_count():
+    rows, warnings = extract_cases(["共受理投诉举报567件，其中312件来自12345热线，255件来自全国12315平台。"])
+    assert [(r["channel"], r["count"]) for r in rows] == [("total", 567), ("hotline_12345", 312),
+                                                         ("national_platform", 255)]
+    assert warnings == []

@@ -80,8 +80,9 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
                     if is_furniture(line):
                         continue
                     line = _OCR_PAGE.sub("", line.strip()) if line.lstrip().startswith("PAGE") else line
-                    if seen_lines <= 3 and _FILE_NAME.match(line.strip()):
-                        continue  # a sharing site's file name; the document's own title follows
+                    f = _FILE_NAME.match(line.strip()) if seen_lines <= 3 else None
+                    if f and "报告" in f.group("name"):
+                        continue  # a sharing site's file name; the report's own title follows
                     kept.append(line)
                 text = "\n".join(kept)
             changed |= text != cell.text

@@ -196,6 +196,10 @@ _UNIT_SUFFIX = re.compile(r"(局|委员会|委|办公室|办|人民政府|政府
 _LABEL_WORDS = ("名称", "预算", "执行", "分值", "得分", "联系", "电话", "指标", "目标", "情况", "金额", "合计")
 
 
+_GLUED_UNIT = re.compile(r"(?:部门|单位)名称[：:]?(?P<name>[\u4e00-\u9fff]{2,30}?(?:局|委员会|办公室|人民政府|中心|医院|卫生院|院"
+                         r"|所|站|队|馆|学校|校|厅|街道办事处))(?=下属|主管|联系|整体|预算|年度|单位|部门|资金|$)")
+
+
 def _looks_like_unit(text: str) -> bool:
     t = squash(text)
     return (2 <= len(t) <= 40 and not re.search(r"\d", t) and _UNIT_SUFFIX.search(t) is not None
@@ -350,6 +354,10 @@ class _Reader:
                 return squash(self.toks[i + 1].text), None
             if i > 0 and _looks_like_unit(self.toks[i - 1].text):
                 return squash(self.toks[i - 1].text), None
+        for k in self.keys[:60]:  # OCR glued the label, its cell and the next label: "部门名称南昌县…卫生院下属单位个数0"
+            m = _GLUED_UNIT.search(k)
+            if m and _looks_like_unit(m.group("name")):
+                return m.group("name"), None
         for k in self.keys[:60]:  # "衡山县XX局2023年度部门整体支出绩效自评表"
             m = re.match(r"^(.{2,40}?)(?:(?:19|20)\d{2}年度?)?(?:部门)?整体", k)
             if m and any(t in k for t, _ in _TITLES) and _looks_like_unit(m.group(1)):
