@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = PROJECT_ROOT / "data" / "reports.duckdb"
+# The database: $REPORTS_DB if set, else data/reports.duckdb. The dashboard, `python -m etl`
+# and `python -m queries` all take it from here.
+DB_ENV = "REPORTS_DB"
+
+
+def configured_db() -> Path:
+    raw = os.environ.get(DB_ENV, "").strip()
+    return Path(raw).expanduser().resolve() if raw else PROJECT_ROOT / "data" / "reports.duckdb"
+
+
+DEFAULT_DB = configured_db()
 SCHEMA_SQL = Path(__file__).resolve().parent / "schema.sql"
 
 # The report files the readers read (etl/readers: one reader each), and the

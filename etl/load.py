@@ -561,15 +561,10 @@ def _settle(con, outcome, summary: Summary, limits: Limits) -> None:
 
 
 def _refresh(con) -> None:
-    """Let the query layer rebuild what it derives from the tables, if it does."""
+    """Rebuild the query layer's derived tables after a load (the dashboard reads them)."""
+    import queries  # the layer above; imported here so that reading files needs no DuckDB queries
+
     try:
-        import queries
-    except ImportError:
-        return
-    refresh = getattr(queries, "refresh", None)
-    if refresh is None:
-        return
-    try:
-        refresh(con)
+        queries.refresh(con)
     except Exception as e:
         print(f"警告：汇总表刷新失败，看板将直接从明细表计算（{one_line(e)}）", file=sys.stderr)

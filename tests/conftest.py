@@ -59,3 +59,21 @@ def empty_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("empty-db") / "reports.duckdb"
     open_db(db).close()
     return db
+
+
+# The fast inner loop: `./test.sh -m "not slow"` leaves out what builds the demo corpus, starts
+# LibreOffice or a browser. Marked here by what a test uses, so a new test is marked the same way.
+_SLOW_FIXTURES = {"demo_corpus", "demo_db", "office", "office_files"}
+_SLOW_MODULES = {"test_e2e", "test_demo"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: builds the demo corpus, runs LibreOffice or a browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in _SLOW_MODULES or _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) \
+                or item.get_closest_marker("skipif") and "soffice" in str(item.get_closest_marker("skipif")):
+            item.add_marker(pytest.mark.slow)

@@ -26,9 +26,7 @@ import pandas as pd
 import streamlit as st
 
 import queries
-from etl.config import DEFAULT_DB
-
-DB_ENV = "REPORTS_DB"
+from etl.config import DB_ENV, configured_db
 IDLE_CLOSE_S = 30.0  # seconds without queries before the file is let go
 LOAD_HINT = "python -m etl load 报告文件夹"
 log = logging.getLogger("dashboard")
@@ -43,8 +41,7 @@ class NoDatabase(Exception):
 
 
 def db_path() -> Path:
-    raw = os.environ.get(DB_ENV, "").strip()
-    return Path(raw).expanduser().resolve() if raw else DEFAULT_DB
+    return configured_db()
 
 
 def _stamp(path: Path) -> tuple | None:
