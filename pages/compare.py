@@ -96,7 +96,7 @@ with tab_score:
 
 with tab_scatter:
     st.caption("每个点是一份报告（一个单位一年）；红色的点有可信度信号（如高分低执行、质量指标全部100%）——"
-               "信号是提示，不是结论。虚线为高分低执行的界线（得分95分、执行率80%）。")
+               "信号是提示，不是结论。虚线为高分低执行的界线。")
     points = ui.fetch("score_vs_execution", **scope)
     if points is not None:
         drawn = points.dropna(subset=["execution_rate", "self_score"])
@@ -119,8 +119,10 @@ with tab_scatter:
             for trace in fig.data:  # "有可信度信号, 演示" -> "有可信度信号（演示）"
                 trace.name = trace.name.replace(", 真实", "").replace(", 演示", "（演示）")
             fig.update_layout(legend_title_text="")
-            fig.add_hline(y=95, line_dash="dot", line_color=style.WARN, annotation_text="95分")
-            fig.add_vline(x=80, line_dash="dot", line_color=style.WARN, annotation_text="执行率80%")
+            lines = ui.run("signal_thresholds").iloc[0]
+            score_line, rate_line = float(lines["self_score_min"]), float(lines["execution_rate_max"])
+            fig.add_hline(y=score_line, line_dash="dot", line_color=style.WARN, annotation_text=f"{score_line:g}分")
+            fig.add_vline(x=rate_line, line_dash="dot", line_color=style.WARN, annotation_text=f"执行率{rate_line:g}%")
             ui.chart(fig, drawn, "score_vs_execution", "cmp_scatter", title=f"{year}年得分与执行率", drill=True,
                      height=480, columns=["unit_name", "sector", "self_score", "execution_rate", "execution_basis",
                                           "signals", "signal_names", "fiscal_year"])

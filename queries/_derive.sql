@@ -278,6 +278,12 @@ final as (
 
 select * from final;
 
+-- The 高分低执行 signal's lines, written once: a self-score at least this high with a budget
+-- execution rate below that (queries/_findings.sql flags it, 单位对比 draws the lines from
+-- queries/signal_thresholds.sql).
+create or replace macro high_score_min() as 95;
+create or replace macro low_execution_max() as 80;
+
 -- The common year filter: every argument NULL-able, NULL meaning "no filter".
 create or replace macro in_years(y, years, year_from, year_to) as
     (years is null or list_contains(years, y))

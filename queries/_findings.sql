@@ -276,7 +276,7 @@ high_score_low_execution as (
         '自评得分 ' || printf('%g', self_score) || '，预算执行率 ' || fmt2(execution_rate) || '%（' || execution_basis || '）' as detail,
         execution_rate as value
     from base
-    where self_score >= 95 and execution_rate < 80
+    where self_score >= high_score_min() and execution_rate < low_execution_max()
 ),
 
 quality as (

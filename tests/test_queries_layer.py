@@ -406,3 +406,11 @@ def test_a_prose_title_naming_only_the_county_joins_the_unit_of_the_full_region(
     joined = units[units["unit_id"] == "岳阳市云溪区|125002"].iloc[0]
     assert (joined["reports"], joined["region"], joined["first_year"], joined["last_year"]) == (2, "岳阳市云溪区", 2022, 2023)
     assert len(units) == 2  # another county's unit of the same name stays apart
+
+
+def test_the_high_score_low_execution_lines_are_written_once(two_year_db):
+    # the page draws the lines the signal uses: both come from the macros in _derive.sql
+    lines = queries.run("signal_thresholds", db=two_year_db)
+    assert lines.to_dict("records") == [{"self_score_min": 95, "execution_rate_max": 80}]
+    findings = (queries.SQL_DIR / "_findings.sql").read_text(encoding="utf-8")
+    assert "high_score_min()" in findings and ">= 95" not in findings
