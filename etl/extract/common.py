@@ -410,6 +410,7 @@ def score_in_prose(text: str) -> float | None:
 
 
 def grade_in_prose(text: str) -> str | None:
-    m = _PROSE_GRADE.search(text)
+    # a grade wrapped over two lines of a PDF copy: "整体绩效自评为优 秀"
+    m = _PROSE_GRADE.search(re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text))
     return (m.group(1) or m.group(2)) if m else None
 
