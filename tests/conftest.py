@@ -74,6 +74,6 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
-        if module in _SLOW_MODULES or _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) \
-                or item.get_closest_marker("skipif") and "soffice" in str(item.get_closest_marker("skipif")):
+        needs_office = any("LibreOffice" in str(m.kwargs.get("reason", "")) for m in item.iter_markers("skipif"))
+        if module in _SLOW_MODULES or needs_office or _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)

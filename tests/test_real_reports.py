@@ -24,12 +24,7 @@ MIN_CORRECT = 94  # percent of `expect` values correct over both sets; 34.7% (69
 
 @pytest.fixture(scope="module")
 def rows():
-    out = []
-    for set_dir, label in realscore.available_sets():
-        part = realscore.score_set(set_dir, label)
-        print(f"\n== {label}: {set_dir}  (judged by {realscore.JUDGED_BY})")
-        print(realscore.doc_table(part))
-        out += part
+    out = realscore.score_sets(realscore.available_sets())
     print("\nper family (both sets)")
     print(realscore.family_table(out))
     return out

@@ -13,7 +13,6 @@ The database is the file named by the environment variable REPORTS_DB
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import uuid
@@ -26,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 import queries
-from etl.config import DB_ENV, configured_db
+from etl.config import configured_db
 IDLE_CLOSE_S = 30.0  # seconds without queries before the file is let go
 LOAD_HINT = "python -m etl load 报告文件夹"
 log = logging.getLogger("dashboard")

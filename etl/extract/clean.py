@@ -57,8 +57,7 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
     """The document without the furniture above (module docstring), and the
     site owner a page header names, if any."""
     text = "\n".join(c.text for r in doc.rows[:400] for c in r.cells)
-    glosses = [m for m in _PINYIN.finditer(text)]
-    depinyin = sum(1 for m in glosses if _TONE.search(m.group())) >= 3
+    depinyin = sum(1 for m in _PINYIN.finditer(text) if _TONE.search(m.group())) >= 3
     owner = None
     rows: list[Row] = []
     seen_lines = 0
@@ -79,7 +78,8 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
                         owner = m.group("name")
                     if is_furniture(line):
                         continue
-                    line = _OCR_PAGE.sub("", line.strip()) if line.lstrip().startswith("PAGE") else line
+                    if line.lstrip().startswith("PAGE"):
+                        line = _OCR_PAGE.sub("", line.strip())
                     f = _FILE_NAME.match(line.strip()) if seen_lines <= 3 else None
                     if f and "报告" in f.group("name"):
                         continue  # a sharing site's file name; the report's own title follows

@@ -221,8 +221,10 @@ def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
 def _find_title_with_unit(lines: list[str], start: int, stop: int) -> tuple[int, int, str, int | None] | None:
     for i in range(start, min(stop, len(lines))):
         t = squash(halfwidth(lines[i]))
-        if len(t) <= 80 and _is_title(t) and _title_parts(t)[0]:
-            return (i, i + 1, *_title_parts(t))
+        if len(t) <= 80 and _is_title(t):
+            unit, year = _title_parts(t)
+            if unit:
+                return i, i + 1, unit, year
     return None
 
 
@@ -291,16 +293,14 @@ def _unit_from_context(lines: list[str], title_start: int) -> str | None:
             break
     for c in candidates:
         t = _ANNEX.sub("", squash(c))
-        if 2 <= len(t) <= 30 and not re.search(r"[\d，。；：、,.;:|]", t) and not _METADATA_WORD.fullmatch(t):
+        if 2 <= len(t) <= 30 and not re.search(r"[\d，。；：、,.;:|]", t):
             return t
     return None
 
 
-_METADATA_WORD = re.compile(r"文号|名称|索引号|分类|发文机关|发文日期|标题|主题词|发布机构|时效性")
-
 
 _ORG_SUFFIX = r"(?:局|委员会|委|办公室|办|中心|医院|院|学校|中学|小学|校|所|站|队|厅|馆|会|部|处|政府|政协|街道办事处|社|团)"
-_SEALED_NAME = re.compile(rf"^(?P<name>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})\s*(?:[（(](?:盖章|公章|章)[)）])?(?P<rest>.*)$")
+_SEALED_NAME = re.compile(rf"^(?P<name>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})\s*(?P<seal>[（(](?:盖章|公章|章)[)）])?(?P<rest>.*)$")
 _MONEY_SUBJECT = re.compile(
     rf"(?:^|[，,。；;：:]|年度?)\s*(?P<name>[\u4e00-\u9fff]{{2,24}}?{_ORG_SUFFIX})(?:机关|本级)?"
     r"(?:各项|全年|本年度?|年度|共|实际)?(?:总?收入|总?支出)")
@@ -311,16 +311,16 @@ def _unit_below_title(body: list[str]) -> tuple[str | None, list[str]]:
     计划生育服务中心（盖章）"): the name, and the body without it."""
     if not body:
         return None, body
-    bracketed = re.fullmatch(rf"[（(](?P<name>[\u4e00-\u9fff]{{2,30}}?{_ORG_SUFFIX})[)）]", squash(halfwidth(body[0])))
+    line = squash(halfwidth(body[0]))
+    bracketed = re.fullmatch(rf"[（(](?P<name>[\u4e00-\u9fff]{{2,30}}?{_ORG_SUFFIX})[)）]", line)
     if bracketed and region_of(bracketed.group("name")):
         return bracketed.group("name"), body[1:]  # "（冷水滩区环境保护局）" under the title
-    m = _SEALED_NAME.match(squash(halfwidth(body[0])))
+    m = _SEALED_NAME.match(line)
     if not m or not region_of(m.group("name")):
         return None, body
-    sealed = m.group("rest") != squash(halfwidth(body[0]))[m.end("name"):]  # the seal mark was there
-    if m.group("rest") and not sealed:
-        return None, body  # a sentence that begins with a name, not a name line
     rest = m.group("rest")
+    if rest and not m.group("seal"):
+        return None, body  # a sentence that begins with a name, not a name line
     return m.group("name"), ([rest] if rest else []) + body[1:]
 
 
@@ -330,8 +330,9 @@ def _unit_in_body(body: list[str]) -> str | None:
     region, so "我局" or "本单位" never become a unit."""
     for line in body[:15]:
         for m in _MONEY_SUBJECT.finditer(squash(halfwidth(line))):
-            if region_of(m.group("name")) and region_of(m.group("name")) != m.group("name"):
-                return m.group("name")
+            name = m.group("name")
+            if region_of(name) not in (None, name):  # a region and an organisation, not a bare region
+                return name
     return None
 
 

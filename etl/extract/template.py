@@ -220,16 +220,8 @@ class TemplateExtraction(Extraction):
                 data.append(self.rows[j])
                 j += 1
             header_text = "".join(squash(t) for r in header for t in r.texts)
-            kind = next((k for k, kws in _MONEY_KIND if any(kw in header_text for kw in kws)), None)
-            table_unit = _unit_in(header_text) or unit
-            if kind is None or not data:
-                self.warn(f"第 {i + 1} 行的金额表：认不出是哪张表，或表中没有数据行，已跳过")
-            elif kind in seen:
-                self.warn(f"{MONEY_TABLE_CN[kind]}表：第 {i + 1} 行又出现一张同类表，已忽略")
-            else:
-                seen.add(kind)
-                units_used.add(table_unit)
-                out[kind] = self.money_rows(kind, header, data, table_unit)
+            self.place_table(i, header_text, unit, bool(data), seen, out, units_used,
+                             lambda kind, table_unit: self.money_rows(kind, header, data, table_unit))
             i = max(j, i + 1)
         for kind in _COLUMN_WORDS:
             if kind not in seen:
@@ -323,17 +315,25 @@ class TemplateExtraction(Extraction):
                 header.append(text)
             j += 1
         header_text = "".join(squash(t) for t in [self.rows[i].texts[0], *header])
+        kind = self.place_table(i, header_text, unit, bool(data), seen, out, units_used,
+                                lambda kind, table_unit: self.stream_rows(kind, header, data, table_unit))
+        return kind, j
+
+    def place_table(self, i: int, header_text: str, unit: str, has_data: bool, seen: set, out: dict,
+                    units_used: set, read) -> str | None:
+        """Which money table the header at row i opens; its rows, `read(kind, unit)`,
+        go into `out` unless it has none or a table of its kind came before."""
         kind = next((k for k, kws in _MONEY_KIND if any(kw in header_text for kw in kws)), None)
         table_unit = _unit_in(header_text) or unit
-        if kind is None or not data:
+        if kind is None or not has_data:
             self.warn(f"第 {i + 1} 行的金额表：认不出是哪张表，或表中没有数据行，已跳过")
         elif kind in seen:
             self.warn(f"{MONEY_TABLE_CN[kind]}表：第 {i + 1} 行又出现一张同类表，已忽略")
         else:
             seen.add(kind)
             units_used.add(table_unit)
-            out[kind] = self.stream_rows(kind, header, data, table_unit)
-        return kind, j
+            out[kind] = read(kind, table_unit)
+        return kind
 
     def stream_rows(self, kind: str, header: list[str], data: list[tuple[str, list[str]]], unit: str) -> list[dict]:
         """The rows of a table read one cell per line. The header's labels name

@@ -205,3 +205,14 @@ def available_sets() -> list[tuple[Path, str]]:
         sets.append((SHARED_SET, "shared"))
     sets.append((NEW_SET, "new"))
     return sets
+
+
+def score_sets(sets: list[tuple[Path, str]]) -> list[dict]:
+    """Every doc of the sets scored, each set's table printed on the way."""
+    rows: list[dict] = []
+    for set_dir, label in sets:
+        part = score_set(set_dir, label)
+        print(f"\n== {label}: {set_dir}  (judged by {JUDGED_BY})")
+        print(doc_table(part))
+        rows += part
+    return rows

@@ -23,12 +23,7 @@ def main():
     ap.add_argument("--show", default=None, help="print this doc's verdicts and record")
     args = ap.parse_args()
     sets = realscore.available_sets() if args.all else [(realscore.NEW_SET, "new")]
-    rows = []
-    for set_dir, label in sets:
-        part = realscore.score_set(set_dir, label)
-        print(f"\n== {label}: {set_dir}  (judged by {realscore.JUDGED_BY})")
-        print(realscore.doc_table(part))
-        rows += part
+    rows = realscore.score_sets(sets)
     print("\nper family")
     print(realscore.family_table(rows))
     c = realscore.tally(rows)
