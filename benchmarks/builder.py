@@ -166,6 +166,7 @@ def build(path: Path, n_reports: int) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(path))
     con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
     write_frames(con, frames)
+    advance_sequences(con)
     t0 = time.perf_counter()
     queries.refresh(con)  # what the ETL does after a load
     con.execute("checkpoint")
@@ -184,3 +185,11 @@ def write_frames(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]
         cols = ", ".join(frame.columns)
         con.execute(f"insert into {table} ({cols}) select {cols} from _frame")
         con.unregister("_frame")
+
+
+def advance_sequences(con: duckdb.DuckDBPyConnection) -> None:
+    """Move the id sequences past the ids written in bulk, so the loader can add
+    reports to a built database (DuckDB cannot restart a sequence in use)."""
+    for table, column, seq in (("reports", "report_id", "report_id_seq"), ("load_log", "log_id", "load_log_id_seq")):
+        top = con.execute(f"select coalesce(max({column}), 0) from {table}").fetchone()[0]
+        con.execute(f"select max(nextval('{seq}')) from range(?)", [int(top)])
