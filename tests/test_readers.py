@@ -528,3 +528,24 @@ def _alive(pid: int) -> bool:
 def test_unsupported_extension():
     with pytest.raises(ExtractError, match=r"^不支持的文件类型（\.xls）"):
         read_document(b"x", "a.xls")
+
+
+def test_utf16_text_with_bom_is_read():
+    # Notepad's "Unicode" encoding: UTF-16LE with a BOM
+    doc = read_document(data="部门（单位）名称：云溪区教育局\n".encode("utf-16"), file_name="报告.txt")
+    assert doc.rows[0].cells[0].text == "部门（单位）名称：云溪区教育局"
+
+
+def test_html_rowspan_zero_on_every_row_is_refused_quickly():
+    rows = "<tr><td rowspan=0>1</td><td>2</td></tr>" * 2000
+    start = time.perf_counter()
+    with pytest.raises(ExtractError, match="表格过大"):
+        read_document(data=f"<html><body><table>{rows}</table></body></html>".encode(), file_name="x.html")
+    assert time.perf_counter() - start < 30
+
+
+def test_broken_pdf_repairs_are_not_logged():
+    import logging
+
+    from etl.readers import pdf  # noqa: F401 - importing the reader quiets the libraries
+    assert logging.getLogger("pdfminer.pdfdocument").getEffectiveLevel() == logging.CRITICAL

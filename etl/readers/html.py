@@ -20,6 +20,10 @@ _HTML_BLOCK = frozenset("p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section artic
                         "footer nav aside main blockquote pre form fieldset legend address "
                         "figure figcaption center hr caption body html tr td th thead tbody "
                         "tfoot details summary menu".split())
+# Bounds on what a table may grow to once spans are laid out: real reports'
+# tables are a few hundred cells; rowspan="0" on every row grows quadratically.
+MAX_ROWSPAN = 1000
+MAX_TABLE_CELLS = 200_000
 _HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
 
 
@@ -145,6 +149,7 @@ class _HtmlFlow:
                     self.flush()
             return
         rows: list[list[Cell]] = []
+        grid_cells = 0
         pending: dict[int, list[int]] = {}  # grid col -> [rows still covered, span] of a rowspan
         for i, row in enumerate(tds):
             cells: list[Cell] = []
@@ -169,9 +174,9 @@ class _HtmlFlow:
                 while col in pending:
                     continuations(col + 1)
                 colspan = _html_span(td.get("colspan"), 64)
-                rowspan = _html_span(td.get("rowspan"), len(tds) - i)
+                rowspan = _html_span(td.get("rowspan"), min(len(tds) - i, MAX_ROWSPAN))
                 if td.get("rowspan", "").strip() == "0":
-                    rowspan = len(tds) - i  # HTML: to the end of the table
+                    rowspan = min(len(tds) - i, MAX_ROWSPAN)  # HTML: to the end of the table
                 cells.append(Cell(_html_cell_text(td), col, colspan))
                 if rowspan > 1:
                     pending[col] = [rowspan - 1, colspan]
@@ -179,6 +184,9 @@ class _HtmlFlow:
             continuations(float("inf"))
             if cells:
                 rows.append(cells)
+                grid_cells += len(cells)
+                if grid_cells > MAX_TABLE_CELLS:
+                    raise ExtractError(f"网页中的表格过大（超过 {MAX_TABLE_CELLS // 10000} 万个单元格），不像自评报告，已拒绝")
         self.out.append(("t", rows))
 
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import bisect
 import io
+import logging
 import re
 from dataclasses import dataclass
 
 from ..config import Limits
 from ..document import Cell, Document, ExtractError, one_line
 from .common import take_demo_marker
+
+# pdfminer and pypdf log what they repair in a broken file ("Not adding object
+# … to xref", "Invalid MediaBox") as warnings that would spill onto the loader's
+# output beside its one line per file; what matters reaches us as exceptions.
+for _library in ("pdfminer", "pdfplumber", "pypdf"):
+    logging.getLogger(_library).setLevel(logging.CRITICAL)
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _OPENING = set("（「『【〔〈《“‘([{")

@@ -11,10 +11,16 @@ _REPORT_WORDS = re.compile("的|年度|支出|单位|單位|部门|部門|绩效
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312),
-    else Big5 (繁体 copies saved from Taiwan/Hong Kong sites). Big5 bytes
-    usually decode as GB18030 too, into nonsense, so when both decode the one
-    with more of the words every report uses wins."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Notepad's "Unicode"),
+    else GB18030 (a superset of GBK/GB2312), else Big5 (繁体 copies saved from
+    Taiwan/Hong Kong sites). Big5 bytes usually decode as GB18030 too, into
+    nonsense, so when both decode the one with more of the words every report
+    uses wins."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

@@ -1,0 +1,207 @@
+"""Hostile and broken input for the loader, made from a seed (issue #11).
+
+    make_corpus(out_dir, seed=1, mutations=6) -> list[Path]
+
+writes one folder of inputs of every kind the loader meets in a bureau's
+inbox: byte flips and truncations of real documents (the seed report as .txt,
+.docx, .html and a text-layer .pdf), XML bombs and external entities in a
+.docx, a long table, zip traversal, symlinks and GBK member names, empty and
+report-less archives, a folder named like a file, odd and non-UTF-8 file
+names, broken PDFs. `tests/test_fuzz.py` loads a small corpus in CI;
+`benchmarks/fuzz_run.py` a large one, printing counts.
+
+CANARY is written to a file that the external-entity documents point at: it
+must never reach the database.
+"""
+from __future__ import annotations
+
+import io
+import os
+import random
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_TEXT = ROOT / "data" / "seed" / "yunxi-2022-labor-inspection-brigade.txt"
+CANARY = "XXE-CANARY-7f3a"
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    "</Types>"
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="word/document.xml"/></Relationships>'
+)
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _paragraphs(lines: list[str]) -> str:
+    return "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{_escape(t)}</w:t></w:r></w:p>" for t in lines)
+
+
+def docx_bytes(body_xml: str, prolog: str = "") -> bytes:
+    """A minimal .docx whose document.xml has this body (and DOCTYPE prolog)."""
+    doc = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+           f'<w:document xmlns:w="{_W}"><w:body>{body_xml}</w:body></w:document>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        zf.writestr("_rels/.rels", _RELS)
+        zf.writestr("word/document.xml", doc)
+    return buf.getvalue()
+
+
+def pdf_bytes(lines: list[str]) -> bytes:
+    """A small valid text-layer PDF (ASCII text, Helvetica): a seed for PDF mutations."""
+    stream = "BT /F1 11 Tf 50 800 Td 14 TL " + " ".join(
+        "(" + t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for t in lines) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(f"{n} 0 obj\n{body}\nendobj\n".encode("latin-1"))
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def _flip(data: bytes, rng: random.Random, count: int) -> bytes:
+    buf = bytearray(data)
+    for _ in range(count):
+        i = rng.randrange(len(buf))
+        buf[i] ^= 1 << rng.randrange(8)
+    return bytes(buf)
+
+
+def _zip(members: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def _gbk_member(name: str) -> zipfile.ZipInfo:
+    """A member named as Chinese Windows' zip tools do: GBK bytes, no UTF-8 flag."""
+    info = zipfile.ZipInfo(name.encode("gbk").decode("cp437"))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def _symlink_member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (0o120777 << 16)  # S_IFLNK
+    return info
+
+
+def seed_documents() -> dict[str, bytes]:
+    """The real seed report in each format the mutations start from."""
+    text = SEED_TEXT.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    html = "<html><head><meta charset='utf-8'></head><body>" + "".join(
+        f"<p>{_escape(t)}</p>" for t in lines) + "</body></html>"
+    return {
+        "seed.txt": text.encode("utf-8"),
+        "seed-gb18030.txt": text.encode("gb18030"),
+        "seed.docx": docx_bytes(_paragraphs(lines)),
+        "seed.html": html.encode("utf-8"),
+        "seed.pdf": pdf_bytes(["Annual report", "Budget 2022", "Total 1234.56"]),
+    }
+
+
+def hostile_documents(canary_path: Path, table_rows: int) -> dict[str, bytes]:
+    """Inputs built to hurt a parser: entity expansion, external entities, huge tables, broken PDFs."""
+    laughs = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10}">' for i in range(1, 10))
+    bomb = f'<!DOCTYPE w:document [<!ENTITY l0 "lol">{laughs}]>'
+    xxe = f'<!DOCTYPE w:document [<!ENTITY x SYSTEM "file://{canary_path}">]>'
+    row = "<w:tr>" + "<w:tc><w:p><w:r><w:t>123.45</w:t></w:r></w:p></w:tc>" * 6 + "</w:tr>"
+    return {
+        "xml-bomb.docx": docx_bytes(_paragraphs(["部门整体支出绩效自评报告"]) + "<w:p><w:r><w:t>&l9;</w:t></w:r></w:p>",
+                                    prolog=bomb),
+        "xxe.docx": docx_bytes("<w:p><w:r><w:t>&x;</w:t></w:r></w:p>", prolog=xxe),
+        "xxe.html": (f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY x SYSTEM "file://{canary_path}">]>'
+                     "<html><body><p>&x;</p></body></html>").encode(),
+        "long-table.docx": docx_bytes(_paragraphs(["部门整体支出绩效自评报告"]) + "<w:tbl>" + row * table_rows
+                                      + "</w:tbl>"),
+        "not-a-zip.docx": b"PK\x03\x04" + b"\x00" * 200,
+        "empty.docx": b"",
+        "empty.pdf": b"",
+        "header-only.pdf": b"%PDF-1.7\n",
+        "garbage.pdf": b"%PDF-1.4\n" + bytes(range(256)) * 40,
+        "no-xref.pdf": pdf_bytes(["x"]).split(b"xref")[0],
+        "bad-mediabox.pdf": pdf_bytes(["Budget"]).replace(b"[0 0 595 842]", b"[0 0 a b]"),
+        "binary.txt": bytes(range(256)) * 64,
+        "utf16.txt": SEED_TEXT.read_text(encoding="utf-8").encode("utf-16"),
+        "one-line.txt": ("部门整体支出绩效自评报告" + "数" * 200_000).encode("utf-8"),
+        "rowspan.html": ("<html><body><table>" + "<tr><td rowspan=0>1</td><td>2</td></tr>" * 2000
+                         + "</table></body></html>").encode(),
+        "notice.txt": "关于开展2022年度部门整体支出绩效自评工作的通知\n各单位：请于6月30日前报送。".encode(),
+    }
+
+
+def make_corpus(out: Path, seed: int = 1, mutations: int = 6, table_rows: int = 2000) -> list[Path]:
+    """Write the corpus into `out` (created); returns the top-level inputs, in order."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    canary = out / "canary.secret"
+    canary.write_text(CANARY)
+    files: dict[str, bytes] = {}
+    seeds = seed_documents()
+    files.update(seeds)
+    for name, data in seeds.items():
+        stem, ext = name.rsplit(".", 1)
+        for i in range(mutations):
+            files[f"{stem}-flip{i}.{ext}"] = _flip(data, rng, rng.choice((1, 4, 32)))
+            files[f"{stem}-cut{i}.{ext}"] = data[: rng.randrange(1, len(data))]
+    files.update(hostile_documents(canary, table_rows))
+    text = seeds["seed.txt"]
+    files["empty.zip"] = _zip([])
+    files["no-reports.zip"] = _zip([("readme.md", b"nothing here"), ("photo.jpg", b"\xff\xd8\xff")])
+    files["traversal.zip"] = _zip([("../../escaped.txt", text), ("/abs/report.txt", text)])
+    files["symlink.zip"] = _zip([(_symlink_member("link.txt"), b"/etc/passwd"), ("ok.txt", text)])
+    files["gbk-names.zip"] = _zip([(_gbk_member("云溪区劳动监察大队自评报告.txt"), text)])
+    files["nested.zip"] = _zip([("inner.zip", files["gbk-names.zip"])])
+    files["报告 (最终版)  #1&.txt"] = text
+    files["-starts-with-dash.txt"] = text
+    paths = []
+    for name, data in files.items():
+        p = out / name
+        p.write_bytes(data)
+        paths.append(p)
+    folder = out / "folder-named-like.docx"
+    folder.mkdir(exist_ok=True)
+    paths.append(folder)
+    if os.supports_bytes_environ:  # a file name that is not UTF-8 (GBK bytes, as copied from a Windows share)
+        raw = os.path.join(os.fsencode(out), "劳动监察自评".encode("gbk") + b".txt")
+        with open(raw, "wb") as fh:
+            fh.write(text)
+        paths.append(Path(os.fsdecode(raw)))
+    link = out / "dangling-link.txt"
+    if not link.is_symlink():
+        link.symlink_to(out / "does-not-exist.txt")
+    paths.append(link)
+    return paths
