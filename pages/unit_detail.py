@@ -21,7 +21,9 @@ if "u" not in st.query_params and len(f.units) == 1 and f.units[0] in to_label:
 opened = st.session_state.pop(ui.components.OPEN_UNIT, None)  # a click on a unit anywhere, this page included
 if opened in to_id:
     st.session_state["u"] = opened
-filters.fix_unit_links("u", many=False)  # ?u=云溪区教育局 also finds 云溪区教育局（演示）
+unknown = filters.fix_unit_links("u", many=False)  # ?u=云溪区教育局 also finds 云溪区教育局（演示）
+if unknown:
+    ui.components.link_warning(filters.link_notice("单位", unknown, "请在下面选择单位"))
 label = st.selectbox("单位", list(to_id), index=None, key="u", bind="query-params",
                      placeholder="选择一个单位（或在其他页面点击单位）")
 unit = to_id.get(label)

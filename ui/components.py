@@ -101,6 +101,15 @@ def plot_plain(fig: go.Figure) -> go.Figure:
     category orders on the axes are escaped alike so they still match."""
     out = go.Figure(fig)
     for trace in out.data:
+        # plotly express writes a series' group values ("单位=<name>") into its hovertemplate
+        groups = {trace.name or "", *str(trace.legendgroup or "").split(", ")}
+        template = trace.hovertemplate
+        if isinstance(template, str):
+            for value in sorted((g for g in groups if re.search("[<>&]", g)), key=len, reverse=True):
+                template = template.replace(value, _plot_plain(value))
+            trace.hovertemplate = template
+        if trace.legendgroup:
+            trace.legendgroup = _plot_plain(trace.legendgroup)
         for attr in _TRACE_TEXT:
             try:
                 value = trace[attr]
@@ -452,7 +461,17 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
         elif status.demo and f.data_kind == "all":
             line += f"　:orange-badge[:material/science: 库中含{DEMO_TEXT}]（表格「数据类别」列标出；与真实数据同在一图时，演示数据为灰色）"
         st.caption(line)
+    if status.ok:
+        from ui.filters import link_notices
+
+        for notice in link_notices():
+            link_warning(notice)
     return f
+
+
+def link_warning(line: str) -> None:
+    """A link's value that was not understood (ui.filters.link_notice), the value as plain text."""
+    st.warning(plain(line), icon=":material/link_off:")
 
 
 def uploader_in_chinese() -> None:
