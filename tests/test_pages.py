@@ -661,3 +661,39 @@ def test_an_unknown_unit_in_a_unit_link_says_so(sample_db, monkeypatch):
     assert texts(at.warning) == plain("链接中的单位「[不存在](http://evil.example)」无法识别，请在下面选择单位。")
     assert at.selectbox(key="u").value is None
     assert at.dataframe(key="ud_units").value["单位名称"].tolist()  # the unit list to choose from
+
+
+def test_a_load_gets_the_file_while_the_dashboard_reads_it(sample_db, tmp_path, monkeypatch):
+    # the loader asks (etl.load.load_flag) and the dashboard lets go at once, not after 30 s idle;
+    # a query meanwhile waits for the load and then reads the new data
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from ui import data
+
+    db = Path(shutil.copy(sample_db, tmp_path / "busy.duckdb"))
+    reader = data._Database(db)
+    with reader.reading() as con:
+        assert con.execute("select count(*) from reports").fetchone() == (6,)
+    write = [sys.executable, "-c", (
+        "import sys, time; sys.path.insert(0, sys.argv[2]); from etl.load import open_db; "
+        "con = open_db(sys.argv[1]); time.sleep(1.5); "
+        "con.execute(\"delete from reports where unit_name = '云溪区卫生健康局'\"); con.close()"), str(db), str(ROOT)]
+    started = time.monotonic()
+    loader = subprocess.Popen(write, stderr=subprocess.PIPE, text=True)
+    seen = []
+
+    def browse():
+        time.sleep(0.8)  # the loader has the file by now: this query waits for it
+        with reader.reading() as con:
+            seen.append(con.execute("select count(*) from reports").fetchone()[0])
+
+    browser = threading.Thread(target=browse)
+    browser.start()
+    assert loader.wait(timeout=60) == 0, loader.stderr.read()[-500:]
+    browser.join(timeout=60)
+    assert time.monotonic() - started < 20  # not the 30 s idle time
+    assert seen == [5]
+    assert not reader.flag.exists()
