@@ -106,15 +106,26 @@ async def browse_and_load(base: str, db: Path, files: Path, sessions: int, warmu
         load = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "etl", "load", str(files), "--db", str(db), cwd=ROOT,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-        out, _ = await load.communicate()
+        flag = db.with_name(db.name + ".load-pending")  # etl.load.load_flag: the loader waits for the file
+        waited = [None, None]
+        while load.returncode is None:
+            if flag.exists():
+                waited[0] = waited[0] or time.monotonic()
+                waited[1] = time.monotonic()
+            try:
+                await asyncio.wait_for(load.wait(), 0.05)
+            except asyncio.TimeoutError:
+                pass
+        out = await load.stdout.read()
         took = time.monotonic() - started
         views_during = len(views) - views_before
         await asyncio.sleep(warmup)  # and the pages after the load
         stop.set()
         await asyncio.gather(*tasks)
         await browser.close()
-    return {"rc": load.returncode, "took": took, "out": out.decode("utf-8", "replace").strip(), "views": views,
-            "during": views_during, "errors": errors}
+    wait = waited[1] - waited[0] if waited[0] else 0.0
+    return {"rc": load.returncode, "took": took, "wait": wait, "out": out.decode("utf-8", "replace").strip(),
+            "views": views, "during": views_during, "errors": errors}
 
 
 def main() -> None:
@@ -145,6 +156,7 @@ def main() -> None:
                 proc.wait(timeout=20)
     slowest = max(result["views"], key=lambda v: v[1]) if result["views"] else ("", 0.0)
     print(f"load: {'finished' if result['rc'] == 0 else 'FAILED'} (exit {result['rc']}) in {result['took']:.1f} s"
+          f", of which {result['wait']:.1f} s waiting for the dashboard to let go"
           f" — {result['out'].splitlines()[-1] if result['out'] else ''}")
     print(f"{args.sessions} sessions: {len(result['views'])} page views ({result['during']} during the load), "
           f"page errors: {len(result['errors'])}, slowest view {slowest[1]:.1f} s (/{slowest[0]})")

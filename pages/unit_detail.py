@@ -210,7 +210,7 @@ with tab_docs:
             c1.markdown(f"**{doc['fiscal_year']}年** {ui.plain(doc['file_name'])}（{ui.plain(doc['format'])}{size}，"
                         f"入库于 {str(doc['loaded_at'])[:16]}）")
             if bool(doc["has_content"]):
-                c2.download_button("下载原始文件", data.document_loader(doc["sha256"]), file_name=doc["file_name"],
+                c2.download_button("下载原始文件", data.document_loader(doc["sha256"]), file_name=ui.components.safe_file_name(doc["file_name"]),
                                    key=f"ud_doc_{doc['sha256']}", icon=":material/download:", on_click="ignore")
             else:
                 c2.caption("库中未存文件内容")

@@ -210,8 +210,13 @@ def file_stem(title: str) -> str:
     years = ""
     if f.year_from and f.year_to:
         years = f"_{f.year_from}" if f.year_from == f.year_to else f"_{f.year_from}-{f.year_to}"
-    safe = "".join(ch for ch in title if ch not in '\\/:*?"<>|').strip() or "数据"
-    return f"{safe}{years}"
+    return f"{safe_file_name(title, '数据')}{years}"
+
+
+def safe_file_name(name: Any, blank: str = "文件") -> str:
+    """A download's file name without path or markup characters (a document may name itself anything)."""
+    safe = "".join(ch for ch in str(name or "") if ch not in '\\/:*?"<>|' and ch.isprintable()).strip()
+    return safe or blank
 
 
 def downloads(frame: pd.DataFrame, key: str, title: str, xlsx: bool = True) -> None:
