@@ -17,7 +17,7 @@ from ui import data, filters
 
 st.set_page_config(
     page_title="绩效自评数据看板",
-    page_icon=":material/account_balance:",
+    page_icon="🏛️",  # an emoji: a :material/…: icon here makes the browser fetch it from Google's font host
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -21,7 +21,9 @@ if "u" not in st.query_params and len(f.units) == 1 and f.units[0] in to_label:
 opened = st.session_state.pop(ui.components.OPEN_UNIT, None)  # a click on a unit anywhere, this page included
 if opened in to_id:
     st.session_state["u"] = opened
-filters.fix_unit_links("u", many=False)  # ?u=云溪区教育局 also finds 云溪区教育局（演示）
+unknown = filters.fix_unit_links("u", many=False)  # ?u=云溪区教育局 also finds 云溪区教育局（演示）
+if unknown:
+    ui.components.link_warning(filters.link_notice("单位", unknown, "请在下面选择单位"))
 label = st.selectbox("单位", list(to_id), index=None, key="u", bind="query-params",
                      placeholder="选择一个单位（或在其他页面点击单位）")
 unit = to_id.get(label)
@@ -42,13 +44,13 @@ if history is None or history.empty:
     st.stop()
 years = sorted(history["fiscal_year"].unique())
 
-badges = [f":blue-badge[{info['sector']}]"]
+badges = [f":blue-badge[{ui.plain(info['sector'])}]"]
 if not style.is_blank(info["budget_code"]):
-    badges.append(f"预算编码 {info['budget_code']}")
+    badges.append(f"预算编码 {ui.plain(info['budget_code'])}")
 badges.append(f"{years[0]}–{years[-1]}年，共 {len(history)} 份报告" if len(years) > 1 else f"仅 {years[0]} 年一份报告")
 if unit in demo_units:
     badges.append(f":orange-badge[:material/science: {ui.components.DEMO_TEXT}]")
-st.header(info["unit_name"], anchor=False)
+st.header(ui.plain(info["unit_name"]), anchor=False)
 st.markdown("　".join(badges))
 if len(years) == 1:
     st.caption("该单位只有一个年度的报告，历年比较从第二份报告入库后显示。")
@@ -62,7 +64,7 @@ in_year = list(history.loc[history["fiscal_year"] == year, "report_id"])
 report = in_year[0]
 if len(in_year) > 1:
     report = st.segmented_control(f"{year}年有 {len(in_year)} 份报告（合并前的单位各报一份）", in_year,
-                                  format_func=lambda r: names.get(r) or str(r), default=in_year[0],
+                                  format_func=lambda r: ui.plain(names.get(r) or str(r)), default=in_year[0],
                                   key=f"ud_report_{year}", required=True)
 
 
@@ -82,7 +84,7 @@ if d is not None and str(d["template"] or "").startswith("文字版"):
 cols = st.columns(4)
 if d is not None:
     ui.metric(cols[0], "自评得分", style.num(d["self_score"], 2))
-    ui.metric(cols[1], "评价等次", d["grade"] or "—")
+    ui.metric(cols[1], "评价等次", ui.plain(d["grade"]) or "—")
 if execution is not None and not execution.empty:
     e = execution.iloc[0]
     ui.metric(cols[2], "支出合计（万元）", style.wan(e["expenditure_total"], unit=False))
@@ -154,10 +156,10 @@ with tab_goals:
         with left:
             st.markdown("**预期目标**")
             for _, g in goals.iterrows():
-                st.markdown(f"- **目标{style.num(g['seq'])}**：{g['text']}")
+                st.markdown(f"- **目标{style.num(g['seq'])}**：{ui.plain(g['text'])}")
         with right:
             st.markdown("**实际完成**")
-            st.write(goals.iloc[0]["goals_completion"] or "（报告未填写）")
+            ui.text(goals.iloc[0]["goals_completion"])
         ui.downloads(ui.display_frame(goals, "unit_goals", columns=["seq", "text", "goals_completion"]), "ud_goals",
                      f"{info['unit_name']}_{year}_目标与完成")
 
@@ -168,7 +170,7 @@ with tab_text:
                               ("总体运行情况及取得的成绩", "overall_results")]:
             if not style.is_blank(d[column]):
                 with st.expander(label):
-                    st.write(d[column])
+                    ui.text(d[column])
     if narratives is None or narratives.empty:
         st.info("该年度报告没有可读的文字章节。", icon=":material/info:")
     else:
@@ -176,13 +178,12 @@ with tab_text:
         ordered = narratives.assign(_o=narratives["section"].map(lambda s: first.index(s) if s in first else 9))
         ordered = ordered.sort_values("_o", kind="stable")
         for _, n in ordered.iterrows():
-            text = n["text"] if not style.is_blank(n["text"]) else "（报告未填写）"
             if n["section"] in first:
-                st.markdown(f"#### {n['section_name']}")
-                st.write(text)
+                st.markdown(f"#### {ui.plain(n['section_name'])}")
+                ui.text(n["text"])
             else:
-                with st.expander(n["section_name"]):
-                    st.write(text)
+                with st.expander(ui.plain(n["section_name"])):
+                    ui.text(n["text"])
         ui.downloads(ui.display_frame(ordered, "unit_narratives", columns=["section_name", "text"]), "ud_text",
                      f"{info['unit_name']}_{year}_报告内容")
 
@@ -206,10 +207,10 @@ with tab_docs:
         for _, doc in docs.iterrows():
             c1, c2 = st.columns([5, 2])
             size = "" if style.is_blank(doc["size_bytes"]) else f"，{int(doc['size_bytes']) / 1024:.1f} KB"
-            c1.markdown(f"**{doc['fiscal_year']}年** {doc['file_name']}（{doc['format']}{size}，"
+            c1.markdown(f"**{doc['fiscal_year']}年** {ui.plain(doc['file_name'])}（{ui.plain(doc['format'])}{size}，"
                         f"入库于 {str(doc['loaded_at'])[:16]}）")
             if bool(doc["has_content"]):
-                c2.download_button("下载原始文件", data.document_loader(doc["sha256"]), file_name=doc["file_name"],
+                c2.download_button("下载原始文件", data.document_loader(doc["sha256"]), file_name=ui.components.safe_file_name(doc["file_name"]),
                                    key=f"ud_doc_{doc['sha256']}", icon=":material/download:", on_click="ignore")
             else:
                 c2.caption("库中未存文件内容")

@@ -55,7 +55,7 @@ if result is None:
     st.subheader("读取结果", anchor=False)
     st.caption(f"共 {len(candidates)} 份：可导入 {len(good)} 份，无法导入 {len(bad)} 份。请核对后确认入库。")
     for cand in bad:
-        st.error(f"**{cand.name}**：{cand.error}", icon=":material/block:")
+        st.error(f"**{ui.plain(cand.name)}**：{ui.plain(cand.error)}", icon=":material/block:")
     review = pd.DataFrame([c.summary() for c in candidates])
     st.dataframe(review, hide_index=True, placeholder="—", key="up_review")
     ui.downloads(review, "up_review_dl", "读取结果", xlsx=False)
@@ -64,10 +64,10 @@ if result is None:
         title = f"{cand.name} → {rep.get('unit_name')}（{rep.get('fiscal_year')}年）"
         if src.get("demo"):
             title += " 【演示数据】"
-        with st.expander(title):
+        with st.expander(ui.plain(title)):
             warnings = src.get("warnings") or []
             if warnings:
-                st.warning("读取警告：\n" + "\n".join(f"- {w}" for w in warnings), icon=":material/warning:")
+                st.warning("读取警告：\n" + "\n".join(f"- {ui.plain(w)}" for w in warnings), icon=":material/warning:")
             else:
                 st.caption("没有读取警告。")
             st.json(cand.record, expanded=1)
@@ -77,7 +77,7 @@ if result is None:
         try:
             st.session_state["up_result"] = upload.store(candidates)
         except Exception as exc:  # noqa: BLE001 - e.g. the database is locked by a running `etl load`
-            st.error(f"无法写入数据库，请稍后重试（{' '.join(str(exc).split())[:200]}）。", icon=":material/error:")
+            st.error(f"无法写入数据库，请稍后重试（{ui.plain(' '.join(str(exc).split())[:200])}）。", icon=":material/error:")
             st.stop()
         st.rerun()
 else:
@@ -95,7 +95,7 @@ else:
         st.markdown("**查看导入的单位：**")
         row = st.container(horizontal=True)
         for i, cand in enumerate(loaded):
-            if row.button(cand.record["report"].get("unit_name") or cand.name, key=f"up_open_{i}",
+            if row.button(ui.plain(cand.record["report"].get("unit_name") or cand.name), key=f"up_open_{i}",
                           icon=":material/apartment:"):
                 history = ui.fetch("unit_history", units=[cand.unit_key])
                 if history is not None and not history.empty:

@@ -110,7 +110,8 @@ def test_load_stops_a_file_that_hangs(tmp_path):
     assert proc.out.startswith("已导入 1 份，")
 
 
-def test_a_database_in_use_is_one_clear_line(tmp_path):
+def test_a_database_in_use_is_one_clear_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("ETL_DB_WAIT_S", "1")  # how long the loader waits for the file (etl.load._connect_for_writing)
     db = tmp_path / "busy.duckdb"
     holder = duckdb.connect(str(db))  # DuckDB allows one writing process per file
     try:

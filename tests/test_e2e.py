@@ -4,7 +4,9 @@ Debian's chromium.
 
 What AppTest cannot show: a page URL opened first on a fresh server, the
 filters written into the URL and kept by the sidebar navigation, a click on
-a chart or a table row opening 单位详情, a real CSV download, a real upload.
+a chart or a table row opening 单位详情, a real CSV download, a real upload,
+a hostile report's text drawn as text. Every test fails on any request to a
+host other than the dashboard's own (a bureau intranet has no internet).
 Screenshots of every page go to test-output/.
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from hostiledata import EVIL, FORMULA, HOSTILE_CODE, HOSTILE_NAME, HOSTILE_TEXT, build_hostile_db
 from pagedata import NAMES, SEED_TEXT, UNIT_A, UNIT_B, build_sample_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +48,16 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A dashboard server of its own over a fresh copy of the test database."""
-    db = build_sample_db(tmp_path_factory.mktemp("e2e") / "reports.duckdb")
+    yield from _serve(build_sample_db(tmp_path_factory.mktemp("e2e") / "reports.duckdb"), tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """A dashboard over the sample database plus a report whose text is Markdown, HTML and KaTeX."""
+    yield from _serve(build_hostile_db(tmp_path_factory.mktemp("e2e-hostile") / "reports.duckdb"), tmp_path_factory)
+
+
+def _serve(db: Path, tmp_path_factory):
     port = _free_port()
     log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w+")
     proc = subprocess.Popen(
@@ -88,13 +100,31 @@ def browser():
         b.close()
 
 
+OWN_HOST = "127.0.0.1"  # every dashboard of this module listens there (_serve)
+
+
 @pytest.fixture()
 def page(browser):
+    """A fresh browser tab; any request to another host is refused, and fails the test."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="zh-CN")
+    outside: list[str] = []
+
+    def guard(route):
+        url = urllib.parse.urlsplit(route.request.url)
+        if url.scheme in ("data", "blob") or url.hostname == OWN_HOST:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.on("request", lambda r: outside.append(r.url) if urllib.parse.urlsplit(r.url).hostname not in (
+        OWN_HOST, None) and not r.url.startswith(("data:", "blob:")) and r.url not in outside else None)
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     yield pg
     context.close()
+    assert not outside, f"requests left the machine: {sorted(set(outside))[:10]}"
 
 
 def settle(pg, title: str | None = None) -> None:
@@ -253,3 +283,50 @@ def test_an_uploaded_report_appears_in_the_data(server, page):
     settle(page, "单位详情")
     page.get_by_role("heading", name="云溪区上传测试局").wait_for()
     assert_no_error(page)
+
+
+# --- text from a document is text -------------------------------------------------------------
+
+def visible(text: str) -> str:
+    """Text as a reader sees it: whitespace collapsed, the invisible word joiners
+    (ui.components.plain keeps bare addresses from becoming links with them) dropped."""
+    return " ".join(text.replace("\u2060", "").split())
+
+
+def assert_nothing_from(pg, host: str) -> None:
+    main = pg.locator('[data-testid="stApp"]')
+    pointing = main.locator(f'[src*="{host}"], [href*="{host}"], [srcset*="{host}"], [xlink\\:href*="{host}"]')
+    assert pointing.count() == 0, pointing.evaluate_all("els => els.map(e => e.outerHTML.slice(0, 200))")
+    # no rendered formula, colour directive or Markdown link/image in any text the page draws
+    assert main.locator(".katex").count() == 0
+    links = main.locator('[data-testid="stMarkdownContainer"] a:not([href^="#"]), [data-testid="stMarkdownContainer"] img')
+    assert links.count() == 0, links.evaluate_all("els => els.map(e => e.outerHTML.slice(0, 200))")  # (# : a heading's anchor)
+
+
+def test_a_hostile_report_is_shown_as_its_text_on_every_page(hostile_server, page):
+    base = hostile_server["url"]
+    for path, title in PAGES.items():
+        page.goto(f"{base}/{'' if path == 'overview' else path}")
+        settle(page, title)
+        assert_no_error(page)
+        assert_nothing_from(page, EVIL)
+    page.goto(f"{base}/compare")
+    settle(page, "单位对比")
+    ticks = page.locator(".st-key-cmp_exec_chart .ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert HOSTILE_NAME in ticks, ticks  # plotly draws the name as its characters, no <img>, no link
+    page.goto(f"{base}/unit_detail?u={HOSTILE_CODE}")
+    settle(page, "单位详情")
+    heading = page.locator('[data-testid="stMain"] h2').first
+    assert visible(heading.inner_text()) == visible(HOSTILE_NAME)
+    page.get_by_role("tab", name="报告内容").click()
+    shown = [visible(t) for t in page.locator('[data-testid="stText"]').all_inner_texts()]
+    assert visible(HOSTILE_TEXT) in shown and visible(FORMULA) in shown, shown
+    for tab in ("目标与完成", "原始文件", "绩效指标"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(300)
+    assert_nothing_from(page, EVIL)
+    assert_no_error(page)
+    screenshot(page, "unit_detail_hostile")
+    page.goto(f"{base}/?year=99999")
+    settle(page, "总览")
+    page.get_by_text("链接中的年度「99999」无法识别，已显示默认年度。").wait_for()

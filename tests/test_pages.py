@@ -502,3 +502,198 @@ def test_a_prose_report_is_shown_with_blanks_and_says_so(tmp_path, monkeypatch):
     assert "文字版" in texts(at.caption)
     assert metric(at, "自评得分").value == "97.00"
     assert metric(at, "支出合计（万元）").value == "—"       # not stated in the text: blank, not 0
+
+
+# --- text from a document is text -------------------------------------------------------------
+
+from hostiledata import (  # noqa: E402
+    COLOUR, EVIL, FORMULA, HOSTILE_CODE, HOSTILE_NAME, HOSTILE_TEXT, HTML, IMG, KATEX, LINK, SCRIPT,
+    build_hostile_db,
+)
+
+RAW = [IMG, LINK, HTML, SCRIPT, COLOUR, KATEX, f"www.{EVIL}", ":smile:", ":material/home:"]
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory) -> Path:
+    return build_hostile_db(tmp_path_factory.mktemp("hostile") / "hostile.duckdb")
+
+
+def markdown_strings(at: AppTest) -> list[str]:
+    """Everything on the page that Streamlit draws as Markdown."""
+    out = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    out += [e.label for e in at.expander] + [t.label for t in at.tabs] + [b.label for b in at.button]
+    out += [str(m.value) for m in at.metric] + [m.label for m in at.metric]
+    for control in at.segmented_control:
+        out += [str(o) for o in control.options]
+    return out
+
+
+def assert_no_raw_markup(at: AppTest) -> None:
+    """No Markdown place holds a hostile string as it was (plain() escapes at least one
+    character of each), so none is drawn as an image, link, colour, formula or tag."""
+    raw = [(p, s[:120]) for s in markdown_strings(at) for p in RAW if p in s]
+    assert not raw, raw
+
+
+def plotly_specs(at: AppTest) -> list[str]:
+    """The figures as plotly.js gets them (JSON escapes "<" as \\u003c: decoded here)."""
+    import json
+
+    return [json.dumps(json.loads(e.proto.spec), ensure_ascii=False) for e in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_document_text_is_never_markup_on_any_page(hostile_db, monkeypatch, page):
+    query = {"u": HOSTILE_CODE} if page == "pages/unit_detail.py" else None
+    at = open_app(hostile_db, monkeypatch, page, query=query)
+    assert_clean(at)
+    assert_no_raw_markup(at)
+    specs = plotly_specs(at)
+    for spec in specs:  # plotly draws <b>, <a href>, <br> in names, ticks and hovers
+        assert "<img" not in spec and "<script" not in spec, spec[:300]
+    if page in ("pages/compare.py", "pages/overview.py"):
+        assert any("&lt;img src=x" in spec for spec in specs)  # the unit is drawn, escaped
+
+
+def test_unit_detail_shows_the_hostile_report_as_its_literal_text(hostile_db, monkeypatch):
+    from ui.components import WORD_JOINER, plain
+
+    at = open_app(hostile_db, monkeypatch, "pages/unit_detail.py", query={"u": HOSTILE_CODE})
+    assert_clean(at)
+    assert at.selectbox(key="u").value == HOSTILE_NAME  # a selectbox shows its options as text
+    assert at.header[0].value == plain(HOSTILE_NAME)
+    # the narratives, goals' completion and overview sections: st.text, exactly as written
+    texts_shown = [t.value for t in at.text]
+    assert texts_shown.count(HOSTILE_TEXT) >= 4, texts_shown
+    assert FORMULA in texts_shown
+    assert metric(at, "评价等次").value == plain(f"优{HTML}")
+    # plain() only adds backslashes and invisible word joiners
+    assert plain(HOSTILE_NAME).replace("\\", "").replace(WORD_JOINER, "") == HOSTILE_NAME.replace("\\", "")
+    assert_no_raw_markup(at)
+
+
+def test_a_formula_in_a_document_stays_text_in_the_downloads(hostile_db, monkeypatch):
+    import openpyxl
+
+    from ui.components import xlsx_bytes
+
+    media = MediaSpy(monkeypatch)
+    at = open_app(hostile_db, monkeypatch, "pages/unit_detail.py", query={"u": HOSTILE_CODE})
+    text = media.content(at.download_button(key="ud_text__csv")).decode("utf-8-sig")
+    assert "'" + FORMULA.replace('"', '""') in text and "\n" + FORMULA not in text
+    assert HTML in text  # the text itself is kept as written
+    frame = pd.DataFrame({"文字": [FORMULA, "-5%", "+86 730", "@SUM(A1)"]})
+    csv = pd.read_csv(io.BytesIO(ui_csv(frame)), encoding="utf-8-sig")
+    assert csv["文字"].tolist() == ["'" + FORMULA, "-5%", "+86 730", "'@SUM(A1)"]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(frame))).active
+    assert sheet["A2"].value == FORMULA and sheet["A2"].data_type == "s"
+
+
+def ui_csv(frame: pd.DataFrame) -> bytes:
+    from ui.components import csv_bytes
+
+    return csv_bytes(frame)
+
+
+def test_figures_get_their_data_strings_escaped_for_plotly():
+    import plotly.express as px
+
+    from ui.components import clicked_unit, plot_plain
+
+    frame = pd.DataFrame({"unit_name": [HOSTILE_NAME, "乙"], "v": [1, 2], "unit_id": ["<a>", "b"],
+                          "note": [SCRIPT, "x"]})
+    fig = px.bar(frame, x="v", y="unit_name", custom_data=["unit_id"], hover_data=["note"], color="unit_name")
+    fig.update_yaxes(categoryorder="array", categoryarray=[HOSTILE_NAME, "乙"])
+    shown = plot_plain(fig)
+    spec = shown.to_json().replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+    assert "<img" not in spec and "<script" not in spec and "&lt;img src=x" in spec
+    assert shown.layout.yaxis.categoryarray[0] == shown.data[0].y[0]  # the order still names the bars
+    assert fig.data[0].y[0] == HOSTILE_NAME  # the drawn copy only: a click still finds the unit
+
+    class Event:
+        class selection:
+            points = [{"curve_number": 0, "point_index": 0}]
+
+    assert clicked_unit(fig, Event) == "<a>"
+
+
+# --- a link's values that are not understood ----------------------------------------------------
+
+@pytest.mark.parametrize("query, line", [
+    ({"year": ["' OR 1=1 --"]}, "链接中的年度「' OR 1=1 --」无法识别，已显示默认年度。"),
+    ({"year": ["99999"]}, "链接中的年度「99999」无法识别，已显示默认年度。"),
+    ({"year": ["2030", "2031"]}, "链接中的年度「2030、2031」无法识别，已显示默认年度。"),
+    ({"unit": ["没有这个局"]}, "链接中的单位「没有这个局」无法识别，已显示全部单位。"),
+    ({"sector": ["<b>行业</b>"]}, "链接中的行业「<b>行业</b>」无法识别，已显示全部行业。"),
+    ({"data": ["假的"]}, "链接中的数据来源「假的」无法识别，已显示全部数据。"),
+])
+def test_a_bad_value_in_a_link_falls_back_and_says_so(sample_db, monkeypatch, query, line):
+    from ui.components import plain
+
+    at = open_app(sample_db, monkeypatch, query=query)
+    assert_clean(at)
+    assert texts(at.warning) == plain(line)  # one line, the value as plain text
+    assert at.sidebar.select_slider(key="year").value == (2022, 2022)
+    assert metric(at, "报告单位数").value == "4"  # the default view: every unit of 2022
+    at.switch_page("pages/compare.py").run()  # still said while the view is the link's fallback
+    assert texts(at.warning) == plain(line)
+    at.sidebar.multiselect(key="sector").set_value(["教育"]).run()  # a filter chosen: said no more
+    assert not at.warning
+
+
+def test_good_link_values_are_taken_without_a_word(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, query={"year": ["2021"], "data": ["real"]})
+    assert_clean(at)
+    assert not at.warning
+    assert at.sidebar.select_slider(key="year").value == (2021, 2021)  # one year: that year alone
+    assert at.sidebar.segmented_control(key="data").value == "real"  # the internal name, as the label
+    assert metric(at, "报告单位数").value == "2"
+
+
+def test_an_unknown_unit_in_a_unit_link_says_so(sample_db, monkeypatch):
+    from ui.components import plain
+
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": "[不存在](http://evil.example)"})
+    assert_clean(at)
+    assert texts(at.warning) == plain("链接中的单位「[不存在](http://evil.example)」无法识别，请在下面选择单位。")
+    assert at.selectbox(key="u").value is None
+    assert at.dataframe(key="ud_units").value["单位名称"].tolist()  # the unit list to choose from
+
+
+def test_a_load_gets_the_file_while_the_dashboard_reads_it(sample_db, tmp_path, monkeypatch):
+    # the loader asks (etl.load.load_flag) and the dashboard lets go at once, not after 30 s idle;
+    # a query meanwhile waits for the load and then reads the new data
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from ui import data
+
+    db = Path(shutil.copy(sample_db, tmp_path / "busy.duckdb"))
+    reader = data._Database(db)
+    with reader.reading() as con:
+        assert con.execute("select count(*) from reports").fetchone() == (6,)
+    write = [sys.executable, "-c", (
+        "import sys, time; sys.path.insert(0, sys.argv[2]); from etl.load import open_db; "
+        "con = open_db(sys.argv[1]); time.sleep(1.5); "
+        "con.execute(\"delete from reports where unit_name = '云溪区卫生健康局'\"); con.close()"), str(db), str(ROOT)]
+    started = time.monotonic()
+    loader = subprocess.Popen(write, stderr=subprocess.PIPE, text=True)
+    seen = []
+
+    def browse():
+        time.sleep(0.8)  # the loader has the file by now: this query waits for it
+        with reader.reading() as con:
+            seen.append(con.execute("select count(*) from reports").fetchone()[0])
+
+    browser = threading.Thread(target=browse)
+    browser.start()
+    assert loader.wait(timeout=60) == 0, loader.stderr.read()[-500:]
+    browser.join(timeout=60)
+    assert time.monotonic() - started < 20  # not the 30 s idle time
+    assert seen == [5]
+    assert not reader.flag.exists()

@@ -7,6 +7,8 @@ from ui.components import (  # noqa: F401
     kind_colors,
     kind_labels,
     page_start,
+    plain,
+    text,
     chart,
     demo_note,
     display_frame,

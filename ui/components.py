@@ -6,12 +6,22 @@ into exactly what the user sees (Chinese headers from `queries.labels`, demo
 flags as 演示/真实, channel codes in Chinese, internal ids dropped), and the
 下载CSV / 下载Excel buttons serve that same frame, so a download holds exactly
 the rows and columns on screen. CSV is UTF-8 with a BOM so Excel opens it.
+
+Text that comes from a document (a unit's name, its narrative, a file name, a
+reading warning) is never drawn as Markdown or HTML: `plain()` makes it literal
+for Streamlit's Markdown places (titles, captions, labels, options, metric
+values), `text()` draws longer text with st.text, `chart()` escapes the
+figure's data strings for plotly's own HTML, and the downloads keep a
+spreadsheet from taking a cell for a formula.
 """
 from __future__ import annotations
 
+import copy
 import io
 import re
 from typing import Any, Iterable
+
+import numpy as np
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -33,6 +43,98 @@ EXTRA_LABELS = {
     "is_demo": KIND_COLUMN,
     "channel_name": "渠道",
 }
+
+
+# ---------------------------------------------------------------------------
+# Document text as text
+
+# Markdown, HTML, KaTeX and Streamlit's directive specials, escaped wherever they stand
+_INLINE = re.compile(r"([\\`*_\[\]<>$|~:!&{}^#@])")
+# what only means something at the start of a line: lists, quotes, headings, rules
+_LINE_START = re.compile(r"(?m)^(\s*)(?:([-+=>])|(\d+)([.)]))")
+# GFM turns bare addresses into links after parsing, whatever the escapes: a word
+# joiner (U+2060, invisible) keeps "http://", "www." and "a@b.c" from being recognised
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(?=\\://)|(?<=mailto)(?=\\:)|(?<=xmpp)(?=\\:)|(?<=www)(?=\.)|(?=\\@)"
+                       # and Streamlit's icons (":material/home:") whatever the escapes
+                       r"|(?<=\\:)(?=[a-z])")
+WORD_JOINER = "\u2060"
+
+
+def plain(value: Any) -> str:
+    """`value` as literal text in any Streamlit place that reads Markdown
+    (st.markdown/caption/header, widget labels and options, metric values,
+    expander and tab labels): the specials are backslash-escaped, so an
+    image, link, colour, KaTeX or HTML tag in a document shows as the
+    characters it is. Line breaks are kept. Blank -> ""."""
+    if value is None or style.is_blank(value):
+        return ""
+    out = _INLINE.sub(r"\\\1", str(value))
+    out = _LINE_START.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
+                          out)
+    out = _AUTOLINK.sub(WORD_JOINER, out)
+    return out.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def text(value: Any, where=st, blank: str = "（报告未填写）") -> None:
+    """Longer document text (a narrative section, goals, completion): st.text
+    shows it as written, lines kept, nothing interpreted."""
+    where.text(blank if value is None or style.is_blank(value) or not str(value).strip() else str(value))
+
+
+def _plot_plain(value: Any) -> Any:
+    """A figure value with plotly's pseudo-HTML specials escaped in its strings."""
+    if isinstance(value, str):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if isinstance(value, np.ndarray):
+        return np.vectorize(_plot_plain, otypes=[object])(value) if value.dtype.kind in "OUS" and value.size else value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plot_plain(v) for v in value)
+    return value
+
+
+_TRACE_TEXT = ("x", "y", "z", "text", "hovertext", "name", "labels", "customdata", "parents", "ids")
+
+
+def plot_plain(fig: go.Figure) -> go.Figure:
+    """A copy of `fig` whose data strings (categories, names, hover texts,
+    hover_data) plotly shows as text, not as its <b>/<a>/<br> markup; the
+    category orders on the axes are escaped alike so they still match."""
+    out = go.Figure(fig)
+    for trace in out.data:
+        # plotly express writes a series' group values ("单位=<name>") into its hovertemplate
+        groups = {trace.name or "", *str(trace.legendgroup or "").split(", ")}
+        template = trace.hovertemplate
+        if isinstance(template, str):
+            for value in sorted((g for g in groups if re.search("[<>&]", g)), key=len, reverse=True):
+                template = template.replace(value, _plot_plain(value))
+            trace.hovertemplate = template
+        if trace.legendgroup:
+            trace.legendgroup = _plot_plain(trace.legendgroup)
+        for attr in _TRACE_TEXT:
+            try:
+                value = trace[attr]
+            except (KeyError, ValueError):
+                continue
+            if value is not None:
+                trace[attr] = _plot_plain(value)
+    for name in out.layout:
+        if name.startswith(("xaxis", "yaxis")):
+            axis = out.layout[name]
+            for attr in ("categoryarray", "ticktext"):
+                if axis[attr] is not None:
+                    axis[attr] = _plot_plain(axis[attr])
+    return out
+
+
+_NUMBER_LIKE = re.compile(r"^[+-]?[\d.,%\s]*$")
+
+
+def _no_formula(value: Any) -> Any:
+    """A cell a spreadsheet would run ("=HYPERLINK(...)", "@SUM", "+cmd|…")
+    gets a leading apostrophe, the usual mark of "this is text"."""
+    if isinstance(value, str) and value and (value[0] in "=@\t\r" or (value[0] in "+-" and not _NUMBER_LIKE.match(value))):
+        return "'" + value
+    return value
 
 
 # ---------------------------------------------------------------------------
@@ -75,8 +177,14 @@ def display_frame(df: pd.DataFrame, name: str | None = None, *, columns: Iterabl
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (Excel reads Chinese correctly); blank cells stay empty."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM (Excel reads Chinese correctly); blank cells stay empty;
+    text that would start a formula is marked as text."""
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col].dtype):
+            safe[col] = safe[col].map(_no_formula)
+    safe.columns = [_no_formula(c) for c in safe.columns]
+    return safe.to_csv(index=False).encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
@@ -84,6 +192,10 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=sheet[:31])
         ws = writer.sheets[sheet[:31]]
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":  # openpyxl reads "=…" as a formula: the document's text stays text
+                    cell.data_type = "s"
         for i, col in enumerate(frame.columns, start=1):
             width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)]) * 1.6 + 2
             ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, width)
@@ -98,8 +210,13 @@ def file_stem(title: str) -> str:
     years = ""
     if f.year_from and f.year_to:
         years = f"_{f.year_from}" if f.year_from == f.year_to else f"_{f.year_from}-{f.year_to}"
-    safe = "".join(ch for ch in title if ch not in '\\/:*?"<>|').strip() or "数据"
-    return f"{safe}{years}"
+    return f"{safe_file_name(title, '数据')}{years}"
+
+
+def safe_file_name(name: Any, blank: str = "文件") -> str:
+    """A download's file name without path or markup characters (a document may name itself anything)."""
+    safe = "".join(ch for ch in str(name or "") if ch not in '\\/:*?"<>|' and ch.isprintable()).strip()
+    return safe or blank
 
 
 def downloads(frame: pd.DataFrame, key: str, title: str, xlsx: bool = True) -> None:
@@ -197,7 +314,7 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, tit
     if drill:
         fig.update_layout(clickmode="event+select")
     event = st.plotly_chart(
-        fig, theme=None, key=key, width="stretch",
+        plot_plain(fig), theme=None, key=key, width="stretch",
         on_select="rerun" if drill else "ignore",
         selection_mode="points",
         config=style.PLOTLY_CONFIG,
@@ -259,7 +376,8 @@ def no_change(delta: str | None) -> bool:
 
 def metric(col, label: str, value: str, delta: str | None = None, help: str | None = None,
            delta_color: str = "normal", trend: list | None = None, delta_description: str | None = None) -> None:
-    """A bordered st.metric; `trend` draws a small line of the figure over the years."""
+    """A bordered st.metric; `trend` draws a small line of the figure over the years.
+    `value` is drawn as Markdown by Streamlit: pass document text through plain()."""
     trend = [None if style.is_blank(v) else float(v) for v in trend] if trend is not None else None
     arrow = "auto"
     if no_change(delta):  # grey and without the green up-arrow Streamlit gives "+0.00"
@@ -342,13 +460,23 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
         st.stop()
     f = current()
     if status.ok and show_filters:
-        line = f"当前筛选：{f.describe()}"
+        line = f"当前筛选：{plain(f.describe())}"
         if f.data_kind == "demo":
             line += f"　:orange-badge[:material/science: 仅{DEMO_TEXT}]"
         elif status.demo and f.data_kind == "all":
             line += f"　:orange-badge[:material/science: 库中含{DEMO_TEXT}]（表格「数据类别」列标出；与真实数据同在一图时，演示数据为灰色）"
         st.caption(line)
+    if status.ok:
+        from ui.filters import link_notices
+
+        for notice in link_notices():
+            link_warning(notice)
     return f
+
+
+def link_warning(line: str) -> None:
+    """A link's value that was not understood (ui.filters.link_notice), the value as plain text."""
+    st.warning(plain(line), icon=":material/link_off:")
 
 
 def uploader_in_chinese() -> None:

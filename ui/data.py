@@ -27,6 +27,9 @@ import streamlit as st
 import queries
 from etl.config import configured_db
 IDLE_CLOSE_S = 30.0  # seconds without queries before the file is let go
+WATCH_S = 0.2  # how often an open connection looks for a loader's request (etl.load.load_flag)
+LOAD_WAIT_S = 180.0  # how long a query waits for a load to finish before it says so
+LOADING_TEXT = "正在导入新报告，请稍候…"
 LOAD_HINT = "python -m etl load 报告文件夹"
 log = logging.getLogger("dashboard")
 
@@ -55,40 +58,56 @@ def _stamp(path: Path) -> tuple | None:
     return None if parts[0] is None else tuple(parts)
 
 
+def _locked(exc: BaseException) -> bool:
+    """Whether opening failed because another process (a load) holds the file."""
+    return any("lock" in str(e).lower() for e in (exc, exc.__cause__) if e is not None)
+
+
 class _Database:
     """Read-only access to one database file, shared by every session.
 
     One read-only connection, opened on demand; each query runs on its own
     cursor of it (queries.run makes one). It is reopened when the file has
     changed, closed while this process writes (DuckDB allows one configuration
-    per file and process), and closed after IDLE_CLOSE_S without queries, so
-    that `python -m etl load` can take the file while nobody is looking (DuckDB
-    lets one process write only when no other holds the file)."""
+    per file and process), and closed after IDLE_CLOSE_S without queries.
+
+    A load never waits for people browsing: DuckDB lets one process write only
+    when no other holds the file, so a loader that finds the file held puts
+    `etl.load.load_flag()` beside it and retries. A watcher thread sees the
+    flag within WATCH_S and closes the connection as soon as the running
+    queries end; new queries wait (busy() is true: ui.data.run shows a
+    spinner, and serves the results cached before the load) until the flag
+    is gone and the loader has let go, for up to LOAD_WAIT_S."""
 
     def __init__(self, path: Path):
+        from etl.load import load_flag
+
         self.path = path
+        self.flag = load_flag(path)
         self._con = None
         self._stamp: tuple | None = None
         self._active = 0
         self._last_used = 0.0
-        self._timer: threading.Timer | None = None
+        self._locked_until = 0.0  # a read-only open failed on the loader's lock: busy till then
+        self._watcher: threading.Thread | None = None
         self._cond = threading.Condition(threading.RLock())
+
+    def busy(self) -> bool:
+        """A load is waiting for the file or writing it."""
+        return self.flag.exists() or time.monotonic() < self._locked_until
+
+    def stamp(self) -> tuple | None:
+        """The file's stamp for the result cache: while a load runs, the stamp of
+        the data last read, so what was cached before the load keeps serving."""
+        if self.busy() and self._stamp is not None:
+            return self._stamp
+        return _stamp(self.path)
 
     @contextmanager
     def reading(self) -> Iterator[Any]:
         """The shared read-only connection, held open while the block runs."""
-        from etl.load import open_db  # the ETL owns how the file is opened
-
         with self._cond:
-            stamp = _stamp(self.path)
-            if stamp is None:
-                self._close_when_unused()
-                raise NoDatabase(str(self.path))
-            if self._con is None or stamp != self._stamp:
-                self._close_when_unused()
-                self._con = open_db(self.path, read_only=True)
-                self._stamp = stamp
-            con = self._con
+            con = self._open()
             self._active += 1
         try:
             yield con
@@ -97,7 +116,37 @@ class _Database:
                 self._active -= 1
                 self._last_used = time.monotonic()
                 self._cond.notify_all()
-                self._schedule_idle_close()
+
+    def _open(self):
+        """The connection, opened once any load has finished (called holding the lock)."""
+        from etl.load import open_db  # the ETL owns how the file is opened
+
+        deadline = time.monotonic() + LOAD_WAIT_S
+        while True:
+            if self.flag.exists():
+                self._close_when_unused()
+            else:
+                stamp = _stamp(self.path)
+                if stamp is None:
+                    self._close_when_unused()
+                    raise NoDatabase(str(self.path))
+                if self._con is not None and stamp == self._stamp:
+                    return self._con
+                self._close_when_unused()
+                try:
+                    self._con = open_db(self.path, read_only=True)
+                except Exception as exc:  # noqa: BLE001 - the loader holds the file: wait for it
+                    if not _locked(exc) or time.monotonic() > deadline:
+                        raise
+                    self._locked_until = time.monotonic() + 2 * WATCH_S
+                else:
+                    self._stamp = stamp
+                    self._locked_until = 0.0
+                    self._watch()
+                    return self._con
+            if time.monotonic() > deadline:
+                raise DataError("正在导入新报告，请稍后刷新页面。")
+            self._cond.wait(WATCH_S)  # lets running queries finish and end
 
     def _close_when_unused(self) -> None:
         with self._cond:
@@ -108,19 +157,23 @@ class _Database:
                 finally:
                     self._con = None
 
-    def _schedule_idle_close(self) -> None:
-        if self._timer is None and self._con is not None:
-            self._timer = threading.Timer(IDLE_CLOSE_S, self._idle_check)
-            self._timer.daemon = True
-            self._timer.start()
+    def _watch(self) -> None:
+        """While the connection is open: let go when a loader asks, or when idle."""
+        if self._watcher is not None and self._watcher.is_alive():
+            return
+        self._watcher = threading.Thread(target=self._watch_loop, name="db-watch", daemon=True)
+        self._watcher.start()
 
-    def _idle_check(self) -> None:
-        with self._cond:
-            self._timer = None
-            if self._active == 0 and time.monotonic() - self._last_used >= IDLE_CLOSE_S * 0.9:
-                self._close_when_unused()
-            else:
-                self._schedule_idle_close()
+    def _watch_loop(self) -> None:
+        while True:
+            time.sleep(WATCH_S)
+            with self._cond:
+                if self._con is None:
+                    return
+                idle = self._active == 0 and time.monotonic() - self._last_used >= IDLE_CLOSE_S
+                if self.flag.exists() or idle:
+                    self._close_when_unused()
+                    return
 
     @contextmanager
     def writing(self) -> Iterator[Any]:
@@ -184,7 +237,7 @@ def _friendly(name: str, exc: Exception) -> str:
     text = str(exc)
     if isinstance(exc, NoDatabase):
         return f"还没有数据库。请先导入报告：在「导入报告」页上传，或运行 `{LOAD_HINT}`。"
-    if "lock" in text.lower() or "in use by another process" in text:
+    if _locked(exc) or "in use by another process" in text:
         return "数据库正被导入程序占用，请等导入完成后刷新页面。"
     if "does not exist" in text and ("Table" in text or "table" in text):
         return f"数据库中还没有报告表。请先导入报告：运行 `{LOAD_HINT}`。"
@@ -199,10 +252,14 @@ def run(name: str, **params: Any) -> pd.DataFrame:
     path = db_path()
     try:
         key = _clean_params(name, params)
-        stamp = _stamp(path)
+        db = database()
+        stamp = db.stamp()
         if stamp is None:
             raise NoDatabase(str(path))
-        return _cached_run(str(path), stamp, name, key)
+        if not db.busy():
+            return _cached_run(str(path), stamp, name, key)
+        with st.spinner(LOADING_TEXT):  # served at once when cached before the load
+            return _cached_run(str(path), stamp, name, key)
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message

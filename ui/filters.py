@@ -5,6 +5,10 @@ choice stays when moving between pages. Each is bound to a URL query parameter
 (`year`, `unit`, `sector`, `data`), so a copied link opens the same view.
 Pages read the choice with `current()` and pass `current().params()` to the
 query layer as they are.
+
+A link whose value is not understood (?year=99999, ?unit=a unit not in the
+database) opens the default view, and the page says so in one line
+(`link_notices()`, shown by ui.components.page_start) until the filters change.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from ui import data, style
 KEYS = {"year": "year", "unit": "unit", "sector": "sector", "data": "data"}
 DATA_KINDS = {"all": "全部", "real": "真实", "demo": "演示"}
 _STATE = "_filters"
+_NOTICES = "_link_notices"  # (the filters they were given for, the lines)
 
 
 @dataclass(frozen=True)
@@ -110,23 +115,65 @@ def resolve_unit(text: str) -> str | None:
     return None
 
 
-def fix_unit_links(key: str, many: bool) -> None:
+def link_notice(what: str, given: list[str], fallback: str) -> str:
+    """One line: 链接中的年度「99999」无法识别，已显示默认年度。 (the value as the link had it)."""
+    value = "、".join(given)
+    value = value if len(value) <= 60 else value[:60] + "…"
+    return f"链接中的{what}「{value}」无法识别，{fallback}。"
+
+
+def fix_unit_links(key: str, many: bool) -> list[str]:
     """Before the widget bound to URL parameter `key` is drawn: turn unit
     names, codes or ids given in the URL into the labels the widget offers, so
     a link such as ?u=云溪区教育局 opens that unit even though its label reads
-    云溪区教育局（演示）."""
+    云溪区教育局（演示）. Returns the values that name no unit."""
     given = st.query_params.get_all(key)
     if not given:
-        return
+        return []
     _, to_id = unit_names()
     if all(v in to_id for v in given):
-        return
+        return []
     fixed = [resolve_unit(v) for v in given]
+    unknown = [v for v, f in zip(given, fixed) if f is None]
     fixed = [v for v in fixed if v is not None]
     if fixed != given:
         # the widget takes its value from session state (the address bar then drops the
         # parameter: a bound widget writes the URL only when the user changes it)
         st.session_state[key] = fixed if many else (fixed[0] if fixed else None)
+    return unknown
+
+
+def _year_links(years: list[int]) -> list[str]:
+    """?year=…: one or two of the database's years. One year is taken as that
+    year alone; anything else falls back to the default (Streamlit drops it)."""
+    given = st.query_params.get_all(KEYS["year"])
+    if not given:
+        return []
+    try:
+        chosen = [int(v) for v in given]
+    except ValueError:
+        chosen = []
+    if not chosen or len(chosen) > 2 or any(y not in years for y in chosen):
+        return [link_notice("年度", given, "已显示默认年度")]
+    if len(chosen) == 1 and len(years) > 1:
+        st.session_state[KEYS["year"]] = (chosen[0], chosen[0])  # the slider takes a pair
+    return []
+
+
+def _option_links(key: str, what: str, options: dict[str, str], fallback: str) -> list[str]:
+    """A URL value that is neither an option's label (what the widget writes)
+    nor its internal value; an internal value is accepted as the label."""
+    given = st.query_params.get_all(key)
+    unknown = [v for v in given if v not in options and v not in options.values()]
+    if not unknown and given and all(v in options for v in given):
+        st.session_state[key] = given[-1]
+    return [link_notice(what, unknown, fallback)] if unknown else []
+
+
+def link_notices() -> list[str]:
+    """The lines about this view's link that were not understood."""
+    given_for, lines = st.session_state.get(_NOTICES, (None, []))
+    return lines if given_for == current() else []
 
 
 def current() -> Filters:
@@ -150,6 +197,7 @@ def sidebar(status: data.DbStatus) -> Filters:
         return Filters()
     years = sorted(status.years)
     st.session_state["_years_available"] = years
+    notices = _year_links(years)
     with st.sidebar:
         st.subheader("筛选", anchor=False)
         if len(years) > 1:
@@ -161,12 +209,18 @@ def sidebar(status: data.DbStatus) -> Filters:
             start = end = years[0]
             st.caption(f"年度：{years[0]}年（库中只有这一年）")
         to_label, to_id = unit_names()
-        fix_unit_links(KEYS["unit"], many=True)
+        unknown = fix_unit_links(KEYS["unit"], many=True)
+        if unknown:
+            notices.append(link_notice("单位", unknown, "已显示全部单位"))
         chosen_units = st.multiselect(
             "单位", options=list(to_id), key=KEYS["unit"], bind="query-params", placeholder="全部单位",
         )
         chosen_units = [to_id[label] for label in chosen_units if label in to_id]
         sectors = sorted(data.run("units")["sector"].dropna().unique())
+        unknown = [v for v in st.query_params.get_all(KEYS["sector"]) if v not in sectors]
+        if unknown:
+            notices.append(link_notice("行业", unknown, "已显示全部行业"))
+        notices += _option_links(KEYS["data"], "数据来源", DATA_KINDS, "已显示全部数据")
         chosen_sectors = st.multiselect(
             "行业/类型", options=sectors, key=KEYS["sector"], bind="query-params", placeholder="全部行业",
         )
@@ -182,4 +236,8 @@ def sidebar(status: data.DbStatus) -> Filters:
         data_kind=kind or "all", all_years=tuple(years),
     )
     st.session_state[_STATE] = filters
+    if notices:
+        st.session_state[_NOTICES] = (filters, notices)
+    elif st.session_state.get(_NOTICES, (None,))[0] != filters:
+        st.session_state.pop(_NOTICES, None)  # the filters changed since: the lines are history
     return filters
