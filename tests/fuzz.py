@@ -8,7 +8,8 @@ inbox: byte flips and truncations of real documents (the seed report as .txt,
 .docx, a long table, zip traversal, symlinks and GBK member names, empty and
 report-less archives, a folder named like a file, odd and non-UTF-8 file
 names, broken PDFs. `tests/test_fuzz.py` loads a small corpus in CI;
-`benchmarks/fuzz_run.py` a large one, printing counts.
+`python tests/fuzz.py` a large one (60 mutations per seed, a 50k-row table),
+printing the counts.
 
 CANARY is written to a file that the external-entity documents point at: it
 must never reach the database.
@@ -18,7 +19,12 @@ from __future__ import annotations
 import io
 import os
 import random
+import resource
+import subprocess
+import sys
+import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,3 +211,93 @@ def make_corpus(out: Path, seed: int = 1, mutations: int = 6, table_rows: int = 
         link.symlink_to(out / "does-not-exist.txt")
     paths.append(link)
     return paths
+
+
+@dataclass
+class Verdict:
+    """What one load of a corpus did, in the counts issue #11 asks for."""
+    inputs: int
+    exit_code: int
+    seconds: float
+    peak_mb: float
+    loaded: int
+    failed_lines: int
+    stray_lines: list[str]      # output that is neither the summary nor one line per failed file
+    tracebacks: int
+    without_log_row: list[str]  # inputs that left no row in load_log
+    canary_in_db: bool
+    timeouts: int
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.exit_code not in (0, 1):
+            found.append(f"exit status {self.exit_code}")
+        if self.tracebacks:
+            found.append(f"{self.tracebacks} tracebacks")
+        if self.stray_lines:
+            found.append(f"stray output: {self.stray_lines[:3]}")
+        if self.without_log_row:
+            found.append(f"no load_log row: {self.without_log_row[:5]}")
+        if self.canary_in_db:
+            found.append("external entity content reached the database")
+        return found
+
+    def table(self) -> str:
+        rows = [("inputs", self.inputs), ("exit status", self.exit_code), ("seconds", f"{self.seconds:.1f}"),
+                ("peak MB (largest process)", f"{self.peak_mb:.0f}"), ("loaded", self.loaded),
+                ("failure lines", self.failed_lines), ("stray lines", len(self.stray_lines)),
+                ("tracebacks", self.tracebacks), ("timeouts", self.timeouts),
+                ("inputs without load_log row", len(self.without_log_row)),
+                ("external entity content in db", self.canary_in_db)]
+        return "\n".join(f"{k:<30} {v}" for k, v in rows)
+
+
+def load_corpus(folder: Path, paths: list[Path], db: Path, timeout_s: float = 20) -> Verdict:
+    """Run `python -m etl load folder` as a user would and judge what it did."""
+    import duckdb
+
+    env = {**os.environ, "ETL_TIMEOUT_S": str(timeout_s)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "etl", "load", str(folder), "--db", str(db)],
+                          cwd=ROOT, env=env, capture_output=True, timeout=1800)
+    seconds = time.perf_counter() - start
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    lines = [line for line in out.splitlines() if line.strip()]
+    failure = [line for line in lines if line.startswith(f"  {folder}")]
+    summary = [line for line in lines if line.startswith("已导入 ")]
+    stray = [line for line in lines if line not in failure and line not in summary]
+    with duckdb.connect(str(db), read_only=True) as con:
+        logged = [r[0] or "" for r in con.execute("select file_path from load_log").fetchall()]
+        loaded = con.execute("select count(*) from reports").fetchone()[0]
+        canary = con.execute("select count(*) from reports where record_json::varchar like ?",
+                             [f"%{CANARY}%"]).fetchone()[0]
+    missing = [p.name for p in paths if not any(f == str(p) or f.startswith(f"{p}/") for f in logged)]
+    return Verdict(inputs=len(paths), exit_code=proc.returncode, seconds=seconds, peak_mb=peak, loaded=loaded,
+                   failed_lines=len(failure), stray_lines=stray, tracebacks=out.count("Traceback"),
+                   without_log_row=missing, canary_in_db=canary > 0,
+                   timeouts=sum("超时" in line for line in failure))
+
+
+def main() -> int:
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description="Load a seeded corpus of hostile inputs and print the counts.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mutations", type=int, default=60, help="byte-flip and truncation copies per seed document")
+    parser.add_argument("--table-rows", type=int, default=50_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        paths = make_corpus(folder, seed=args.seed, mutations=args.mutations, table_rows=args.table_rows)
+        verdict = load_corpus(folder, paths, Path(tmp) / "fuzz.duckdb", timeout_s=60)
+    print(verdict.table())
+    for problem in verdict.problems():
+        print("PROBLEM:", problem)
+    return 1 if verdict.problems() else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
