@@ -89,6 +89,9 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
     ex = Extraction(doc)
     body = _without_signature(lines[end:])
     unit = unit or cover_unit
+    labelled = _labelled_unit(body)
+    if labelled and (not unit or (unit in labelled and not region_of(unit))):
+        unit = labelled  # "前山镇…报告" above "评价单位(公章):徐闻县前山镇人民政府"
     if not unit:
         unit, body = _unit_below_title(body)
     if not unit:
@@ -322,6 +325,21 @@ def _unit_below_title(body: list[str]) -> tuple[str | None, list[str]]:
     if rest and not m.group("seal"):
         return None, body  # a sentence that begins with a name, not a name line
     return m.group("name"), ([rest] if rest else []) + body[1:]
+
+
+_UNIT_LABEL = re.compile(
+    rf"^(?:评价单位|填报单位|报送单位|单位名称|部门（单位）名称)(?:（(?:盖章|公章)）)?[：:]"
+    rf"(?P<name>[\u4e00-\u9fff（）]{{2,30}}?{_ORG_SUFFIX})(?:（(?:盖章|公章)）)?$")
+
+
+def _labelled_unit(body: list[str]) -> str | None:
+    """The unit a label under the title names ("评价单位(公章):徐闻县前山镇人民政府"),
+    when it begins with its region."""
+    for line in body[:8]:
+        m = _UNIT_LABEL.match(squash(halfwidth(line)))
+        if m and region_of(m.group("name")):
+            return m.group("name")
+    return None
 
 
 def _unit_in_body(body: list[str]) -> str | None:
@@ -559,7 +577,7 @@ def _narrative(body: list[str], ex: Extraction) -> tuple[dict[str, str | None], 
 
 _N = r"(\d{1,6})\s*(?:人|名|个)"
 _FILL = r"(?:总数|合计|共|为|是|：|:|\s)*"
-_QUOTA = re.compile(rf"(?<![行政事业工勤公执法])(?:核定|实有|人员)?编制(?:人员|人数|数)?{_FILL}{_N}")
+_QUOTA = re.compile(rf"(?:(?<![行政事业工勤公执法])(?:核定|实有|人员)?编制(?:人员|人数|数)?|编制部门核定人数){_FILL}{_N}")
 _TYPED_QUOTA = re.compile(rf"((?:行政|事业|工勤|参公|行政执法)编制(?:人员|人数|数)?){_FILL}{_N}")
 _ACTUAL = re.compile(
     rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在岗人员)"
@@ -591,7 +609,12 @@ def _staff(body: list[str], ex: Extraction) -> tuple[int | None, int | None]:
             if m:
                 actual = int(m.group(1))
     if quota is None and not headcount:  # after a headcount its warning has said enough
-        if typed:
+        kinds = {re.match(r"\D+", t).group(0) for t in typed}
+        if len(kinds) == 1 and len(set(typed)) == 1:
+            # "部门事业编制人数15人" and no other kind: that kind is the whole quota
+            quota = int(re.search(r"\d+", typed[0]).group(0))
+            ex.warn(f"人员编制只写了“{typed[0]}”，已按此计入“人员编制”")
+        elif typed:
             ex.warn(f"人员编制按类型分列（{'、'.join(typed)}），未写合计，已留空")
         else:
             ex.warn("未找到“人员编制”")
