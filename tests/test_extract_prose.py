@@ -613,3 +613,39 @@ def test_a_template_cover_over_a_prose_body_reads_both():
     assert record["source"]["template"] == "hunan-prose"
     assert record["source"]["warnings"][0] == COVER_THEN_PROSE
     assert not any(w.startswith("未找到") for w in record["source"]["warnings"])
+
+
+def test_a_town_title_without_its_county_takes_the_sealed_label_and_a_single_kind_of_quota():
+    # after xuwen-2024-qianshan-town and honghe-2024-data-center (tests/real_reports)
+    text = ("前山镇部门整体支出绩效自评报告\n评价年度：2024\n评价单位（公章）：徐闻县前山镇人民政府\n"
+            "现将2024年度整体支出绩效自评情况报告如下：\n一、单位基本情况\n"
+            "机构编制部门核定人数96人、年末在职人数86人、离退休人数48人。\n")
+    rep = extract_bytes(text.encode("utf-8"), "qianshan.txt")["report"]
+    assert (rep["unit_name"], rep["fiscal_year"], rep["staff_quota"], rep["staff_actual"]) == (
+        "徐闻县前山镇人民政府", 2024, 96, 86)
+    text = ("红河州数据发展中心2024年度部门整体支出绩效自评报告\n一、部门基本情况\n"
+            "截至2024年12月31日，部门事业编制人数15人，年末实有人数14人。较上年度减少7人。\n")
+    record = extract_bytes(text.encode("utf-8"), "honghe.txt")
+    assert (record["report"]["staff_quota"], record["report"]["staff_actual"]) == (15, 14)
+    assert "人员编制只写了“事业编制人数15人”，已按此计入“人员编制”" in record["source"]["warnings"]
+
+
+def test_a_form_like_page_titled_zipingqingkuang_names_its_unit_as_the_subject_of_its_staff():
+    # after deqin-2022-peoples-congress (tests/real_reports)
+    text = ("2022年度部门整体支出绩效自评情况 | |||\n一、部门基本情况 | (一)部门概况 | 3.人员情况,"
+            "德钦县人民代表大会常务委员会部门2022年末实有人员编制20人。其中:行政编制20人。 | |\n")
+    rep = extract_bytes(text.encode("utf-8"), "deqin.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"], rep["staff_quota"]) == (
+        "德钦县人民代表大会常务委员会", "德钦县", 2022, 20)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("本部门按要求对2021年部门整体支出开展绩效自评,从评价情况来看项目完成情况良好。\n1. 项目绩效目标完成情况。\n",
+     "绩效自评报告未写明单位名称"),
+    ("部门整体支出绩效评价报告\n吉首市乾州街道办事处部门整体支出\n绩效评价报告\n评价单位:吉首市乾州街道办事处\n"
+     "报告时间: 2018 年7月\n一、基本情况\n", "绩效自评报告未写明年度"),
+])
+def test_a_report_that_never_states_its_unit_or_year_is_refused_saying_which(text, reason):
+    with pytest.raises(ExtractError) as err:
+        extract_bytes(text.encode("utf-8"), "r.txt")
+    assert str(err.value).startswith(reason) and "\n" not in str(err.value)

@@ -145,6 +145,20 @@ def test_income_table_one_cell_per_line_keeps_the_one_figure_as_the_total():
     assert all(2984.82 not in row.values() for row in record["income"])
 
 
+
+def test_income_table_one_cell_per_line_places_figures_where_the_page_kept_the_cell_borders():
+    # tests/real_reports yyx-2016-rongwan-lake: "106.13 | | | 86.1" -- each cell its line, a "|" line
+    # after it, so the two extra "|" lines are the empty 政府基金 and 专户 cells
+    text = (FIXTURES.parent.parent / "real_reports/docs/yyx-2016-rongwan-lake.txt").read_text(encoding="utf-8")
+    record = extract_text(text, "rongwan.txt")
+    income = {row["org"]: row for row in record["income"]}
+    assert [(r["total"], r["carryover"], r["fiscal_appropriation"], r["fund_appropriation"],
+             r["special_account_income"], r["other_income"]) for r in income.values()] == [
+        (229.46, 37.23, 106.13, None, None, 86.1), (176.26, 35.87, 80.39, None, None, 60.0),
+        (53.2, 1.36, 25.74, None, None, 26.1)]
+    assert not any("只有" in w for w in record["source"]["warnings"])
+
+
 _FULL_TABLES = """\
 年度收入情况(万元) |
 ||||||||||||||||

@@ -77,7 +77,7 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
     the unit a web page's header names, the last resort for a report that
     never names its own."""
     lines = _split_glued_title(_lines(doc))
-    title = _find_title(lines)
+    title = _find_title(lines) or _situation_title(lines)
     if title is None:
         notice = _notice_title(lines)
         if notice:
@@ -89,6 +89,9 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
     ex = Extraction(doc)
     body = _without_signature(lines[end:])
     unit = unit or cover_unit
+    labelled = _labelled_unit(body)
+    if labelled and (not unit or (unit in labelled and not region_of(unit))):
+        unit = labelled  # "前山镇…报告" above "评价单位(公章):徐闻县前山镇人民政府"
     if not unit:
         unit, body = _unit_below_title(body)
     if not unit:
@@ -220,11 +223,24 @@ def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
 
 def _find_title_with_unit(lines: list[str], start: int, stop: int) -> tuple[int, int, str, int | None] | None:
     for i in range(start, min(stop, len(lines))):
-        t = squash(halfwidth(lines[i]))
-        if len(t) <= 80 and _is_title(t):
-            unit, year = _title_parts(t)
-            if unit:
-                return i, i + 1, unit, year
+        for k in (1, 2):  # "吉首市乾州街道办事处部门整体支出" / "绩效评价报告"
+            t = squash(halfwidth("".join(lines[i:i + k])))
+            if len(t) <= 80 and _is_title(t):
+                unit, year = _title_parts(t)
+                if unit:
+                    return i, i + k, unit, year
+    return None
+
+
+# "2022年度部门整体支出绩效自评情况" heading a form-like page, its first section next.
+_SITUATION_TITLE = re.compile(r".{0,30}?(?:19|20)\d{2}年度?.{0,20}整体支出绩效自评情况")
+
+
+def _situation_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
+    for i, line in enumerate(lines[:3]):
+        t = squash(halfwidth(line)).strip("|")
+        if _SITUATION_TITLE.fullmatch(t) and i + 1 < len(lines) and _heading(lines[i + 1]) is not None:
+            return (i, i + 1, *_title_parts(t))
     return None
 
 
@@ -236,7 +252,7 @@ def _is_title(t: str) -> bool:
 
 # A title glued to the text after it (a PDF or OCR copy flattened into long lines).
 _GLUED_TITLE = re.compile(r"^(?P<title>.{6,60}?(?:自评|评价)\s*(?:总结)?\s*报告(?:[（(][^（()）]{1,8}[)）])?)(?P<rest>.+)$")
-_REPORT_OPENING = re.compile(r"(?:自评|评价)[^。]{0,12}报告如下")
+_REPORT_OPENING = re.compile(r"(?:自评|评价)[^。]{0,12}报告如下|整体支出(?:开展|进行)了?绩效(?:自评|评价)")
 _NOTICE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?)?关于.{4,80}(?:的)?(?:通知|函|通报|批复|公告|公示)$")
 
 
@@ -303,7 +319,10 @@ _ORG_SUFFIX = r"(?:局|委员会|委|办公室|办|中心|医院|院|学校|中�
 _SEALED_NAME = re.compile(rf"^(?P<name>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})\s*(?P<seal>[（(](?:盖章|公章|章)[)）])?(?P<rest>.*)$")
 _MONEY_SUBJECT = re.compile(
     rf"(?:^|[，,。；;：:]|年度?)\s*(?P<name>[\u4e00-\u9fff]{{2,24}}?{_ORG_SUFFIX})(?:机关|本级)?"
-    r"(?:各项|全年|本年度?|年度|共|实际)?(?:总?收入|总?支出)")
+    r"(?:各项|全年|本年度?|年度|共|实际)?(?:总?收入|总?支出)"
+    # "…，德钦县人民代表大会常务委员会部门2022年末实有人员编制20人": the subject of its staff
+    rf"|(?:^|[，,。；;：:])\s*(?P<staffed>[\u4e00-\u9fff]{{2,24}}?{_ORG_SUFFIX})(?:部门|机关|本级)?"
+    r"(?:\d{4}年末?)?(?:实有|在职|现有)?(?:人员)?编制")
 
 
 def _unit_below_title(body: list[str]) -> tuple[str | None, list[str]]:
@@ -324,13 +343,28 @@ def _unit_below_title(body: list[str]) -> tuple[str | None, list[str]]:
     return m.group("name"), ([rest] if rest else []) + body[1:]
 
 
+_UNIT_LABEL = re.compile(
+    rf"^(?:评价单位|填报单位|报送单位|单位名称|部门（单位）名称)(?:（(?:盖章|公章)）)?[：:]"
+    rf"(?P<name>[\u4e00-\u9fff（）]{{2,30}}?{_ORG_SUFFIX})(?:（(?:盖章|公章)）)?$")
+
+
+def _labelled_unit(body: list[str]) -> str | None:
+    """The unit a label under the title names ("评价单位(公章):徐闻县前山镇人民政府"),
+    when it begins with its region."""
+    for line in body[:8]:
+        m = _UNIT_LABEL.match(squash(halfwidth(line)))
+        if m and region_of(m.group("name")):
+            return m.group("name")
+    return None
+
+
 def _unit_in_body(body: list[str]) -> str | None:
     """The unit an opening sentence names as the subject of its figures
     ("2024年，南县财政局机关各项收入合计…"); only a name that begins with its
     region, so "我局" or "本单位" never become a unit."""
     for line in body[:15]:
         for m in _MONEY_SUBJECT.finditer(squash(halfwidth(line))):
-            name = m.group("name")
+            name = m.group("name") or m.group("staffed")
             if region_of(name) not in (None, name):  # a region and an organisation, not a bare region
                 return name
     return None
@@ -559,7 +593,7 @@ def _narrative(body: list[str], ex: Extraction) -> tuple[dict[str, str | None], 
 
 _N = r"(\d{1,6})\s*(?:人|名|个)"
 _FILL = r"(?:总数|合计|共|为|是|：|:|\s)*"
-_QUOTA = re.compile(rf"(?<![行政事业工勤公执法])(?:核定|实有|人员)?编制(?:人员|人数|数)?{_FILL}{_N}")
+_QUOTA = re.compile(rf"(?:(?<![行政事业工勤公执法])(?:核定|实有|人员)?编制(?:人员|人数|数)?|编制部门核定人数){_FILL}{_N}")
 _TYPED_QUOTA = re.compile(rf"((?:行政|事业|工勤|参公|行政执法)编制(?:人员|人数|数)?){_FILL}{_N}")
 _ACTUAL = re.compile(
     rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在岗人员)"
@@ -591,7 +625,12 @@ def _staff(body: list[str], ex: Extraction) -> tuple[int | None, int | None]:
             if m:
                 actual = int(m.group(1))
     if quota is None and not headcount:  # after a headcount its warning has said enough
-        if typed:
+        kinds = {re.match(r"\D+", t).group(0) for t in typed}
+        if len(kinds) == 1 and len(set(typed)) == 1:
+            # "部门事业编制人数15人" and no other kind: that kind is the whole quota
+            quota = int(re.search(r"\d+", typed[0]).group(0))
+            ex.warn(f"人员编制只写了“{typed[0]}”，已按此计入“人员编制”")
+        elif typed:
             ex.warn(f"人员编制按类型分列（{'、'.join(typed)}），未写合计，已留空")
         else:
             ex.warn("未找到“人员编制”")

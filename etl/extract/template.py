@@ -290,11 +290,18 @@ class TemplateExtraction(Extraction):
         the header labels up to the first organisation row, then each
         organisation's figures up to the next one. Returns (kind, next row)."""
         header: list[str] = []
-        data: list[tuple[str, list[str]]] = []
+        data: list[tuple[str, list[str | None]]] = []
+        bars = 0  # a page that keeps the cell borders: "|" lines since the last cell
         j = i + 1
         while j < len(self.rows):
             row = self.rows[j]
             if not any(squash(t) for t in row.texts):
+                if len(row.cells) == 1:
+                    bars += 1
+                else:  # the row's end: "|" lines before it beyond the first were empty cells
+                    if data and data[-1][1]:
+                        data[-1][1].extend([None] * max(bars - 1, 0))
+                    bars = 0
                 j += 1
                 continue
             if not _lone(row):
@@ -306,6 +313,7 @@ class TemplateExtraction(Extraction):
             if _is_money_figure(key):
                 if not data:
                     break  # figures before any organisation: not this layout
+                data[-1][1].extend([None] * max(bars - 1, 0))  # "106.13 | | | 86.1": two empty cells
                 data[-1][1].append(text)
             elif _is_org_name(key, started=bool(data)):
                 data.append((text, []))
@@ -313,6 +321,7 @@ class TemplateExtraction(Extraction):
                 break  # the caption of the next table, or the text after the tables
             else:
                 header.append(text)
+            bars = 0
             j += 1
         header_text = "".join(squash(t) for t in [self.rows[i].texts[0], *header])
         kind = self.place_table(i, header_text, unit, bool(data), seen, out, units_used,
@@ -340,9 +349,10 @@ class TemplateExtraction(Extraction):
         the table's columns, in the template's column order (a label under
         "其中：" comes after its parent's row of labels, so the order written is
         not the order of the columns). Such a page drops the empty cells, so a
-        row's figures are placed only when there is one per column; a row with
-        fewer keeps the first as the total (the first column) and says the
-        others cannot be placed."""
+        row's figures are placed only when there is one per column (an empty
+        cell counted where the page kept the cell borders as "|" lines: None);
+        a row with fewer keeps the first as the total (the first column) and
+        says the others cannot be placed."""
         name = MONEY_TABLE_CN[kind] + "表"
         column_cn = MONEY_COLUMN_CN[kind]
         fields: list[str] = []
@@ -366,11 +376,14 @@ class TemplateExtraction(Extraction):
         total_first = bool(columns) and columns[0] == "total" and any(
             kw in first for kw in dict(_COLUMN_WORDS[kind])["total"])
         rows = []
-        for org_cell, figures in data:
+        for org_cell, cells in data:
             values: dict[str, float | None] = {f: None for f in MONEY_FIELDS[kind]}
+            figures = [t for t in cells if t is not None]
             if not figures:
                 continue  # the template's unused placeholder rows
-            if len(figures) == len(columns) and not unknown:
+            if len(cells) == len(columns) and not unknown:
+                placed = {c: t for c, t in zip(columns, cells) if t is not None}
+            elif len(figures) == len(columns) and not unknown:
                 placed = dict(zip(columns, figures))
             elif len(figures) < len(columns) and total_first:
                 placed = {"total": figures[0]}
