@@ -43,10 +43,10 @@ def demo_corpus(tmp_path_factory) -> Path:
 def demo_db(tmp_path_factory, demo_corpus) -> Path:
     """A DuckDB built from the demo corpus through the real ETL (extract + load)."""
     from etl.config import Limits
-    from etl.load import load_paths
+    from etl.load import load_files
 
     db = tmp_path_factory.mktemp("demo-db") / "reports.duckdb"
-    summary = load_paths([demo_corpus], db, Limits(), progress=False)
+    summary = load_files([demo_corpus], db, Limits())
     assert not summary.failures, summary.failures
     return db
 
@@ -54,7 +54,7 @@ def demo_db(tmp_path_factory, demo_corpus) -> Path:
 @pytest.fixture(scope="session")
 def empty_db(tmp_path_factory) -> Path:
     """A database with the schema and no reports."""
-    from etl.load import open_db
+    from etl.db import open_db
 
     db = tmp_path_factory.mktemp("empty-db") / "reports.duckdb"
     open_db(db).close()

@@ -77,7 +77,7 @@ class _Database:
     @contextmanager
     def reading(self) -> Iterator[Any]:
         """The shared read-only connection, held open while the block runs."""
-        from etl.load import open_db  # the ETL owns how the file is opened
+        from etl.db import open_db  # the ETL owns how the file is opened
 
         with self._cond:
             stamp = _stamp(self.path)
@@ -126,7 +126,7 @@ class _Database:
     def writing(self) -> Iterator[Any]:
         """A read-write connection (creating the file and schema if needed);
         new readers wait until it is closed."""
-        from etl.load import open_db
+        from etl.db import open_db
 
         with self._cond:
             self._close_when_unused()
