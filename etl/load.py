@@ -38,25 +38,17 @@ from etl.document import one_line
 from etl.isolate import ExtractPool, Task, default_workers, extract_isolated
 from etl.readers import EMPTY_FILE, cannot_read, inflate_refused, mb, too_large, zip_bomb
 from etl.record import BUDGET_FIELDS
+from etl.textnorm import unit_name_key
 
 MAX_ARCHIVE_MEMBERS = 10_000
 
 
 def unit_key(report: dict) -> str:
     """Identity of a unit across years: region + budget code, else region + name
-    (whitespace removed, full-width brackets as ASCII)."""
-    region = _squash(report.get("region")) or ""
-    code = _squash(report.get("budget_code"))
-    if code:
-        return f"{region}|{code}"
-    name = (_squash(report.get("unit_name")) or "").replace("（", "(").replace("）", ")")
-    return f"{region}|{name}"
-
-
-def _squash(text) -> str | None:
-    if text is None:
-        return None
-    return re.sub(r"\s+", "", str(text).replace("\u3000", "")) or None
+    (etl.textnorm.unit_name_key: whitespace removed, full-width brackets as ASCII)."""
+    region = unit_name_key(report.get("region"))
+    code = unit_name_key(report.get("budget_code"))
+    return f"{region}|{code or unit_name_key(report.get('unit_name'))}"
 
 
 # Child tables: record list -> (table, columns with DuckDB types). row_no is

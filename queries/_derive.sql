@@ -18,7 +18,8 @@
 --   q_reports            one row per report: identity, sector, case_unit, the 汇总 row of each
 --                        money table, budget execution rates, implied grade
 --   q_cases              cases per report, category and channel, with the category's count
---   name_norm(name, region)        unit name without blanks, half-width brackets,
+--   name_norm(name, region)        unit name without blanks, half-width brackets (the rule
+--                                  of etl.textnorm.unit_name_key, see tests/test_textnorm.py),
 --                                  no leading region name
 --   in_years(y, years, from, to)   the common year filter as a predicate
 --   scoped_reports(...)            q_reports restricted by the common filters
@@ -27,7 +28,7 @@
 --   channel_name(channel)          Chinese name of a case channel
 
 create or replace macro clean_name(name) as
-    replace(replace(regexp_replace(name, '[[:space:]\x{3000}]+', '', 'g'), '（', '('), '）', ')');
+    replace(replace(regexp_replace(name, '[[:space:]\x{3000}\x{00a0}]+', '', 'g'), '（', '('), '）', ')');
 
 create or replace macro county_of(region) as
     regexp_extract(coalesce(region, ''), '[^省市州盟]+$');

@@ -24,6 +24,7 @@ import duckdb
 import pytest
 
 import queries
+from etl.textnorm import unit_name_key
 from compare_record import compare
 
 PROSE = "hunan-prose"
@@ -111,15 +112,9 @@ SIZES = {
 
 
 def _name_norm(report: dict) -> str:
-    """The unit's name without the region it starts with, as the query layer
-    compares names (queries/_derive.sql name_norm): "岳阳市云溪区信访局" and
+    """The unit's name as the query layer compares names: "岳阳市云溪区信访局" and
     "云溪区信访局" are both "信访局"."""
-    name, region = report["unit_name"], report["region"] or ""
-    county = re.search(r"[^省市州盟]+$", region)
-    for head in (region, county.group(0) if county else ""):
-        if head and name.startswith(head) and len(name) > len(head):
-            return name[len(head):]
-    return name
+    return unit_name_key(report["unit_name"], report["region"])
 
 
 def _unit_of(records: list[dict]) -> dict[str, str]:
