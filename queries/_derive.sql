@@ -422,9 +422,9 @@ create or replace macro channel_name(channel) as
         when 'hotline_12345' then '12345热线'
         when 'walk_in' then '现场/来访'
         when 'letters_visits' then '信访'
-        when 'online' then '网上平台'
+        when 'online' then '网络平台'
         when 'referral' then '交办转办'
-        when 'other' then '其他渠道'
+        when 'other' then '其他'
         when 'unattributed' then '未分渠道'
         else channel
     end;
