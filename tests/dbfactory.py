@@ -21,7 +21,7 @@ from etl.config import PROJECT_ROOT, SCHEMA_SQL
 from etl.load import unit_key
 from etl.record import BUDGET_FIELDS
 
-SEED_RECORD = PROJECT_ROOT.parent / "shared" / "spec" / "examples" / "yunxi-2022-labor-inspection-brigade.json"
+SEED_RECORD = PROJECT_ROOT / "data" / "seed" / "yunxi-2022-labor-inspection-brigade.json"  # the copy of ../shared's
 
 MONEY_COLUMNS = {
     "income": ["total", "carryover", "fiscal_appropriation", "fund_appropriation", "special_account_income", "other_income"],

@@ -11,7 +11,7 @@ import textwrap
 import duckdb
 import pytest
 
-from conftest import ROOT, SEED, SEED_EXPECTED
+from tests.material import ROOT, SEED, SEED_EXPECTED
 
 
 def run(*args: str, code: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

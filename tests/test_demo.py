@@ -25,7 +25,7 @@ import pytest
 
 import queries
 from etl.textnorm import unit_name_key
-from compare_record import compare
+from tests.material import compare
 
 PROSE = "hunan-prose"
 
@@ -335,6 +335,6 @@ def test_a_unit_with_a_prose_year_stays_one_unit(demo_corpus, demo_db):
 def test_the_demo_carries_its_own_copy_of_the_seed():
     # run.sh builds the demo on a machine that may not have ../shared: the copy must stay the original
     from demo.generate import SEED_FILE, SEED_RECORD
-    from tests.conftest import SEED, SEED_EXPECTED
-    assert SEED_FILE.read_bytes() == SEED.read_bytes()
-    assert SEED_RECORD.read_bytes() == SEED_EXPECTED.read_bytes()
+    from tests.material import SHARED_SEED, SHARED_SEED_EXPECTED, need_shared
+    assert SEED_FILE.read_bytes() == need_shared(SHARED_SEED).read_bytes()
+    assert SEED_RECORD.read_bytes() == need_shared(SHARED_SEED_EXPECTED).read_bytes()

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pagedata import NAMES, SEED_TEXT, UNIT_A, UNIT_B, build_sample_db
+from tests.pagedata import NAMES, SEED_TEXT, UNIT_A, UNIT_B, build_sample_db
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"

@@ -23,7 +23,7 @@ from etl.document import ExtractError
 from etl.extract import TEMPLATE, extract_bytes, extract_file
 from etl.extract.prose import region_of
 
-from conftest import ROOT, SEED
+from tests.material import ROOT, SEED
 
 NANXIAN = """南县财政局2020年度部门整体支出绩效自评报告
 

@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import jsonschema
-from compare_record import compare
+from tests.material import compare
 
-from conftest import ROOT, SEED
+from tests.material import ROOT, SEED
 from etl.extract import extract_file
 
 

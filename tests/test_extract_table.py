@@ -23,7 +23,7 @@ from etl.db import open_db
 from etl.load import store_record
 from etl.record import BUDGET_FIELDS
 
-from conftest import SHARED
+from tests.material import SHARED
 
 HERE = Path(__file__).resolve().parent / "real_reports" / "table"
 REAL = SHARED / "real-reports"

@@ -23,7 +23,7 @@ from etl.config import Limits
 from etl.db import open_db
 from etl.load import load_files, store_record, unit_key
 
-from conftest import SEED, SEED_EXPECTED
+from tests.material import SEED, SEED_EXPECTED
 
 TABLES = ["units", "reports", "income", "expenditure", "three_public", "fixed_assets", "goals",
           "indicators", "cases", "narratives", "budget", "documents"]

@@ -30,7 +30,7 @@ from demo.render import layout, render, render_docx, render_html, render_txt, so
 from etl.document import DEMO_MARKER
 from etl.extract import extract_bytes
 
-from conftest import SEED
+from tests.material import SEED
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # How the seed itself is drawn: not demo data, unnumbered fund headings, the
@@ -408,7 +408,7 @@ def test_prose_reports_printed_to_pdf_read_back_to_their_records(demo_corpus, tm
     sources = [demo_corpus / d["file"] for d in manifest["documents"]
                if d["template"] == "hunan-prose" and d["format"] == "docx"]
     assert len(sources) >= 5
-    from compare_record import compare
+    from tests.material import compare
     for pdf in convert(sources, "pdf", tmp_path):
         expected = json.loads((demo_corpus / f"{pdf.stem}.json").read_text(encoding="utf-8"))
         expected["source"]["format"] = "pdf"
