@@ -12,7 +12,6 @@ import re
 import unicodedata
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import queries

@@ -271,7 +271,7 @@ def test_a_replacement_failing_midway_keeps_the_previous_report(tmp_path, seed_e
 
 
 def test_load_reports_a_store_failure_as_a_failed_file(db, tmp_path, monkeypatch):
-    good = write(tmp_path / "in" / "b.txt", other_unit(seed_text(), "900001"))
+    write(tmp_path / "in" / "b.txt", other_unit(seed_text(), "900001"))
     bad = write(tmp_path / "in" / "a.txt", seed_text())
     real = etl.load.store_record
 
