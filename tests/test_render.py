@@ -26,7 +26,8 @@ from lxml import etree
 from demo.blocks import ProseStyle, RenderOptions
 from demo.expected import expected_record
 from demo.generate import generate, plan
-from demo.render import layout, render, render_docx, render_html, render_txt, soffice_path
+from demo.render import layout, render, render_docx, render_html, render_txt
+from etl.readers.office import soffice_path
 from etl.document import DEMO_MARKER
 from etl.extract import extract_bytes
 
