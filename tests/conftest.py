@@ -16,8 +16,15 @@ def seed_expected() -> dict:
 
 
 @pytest.fixture(scope="session")
-def record_schema() -> dict:
-    return material.record_schema()
+def record_validator():
+    """The spec's JSON schema as one validator (`.validate(record)`), built once: building it
+    per record, as jsonschema.validate does, costs ~30 ms a call."""
+    import jsonschema
+
+    schema = material.record_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 
 @pytest.fixture(scope="session")
@@ -53,13 +60,14 @@ def empty_db(tmp_path_factory) -> Path:
 
 
 # The fast inner loop: `./test.sh -m "not slow"` leaves out what builds the demo corpus, starts
-# LibreOffice or a browser. Marked here by what a test uses, so a new test is marked the same way.
+# LibreOffice or a browser. Marked here by what a test uses, so a new test is marked the same way;
+# a test that waits out a time limit is marked where it is written (@pytest.mark.slow).
 _SLOW_FIXTURES = {"demo_corpus", "demo_db", "office", "office_files"}
 _SLOW_MODULES = {"test_e2e", "test_demo"}
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: builds the demo corpus, runs LibreOffice or a browser")
+    config.addinivalue_line("markers", "slow: builds the demo corpus, runs LibreOffice or a browser, waits out a time limit")
 
 
 def pytest_collection_modifyitems(config, items):

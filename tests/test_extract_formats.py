@@ -7,7 +7,6 @@ import copy
 import shutil
 from pathlib import Path
 
-import jsonschema
 import pytest
 from tests.material import compare
 
@@ -67,12 +66,12 @@ def _mismatches(expected: dict, record: dict) -> list:
 @pytest.mark.parametrize("fmt", ["txt", "docx", "html"])
 @pytest.mark.parametrize("variant", list(VARIANTS))
 @pytest.mark.parametrize("which", ["seed", "rich"])
-def test_rendered_document_extracts_to_its_record(fmt, variant, which, seed_expected, rich_record, record_schema):
+def test_rendered_document_extracts_to_its_record(fmt, variant, which, seed_expected, rich_record, record_validator):
     source = seed_expected if which == "seed" else rich_record
     opts = VARIANTS[variant]
     data = render(source, fmt, opts)
     record = extract_bytes(data, f"report.{fmt}")
-    jsonschema.validate(record, record_schema)
+    record_validator.validate(record)
     expected = expected_record(source, opts, fmt=fmt)
     assert _mismatches(expected, record) == []
     assert record["source"]["demo"] is True

@@ -501,6 +501,7 @@ def test_each_bad_input_fails_alone_with_one_clear_line(db, tmp_path):
         (Path(name).name, reasons[name]) for name in names.values())
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_a_file_that_hangs_is_stopped_at_the_time_limit(db, tmp_path, monkeypatch):
     real = etl.extract.extract_bytes
 
