@@ -73,10 +73,10 @@ def extract_seconds(paths: list[Path]) -> float:
 
 def load_seconds(folder: Path, db: Path) -> float:
     from etl.config import Limits
-    from etl.load import load_paths
+    from etl.load import load_files
 
     start = time.perf_counter()
-    summary = load_paths([folder], db, Limits(), progress=False)
+    summary = load_files([folder], db, Limits())
     elapsed = time.perf_counter() - start
     print(f"  load summary: {summary}")
     return elapsed

@@ -34,13 +34,13 @@ PAGES = ["pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/unit
 def build_demo(folder: Path) -> Path:
     from demo.generate import generate
     from etl.config import Limits
-    from etl.load import load_paths
+    from etl.load import load_files
 
     corpus = folder / "demo-corpus"
     generate(corpus, seed=0)
     db = folder / "demo.duckdb"
     db.unlink(missing_ok=True)
-    load_paths([corpus], db, Limits(), progress=False)
+    load_files([corpus], db, Limits())
     return db
 
 

@@ -39,11 +39,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from etl.config import PROJECT_ROOT
+from etl.readers.office import soffice_path
 
 from . import data as D
 from .blocks import MONEY_FIELDS, PROSE_TEMPLATE_ID, TEMPLATE_ID, ProseStyle, RenderOptions
 from .expected import expected_record
-from .render import convert, render_docx, render_html, render_txt, soffice_path
+from .render import convert, render_docx, render_html, render_txt
 
 # The real seed report and its hand-written record, as in ../shared/seeds and
 # ../shared/spec/examples: copied into the project so that the built-in demo

@@ -28,10 +28,7 @@ from __future__ import annotations
 import functools
 import html
 import io
-import os
 import re
-import shutil
-import signal
 import subprocess
 import tempfile
 import zipfile
@@ -39,6 +36,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from etl.document import DEMO_MARKER
+from etl.readers import office
 
 from .blocks import FORMATS, PROSE_FORMATS, Para, RenderOptions, Table
 from .prose import prose_doc
@@ -281,41 +279,21 @@ def _table_html(t: Table) -> str:
     return "\n".join(out)
 
 
-# --- LibreOffice -------------------------------------------------------------
-
-def soffice_path() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
+# --- LibreOffice (etl.readers.office: the project's one runner) -----------------
 
 def convert(paths: list[Path], fmt: str, out_dir: Path, timeout: float | None = None) -> list[Path]:
-    """Convert documents with one LibreOffice headless run; returns the outputs in order.
-
-    A private profile directory keeps parallel runs from clashing; the whole
-    process group is killed on timeout.
-    """
-    exe = soffice_path()
-    if exe is None:
-        raise RuntimeError("未安装 LibreOffice，无法生成 PDF/.doc：请安装 apt-get install -y libreoffice-writer-nogui")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Convert documents with one LibreOffice headless run; returns the outputs in order."""
     timeout = timeout if timeout is not None else 60 + 5 * len(paths)
-    profile = tempfile.mkdtemp(prefix="lo-profile-")
-    cmd = [exe, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation=file://{profile}",
-           "--convert-to", fmt, "--outdir", str(out_dir), *(str(p) for p in paths)]
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise RuntimeError(f"LibreOffice 转换为 {fmt} 超时（超过 {timeout:.0f} 秒）")
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    outs = [out_dir / (Path(p).stem + "." + fmt) for p in paths]
+        err = office.convert(list(paths), fmt, out_dir, timeout)
+    except office.LibreOfficeMissing:
+        raise RuntimeError(f"未安装 LibreOffice，无法生成 PDF/.doc：{office.INSTALL_HINT}") from None
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"LibreOffice 转换为 {fmt} 超时（超过 {timeout:.0f} 秒）") from None
+    outs = [Path(out_dir) / (Path(p).stem + "." + fmt) for p in paths]
     missing = [p.name for p in outs if not p.exists()]
     if missing:
-        raise RuntimeError(f"LibreOffice 未生成 {', '.join(missing)}（{err.decode(errors='replace')[-300:]}）")
+        raise RuntimeError(f"LibreOffice 未生成 {', '.join(missing)}（{err[-300:]}）")
     if fmt == "pdf":
         for p in outs:
             p.write_bytes(stable_pdf(p.read_bytes()))

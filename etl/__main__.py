@@ -57,50 +57,61 @@ def _limits(args) -> Limits:
 
 
 def cmd_extract(args) -> int:
-    from etl.isolate import ExtractPool, Task
-    from etl.load import OpenArchives, iter_inputs, read_item
+    from etl.load import extract_files
 
-    limits = _limits(args)
     failed = 0
-
-    def tasks():
-        archives = OpenArchives()
-        try:
-            for item in iter_inputs(args.files, limits):
-                if item.member is not None and item.error is None:
-                    read_item(item, limits, archives)  # members travel as bytes; files by path
-                task = Task(name=item.name, path=item.path, data=item.data, file_name=item.file_name, meta=item)
-                task.extract = item.error is None
-                yield task
-        finally:
-            archives.close()
-
     out = sys.stdout
-    with ExtractPool(limits, workers=args.workers) as pool:
-        for outcome in pool.map(tasks()):
-            reason = outcome.task.meta.error or outcome.reason
-            if reason is not None:
-                failed += 1
-                out.flush()
-                print(f"{outcome.task.name}：{reason}", file=sys.stderr, flush=True)
-            else:
-                out.write(json.dumps(outcome.record, ensure_ascii=False) + "\n")
+    for item in extract_files(args.files, _limits(args), workers=args.workers):
+        if item.error is not None:
+            failed += 1
+            out.flush()
+            print(f"{item.name}：{item.error}", file=sys.stderr, flush=True)
+        else:
+            out.write(json.dumps(item.record, ensure_ascii=False) + "\n")
     out.flush()
     return 1 if failed else 0
 
 
 def cmd_load(args) -> int:
-    from etl.load import load_paths
+    import getpass
 
-    summary = load_paths(args.paths, db=args.db, limits=_limits(args), progress=not args.quiet,
-                         workers=args.workers)
+    from etl.load import load_files
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = _progress_bar(total)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        summary = load_files(args.paths, db=args.db, limits=_limits(args), workers=args.workers,
+                             on_progress=None if args.quiet else progress, loaded_by=getpass.getuser())
+    finally:
+        if bar is not None:
+            bar.close()
     if not args.quiet:
         print(summary.line(), flush=True)
     if summary.loaded + summary.replaced + summary.unchanged + summary.failed == 0:
         print(f"未找到报告文件（支持 {' '.join(REPORT_EXTENSIONS + ARCHIVE_EXTENSIONS)}）", file=sys.stderr)
     for line in summary.failure_lines():
         print(line, file=sys.stderr)
+    if summary.refresh_error:
+        print(f"错误：{summary.refresh_error}", file=sys.stderr)
     return summary.exit_code
+
+
+def _progress_bar(total: int):
+    if total < 2:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
+                disable=not sys.stderr.isatty())
 
 
 def main(argv: list[str] | None = None) -> int:

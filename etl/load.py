@@ -1,13 +1,20 @@
-"""Loading report records into DuckDB (the schema of etl/schema.sql).
+"""The one pipeline files -> records -> database (the schema of etl/schema.sql).
 
-`store_record` writes one record in one transaction: the report row, every
-child table, the unit, the original file and a load-log row, or nothing at
-all. A record for a (unit_key, fiscal_year) that already has a current report
-replaces it with all its child rows; the same file (same sha256) again changes
-nothing. `load_paths` is the `python -m etl load` pipeline: find the files,
-extract them in isolated worker processes (etl/isolate.py), and store the
-records from this process only, since DuckDB allows one writer. Every reason
-and summary it reports is one line of Chinese, as the user reads it.
+    load_files(paths, db)        `python -m etl load`: find, extract, store, refresh
+    extract_files(paths)         `python -m etl extract` and the upload page's review: find and extract
+    store_files(con, items)      the upload page's confirm: store what extract_files gave, refresh
+
+Finding: `iter_inputs` expands files, folders and .zip archives under the input
+rules (size limits, zip-bomb and unsafe-path checks, GBK member names).
+Extracting: isolated worker processes (etl/isolate.py), time and memory limits.
+Storing: `store_record` writes one record in one transaction (the report row,
+every child table, the unit, the original file and a load-log row, or nothing at
+all), from this process only, since DuckDB allows one writer. A record for a
+(unit_key, fiscal_year) that already has a current report replaces it with all
+its child rows; the same file (same sha256) again changes nothing. Refreshing:
+the query layer's derived tables are rebuilt after every store; a failure there
+is reported as an error. Every reason and summary is one line of Chinese, as the
+user reads it.
 """
 from __future__ import annotations
 
@@ -16,92 +23,32 @@ import json
 import os
 import re
 import stat
-import sys
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import duckdb
 
-from etl.config import (ARCHIVE_EXTENSIONS, BOMB_MIN_BYTES_ARCHIVE, DEFAULT_DB, REPORT_EXTENSIONS, SCHEMA_SQL,
-                        Limits, looks_like_zip_bomb)
+from etl.config import (ARCHIVE_EXTENSIONS, BOMB_MIN_BYTES_ARCHIVE, DEFAULT_DB, REPORT_EXTENSIONS, Limits,
+                        looks_like_zip_bomb)
+from etl.db import open_db
 from etl.document import one_line
 from etl.isolate import ExtractPool, Task, default_workers, extract_isolated
 from etl.readers import EMPTY_FILE, cannot_read, inflate_refused, mb, too_large, zip_bomb
 from etl.record import BUDGET_FIELDS
+from etl.textnorm import unit_name_key
 
 MAX_ARCHIVE_MEMBERS = 10_000
 
 
-class LoadError(Exception):
-    """The load cannot run at all (database unusable); one-line reason."""
-
-
-# ---------------------------------------------------------------------------
-# Database
-
-def open_db(path: str | os.PathLike = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and for writing, create) the report database with its schema."""
-    path = Path(path)
-    try:
-        if read_only:
-            return duckdb.connect(str(path), read_only=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = _connect_for_writing(path)
-    except duckdb.Error as e:
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        if "lock" in first.lower():
-            raise LoadError(f"无法打开数据库 {path}：正被另一个程序使用，"
-                            f"请关闭看板或另一个导入任务后重试") from e
-        raise LoadError(f"无法打开数据库 {path}（{first}）") from e
-    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-    return con
-
-
-def load_flag(path: Path) -> Path:
-    """The file a writer puts beside the database while it waits for readers to let go."""
-    return path.with_name(path.name + ".load-pending")
-
-
-def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection; while another process holds the file (the
-    dashboard reading it), ask it to let go with load_flag() and retry for up
-    to $ETL_DB_WAIT_S seconds (default 120). The dashboard closes its
-    connection as soon as its running queries end (ui/data.py)."""
-    import time
-
-    deadline = time.monotonic() + float(os.environ.get("ETL_DB_WAIT_S", "120"))
-    flag = load_flag(path)
-    try:
-        while True:
-            try:
-                return duckdb.connect(str(path))
-            except duckdb.Error as e:
-                if "lock" not in str(e).lower() or time.monotonic() > deadline:
-                    raise
-                flag.touch()
-                time.sleep(0.2)
-    finally:
-        flag.unlink(missing_ok=True)
-
-
 def unit_key(report: dict) -> str:
     """Identity of a unit across years: region + budget code, else region + name
-    (whitespace removed, full-width brackets as ASCII)."""
-    region = _squash(report.get("region")) or ""
-    code = _squash(report.get("budget_code"))
-    if code:
-        return f"{region}|{code}"
-    name = (_squash(report.get("unit_name")) or "").replace("（", "(").replace("）", ")")
-    return f"{region}|{name}"
-
-
-def _squash(text) -> str | None:
-    if text is None:
-        return None
-    return re.sub(r"\s+", "", str(text).replace("\u3000", "")) or None
+    (etl.textnorm.unit_name_key: whitespace removed, full-width brackets as ASCII)."""
+    region = unit_name_key(report.get("region"))
+    code = unit_name_key(report.get("budget_code"))
+    return f"{region}|{code or unit_name_key(report.get('unit_name'))}"
 
 
 # Child tables: record list -> (table, columns with DuckDB types). row_no is
@@ -183,14 +130,14 @@ where not exists (select 1 from documents where sha256 = $sha)
 
 _LOG_SQL = """
 insert into load_log (file_name, file_path, sha256, status, reason, report_id,
-                      replaced_report_id, unit_key, fiscal_year)
-values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      replaced_report_id, unit_key, fiscal_year, loaded_by)
+values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
 def store_record(con: duckdb.DuckDBPyConnection, record: dict, file_bytes: bytes | None = None,
-                 file_path: str | None = None) -> tuple[str, int]:
-    """Store one report record in its own transaction.
+                 file_path: str | None = None, loaded_by: str | None = None) -> tuple[str, int]:
+    """Store one report record in its own transaction (`loaded_by`: who, for the load log).
 
     Returns (status, report_id) with status "loaded" (new unit-year),
     "replaced" (another file was current for that unit and year) or
@@ -214,7 +161,8 @@ def store_record(con: duckdb.DuckDBPyConnection, record: dict, file_bytes: bytes
         current = con.execute("select report_id, sha256 from reports where unit_key = ? and fiscal_year = ?",
                               [key, year]).fetchone()
         if current and current[1] == sha:
-            con.execute(_LOG_SQL, [file_name, file_path, sha, "unchanged", None, current[0], None, key, year])
+            con.execute(_LOG_SQL, [file_name, file_path, sha, "unchanged", None, current[0], None, key, year,
+                                  loaded_by])
             con.execute("commit")
             return "unchanged", current[0]
         replaced_id = None
@@ -231,7 +179,7 @@ def store_record(con: duckdb.DuckDBPyConnection, record: dict, file_bytes: bytes
             con.execute(_DOCUMENT_SQL, dict(sha=sha, name=file_name, format=source.get("format"),
                                             size=len(file_bytes), content=file_bytes))
         status = "replaced" if replaced_id is not None else "loaded"
-        con.execute(_LOG_SQL, [file_name, file_path, sha, status, None, report_id, replaced_id, key, year])
+        con.execute(_LOG_SQL, [file_name, file_path, sha, status, None, report_id, replaced_id, key, year, loaded_by])
         con.execute("commit")
         return status, report_id
     except BaseException:
@@ -284,9 +232,10 @@ def store_error(e: BaseException) -> str:
     return f"无法写入数据库（{one_line(e)}）"
 
 
-def log_failure(con, file_name: str, file_path: str | None, reason: str, sha: str | None = None) -> None:
+def log_failure(con, file_name: str, file_path: str | None, reason: str, sha: str | None = None,
+                loaded_by: str | None = None) -> None:
     """Record a file that could not be loaded (one autocommitted row)."""
-    con.execute(_LOG_SQL, [file_name, file_path, sha, "failed", reason, None, None, None, None])
+    con.execute(_LOG_SQL, [file_name, file_path, sha, "failed", reason, None, None, None, None, loaded_by])
 
 
 # ---------------------------------------------------------------------------
@@ -302,7 +251,14 @@ class Item:
     member: zipfile.ZipInfo | None = None
     data: bytes | None = None      # contents, once read
     sha: str | None = None
-    error: str | None = None       # refused before extraction
+    error: str | None = None       # one line: why it cannot be loaded (refused, unreadable, not stored)
+    record: dict | None = None     # once extracted
+    status: str | None = None      # once stored: loaded | replaced | unchanged | failed
+
+    @property
+    def ok(self) -> bool:
+        """Extracted and ready to store."""
+        return self.record is not None and self.error is None
 
 
 def iter_inputs(paths: Iterable[str | os.PathLike], limits: Limits) -> Iterator[Item]:
@@ -407,105 +363,6 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
-# ---------------------------------------------------------------------------
-# The load pipeline
-
-@dataclass
-class Summary:
-    loaded: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def failed(self) -> int:
-        return len(self.failures)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failures else 0
-
-    def count(self, status: str) -> None:
-        setattr(self, status, getattr(self, status) + 1)
-
-    def line(self) -> str:
-        return (f"已导入 {self.loaded} 份，替换 {self.replaced} 份，"
-                f"未变 {self.unchanged} 份，失败 {self.failed} 份")
-
-    def failure_lines(self) -> list[str]:
-        return [f"  {name}：{reason}" for name, reason in self.failures]
-
-
-def load_paths(paths: Iterable[str | os.PathLike], db=DEFAULT_DB, limits: Limits = Limits(),
-               progress: bool = True, workers: int | None = None) -> Summary:
-    """Load every report found under `paths` into `db` (a path or an open connection).
-
-    Files are extracted in parallel worker processes with the time and memory
-    limits of `limits`; records are stored here, one transaction each, in the
-    order the files were given (so when two files of one unit-year are loaded
-    together, the later one is current).
-    """
-    summary = Summary()
-    items = list(iter_inputs(paths, limits))
-    # Start the workers before DuckDB starts its threads: forking a lean process.
-    with ExtractPool(limits, workers=min(workers or default_workers(), max(1, len(items)))) as pool:
-        pool.start()
-        own = not isinstance(db, duckdb.DuckDBPyConnection)
-        con = open_db(db) if own else db
-        try:
-            bar = _progress_bar(len(items), progress)
-            # The writer is the bottleneck and its statements are tiny
-            # single-table inserts and key lookups: planning them without the
-            # optimizer saves ~15% of its time.
-            con.execute("pragma disable_optimizer")
-            try:
-                for outcome in pool.map(_tasks(items, con, limits)):
-                    _settle(con, outcome, summary, limits)
-                    if bar is not None:
-                        bar.update(1)
-            finally:
-                con.execute("pragma enable_optimizer")
-                if bar is not None:
-                    bar.close()
-            _refresh(con)
-        finally:
-            if own:
-                con.close()
-    return summary
-
-
-def _progress_bar(total: int, enabled: bool):
-    if not enabled or total < 2:
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False,
-                disable=not sys.stderr.isatty())
-
-
-def _tasks(items: list[Item], con, limits: Limits) -> Iterator[Task]:
-    archives = OpenArchives()
-    try:
-        for item in items:
-            task = Task(name=item.name, file_name=item.file_name, meta=item)
-            if item.error is None:
-                read_item(item, limits, archives)
-            if item.error is not None:
-                task.extract = False
-            else:
-                item.sha = hashlib.sha256(item.data).hexdigest()
-                # The very same file is already current: no need to extract it again.
-                if con.execute("select 1 from reports where sha256 = ? limit 1", [item.sha]).fetchone():
-                    task.extract = False
-                else:
-                    task.data = item.data
-            yield task
-    finally:
-        archives.close()
-
-
 class OpenArchives:
     """Keeps the current archive open while its members are read in turn."""
 
@@ -553,45 +410,182 @@ def read_item(item: Item, limits: Limits, archives: OpenArchives | None = None) 
         item.data = data
 
 
-def _settle(con, outcome, summary: Summary, limits: Limits) -> None:
-    item: Item = outcome.task.meta
-    sha = getattr(item, "sha", None)
-    reason = item.error or outcome.reason
-    record = outcome.record
-    if reason is None and record is None:
+# ---------------------------------------------------------------------------
+# The pipeline
+
+@dataclass
+class LoadSummary:
+    loaded: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    refresh_error: str | None = None   # the derived tables could not be rebuilt (one line)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures or self.refresh_error else 0
+
+    def count(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+    def line(self) -> str:
+        return (f"已导入 {self.loaded} 份，替换 {self.replaced} 份，"
+                f"未变 {self.unchanged} 份，失败 {self.failed} 份")
+
+    def failure_lines(self) -> list[str]:
+        return [f"  {name}：{reason}" for name, reason in self.failures]
+
+
+class Extraction:
+    """The report files found under `paths`, and the worker processes that extract them.
+
+        with Extraction(paths, limits) as run:    # the workers are forked here
+            for item in run.results(): ...       # read and extracted, in the order found
+    """
+
+    def __init__(self, paths: Iterable[str | os.PathLike], limits: Limits = Limits(), workers: int | None = None):
+        self.limits = limits
+        self.items = list(iter_inputs(paths, limits))
+        self.pool = ExtractPool(limits, workers=min(workers or default_workers(), max(1, len(self.items))))
+
+    def __enter__(self) -> "Extraction":
+        # Start the workers before DuckDB starts its threads: forking a lean process.
+        self.pool.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.close()
+
+    def results(self, is_current: Callable[[str], bool] | None = None) -> Iterator[Item]:
+        """Each item, in order: read (item.data, item.sha) and extracted (item.record), or
+        with item.error. One whose bytes `is_current(sha)` says are already the current report is
+        passed through unextracted (record and error both None)."""
+        for outcome in self.pool.map(self._tasks(is_current)):
+            item: Item = outcome.task.meta
+            if item.error is None:
+                item.record, item.error = outcome.record, outcome.reason
+            yield item
+
+    def _tasks(self, is_current) -> Iterator[Task]:
+        archives = OpenArchives()
+        try:
+            for item in self.items:
+                task = Task(name=item.name, file_name=item.file_name, meta=item)
+                if item.error is None:
+                    read_item(item, self.limits, archives)
+                if item.error is not None:
+                    task.extract = False
+                else:
+                    item.sha = hashlib.sha256(item.data).hexdigest()
+                    if is_current is not None and is_current(item.sha):
+                        task.extract = False  # the very same file is already current: no need to extract it
+                    else:
+                        task.data = item.data
+                yield task
+        finally:
+            archives.close()
+
+
+def extract_files(paths: Iterable[str | os.PathLike], limits: Limits = Limits(), *,
+                  workers: int | None = None) -> Iterator[Item]:
+    """Every report file under `paths`, in order, with its record (item.record) or the
+    one-line reason it has none (item.error). Nothing is stored."""
+    with Extraction(paths, limits, workers) as run:
+        yield from run.results()
+
+
+def store_files(con: duckdb.DuckDBPyConnection, items: Iterable[Item], limits: Limits = Limits(), *,
+                loaded_by: str | None = None) -> LoadSummary:
+    """Store each item's record in its own transaction (or log why it has none), in order
+    (so when two files of one unit-year come together, the later one is current); then
+    rebuild the query layer's derived tables. Sets item.status (and item.error) of each."""
+    summary = LoadSummary()
+    # The writer is the bottleneck and its statements are tiny single-table
+    # inserts and key lookups: planning them without the optimizer saves ~15% of its time.
+    con.execute("pragma disable_optimizer")
+    try:
+        for item in items:
+            _settle(con, item, summary, limits, loaded_by)
+    finally:
+        con.execute("pragma enable_optimizer")
+    summary.refresh_error = _refresh(con)
+    return summary
+
+
+def load_files(paths: Iterable[str | os.PathLike], db=DEFAULT_DB, limits: Limits = Limits(), *,
+               workers: int | None = None, on_progress: Callable[[int, int], None] | None = None,
+               loaded_by: str | None = None) -> LoadSummary:
+    """Load every report found under `paths` into `db` (a path or an open connection).
+
+    Files are extracted in parallel worker processes with the time and memory
+    limits of `limits` and stored here as they come (store_files); a file whose
+    bytes are already the current report is not extracted again.
+    `on_progress(done, total)` is called after each file.
+    """
+    with Extraction(paths, limits, workers) as run:
+        own = not isinstance(db, duckdb.DuckDBPyConnection)
+        con = open_db(db) if own else db
+        try:
+            def is_current(sha: str) -> bool:
+                return con.execute("select 1 from reports where sha256 = ? limit 1", [sha]).fetchone() is not None
+
+            def settled() -> Iterator[Item]:
+                for done, item in enumerate(run.results(is_current), 1):
+                    yield item
+                    item.data = None  # stored: free the bytes at once
+                    if on_progress is not None:
+                        on_progress(done, len(run.items))
+
+            return store_files(con, settled(), limits, loaded_by=loaded_by)
+        finally:
+            if own:
+                con.close()
+
+
+def _settle(con, item: Item, summary: LoadSummary, limits: Limits, loaded_by: str | None) -> None:
+    reason = item.error
+    if reason is None and item.record is None:
         # Skipped as already current when it was queued; make sure it still is
         # (an earlier file of this run may have replaced it).
         row = con.execute("select report_id, unit_key, fiscal_year from reports where sha256 = ? limit 1",
-                          [sha]).fetchone()
+                          [item.sha]).fetchone()
         if row:
-            con.execute(_LOG_SQL, [item.file_name, item.name, sha, "unchanged", None, row[0], None,
-                                   row[1], row[2]])
+            con.execute(_LOG_SQL, [item.file_name, item.name, item.sha, "unchanged", None, row[0], None,
+                                   row[1], row[2], loaded_by])
+            item.status = "unchanged"
             summary.count("unchanged")
             return
         try:
-            record = extract_isolated(data=item.data, file_name=item.file_name, limits=limits)
+            item.record = extract_isolated(data=item.data, file_name=item.file_name, limits=limits)
         except Exception as e:  # ExtractError or a worker failure, already one line
             reason = one_line(e)
     if reason is None:
         try:
-            status, _ = store_record(con, record, file_bytes=item.data, file_path=item.name)
-            summary.count(status)
-        except Exception as e:
+            item.status, _ = store_record(con, item.record, file_bytes=item.data, file_path=item.name,
+                                          loaded_by=loaded_by)
+            summary.count(item.status)
+        except Exception as e:  # one file's failure must not stop the others
             reason = store_error(e)
     if reason is not None:
+        item.status, item.error = "failed", reason
         summary.failures.append((item.name, reason))
         try:
-            log_failure(con, item.file_name, item.name, reason, sha)
-        except duckdb.Error:
-            pass  # the failure is still reported on the console
-    item.data = None  # free the bytes as soon as the file is settled
+            log_failure(con, item.file_name or item.name, item.name, reason, item.sha, loaded_by)
+        except Exception:  # the failure is still reported to the user
+            pass
 
 
-def _refresh(con) -> None:
-    """Rebuild the query layer's derived tables after a load (the dashboard reads them)."""
+def _refresh(con) -> str | None:
+    """Rebuild the query layer's derived tables after a load (the dashboard reads them);
+    the one-line error when that fails (the reports stay stored; the tables are marked stale)."""
     import queries  # the layer above; imported here so that reading files needs no DuckDB queries
 
     try:
         queries.refresh(con)
     except Exception as e:
-        print(f"警告：汇总表刷新失败，看板将直接从明细表计算（{one_line(e)}）", file=sys.stderr)
+        return f"汇总表刷新失败，报告已入库（{one_line(e)}）：请运行 python -m queries --refresh"
+    return None

@@ -67,3 +67,5 @@ CHANNEL_CN = {
     "walk_in": "现场/来访", "letters_visits": "信访", "online": "网络平台", "referral": "交办转办",
     "other": "其他", "total": "合计",
 }
+# The query layer's own channel: a total's cases that no stated channel accounts for.
+UNATTRIBUTED_CHANNEL_CN = {"unattributed": "未分渠道"}

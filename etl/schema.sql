@@ -122,6 +122,7 @@ create table if not exists documents (
 -- Every load attempt. status: loaded | replaced | unchanged | failed.
 -- A replaced report's row keeps report_id of the report that was current
 -- before (replaced_report_id) so one can tell which file was current when.
+-- loaded_by: who loaded it (the OS user for `python -m etl load`, the account for the upload page).
 create table if not exists load_log (
     log_id              bigint primary key default nextval('load_log_id_seq'),
     loaded_at           timestamp not null default current_timestamp,
@@ -133,5 +134,8 @@ create table if not exists load_log (
     report_id           bigint,
     replaced_report_id  bigint,
     unit_key            varchar,
-    fiscal_year         integer
+    fiscal_year         integer,
+    loaded_by           varchar
 );
+-- Databases made before a column was added get it here (open_db applies this file on every write open).
+alter table load_log add column if not exists loaded_by varchar;

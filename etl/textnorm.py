@@ -37,6 +37,21 @@ def _squash(text: str) -> str:
     return _WS.sub("", text).replace("(", "（").replace(")", "）").replace(":", "：")
 
 
+def unit_name_key(name: str | None, region: str | None = None) -> str:
+    """A unit's name as units are told apart: no whitespace, full-width brackets as ASCII
+    ("云溪区 人民法院（本级）" -> "云溪区人民法院(本级)"); with `region`, also without the
+    region (or its county) it starts with ("岳阳市云溪区信访局", "岳阳市云溪区" -> "信访局").
+    The one rule: the loader's unit_key uses it, and queries/_derive.sql's clean_name and
+    name_norm are the same rule in SQL (tests/test_textnorm.py holds them to it)."""
+    key = _WS.sub("", "" if name is None else str(name)).replace("（", "(").replace("）", ")")
+    if region:
+        county = re.search(r"[^省市州盟]+$", region)
+        for head in (region, county.group(0) if county else ""):
+            if head and key.startswith(head) and len(key) > len(head):
+                return key[len(head):]
+    return key
+
+
 # A line that ends a sentence or opens a list item keeps its line break; any
 # other break inside a cell is Word wrapping a phrase and is removed.
 _SENTENCE_END = tuple("。！？；：;:!?…”’）)》")

@@ -104,6 +104,7 @@ def _converter():
 
 
 def to_simplified_text(text: str) -> str:
+    """One text in simplified characters (OpenCC's conversion, as `to_simplified` applies it)."""
     return _converter().convert(text)
 
 
@@ -112,13 +113,12 @@ def to_simplified(doc: Document) -> Document:
     else a converted copy carrying `CONVERTED_WARNING`."""
     if not is_traditional("\n".join([c.text for r in doc.rows for c in r.cells])):
         return doc
-    convert = _converter().convert
     done: dict[str, str] = {}
 
     def simplified(text: str) -> str:
         out = done.get(text)
         if out is None:
-            out = done[text] = convert(text)
+            out = done[text] = to_simplified_text(text)
         return out
 
     rows = [Row([Cell(simplified(c.text), c.col, c.span) for c in r.cells], table=r.table, exact=r.exact)

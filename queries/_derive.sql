@@ -18,7 +18,8 @@
 --   q_reports            one row per report: identity, sector, case_unit, the 汇总 row of each
 --                        money table, budget execution rates, implied grade
 --   q_cases              cases per report, category and channel, with the category's count
---   name_norm(name, region)        unit name without blanks, half-width brackets,
+--   name_norm(name, region)        unit name without blanks, half-width brackets (the rule
+--                                  of etl.textnorm.unit_name_key, see tests/test_textnorm.py),
 --                                  no leading region name
 --   in_years(y, years, from, to)   the common year filter as a predicate
 --   scoped_reports(...)            q_reports restricted by the common filters
@@ -27,7 +28,7 @@
 --   channel_name(channel)          Chinese name of a case channel
 
 create or replace macro clean_name(name) as
-    replace(replace(regexp_replace(name, '[[:space:]\x{3000}]+', '', 'g'), '（', '('), '）', ')');
+    replace(replace(regexp_replace(name, '[[:space:]\x{3000}\x{00a0}]+', '', 'g'), '（', '('), '）', ')');
 
 create or replace macro county_of(region) as
     regexp_extract(coalesce(region, ''), '[^省市州盟]+$');
@@ -421,9 +422,9 @@ create or replace macro channel_name(channel) as
         when 'hotline_12345' then '12345热线'
         when 'walk_in' then '现场/来访'
         when 'letters_visits' then '信访'
-        when 'online' then '网上平台'
+        when 'online' then '网络平台'
         when 'referral' then '交办转办'
-        when 'other' then '其他渠道'
+        when 'other' then '其他'
         when 'unattributed' then '未分渠道'
         else channel
     end;

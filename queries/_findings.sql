@@ -116,43 +116,47 @@ fixed_assets_parts as (
 
 -- every money column of every table, long, to compare org rows with the 汇总 row
 money_cells as (
-    select report_id, org, '收入' as table_name, column_name, value
+    select report_id, org, 'income' as kind, '收入' as table_name, column_name, value
     from (unpivot income on total, carryover, fiscal_appropriation, fund_appropriation, special_account_income, other_income
           into name column_name value value)
     union all
-    select report_id, org, '支出', column_name, value
+    select report_id, org, 'expenditure', '支出', column_name, value
     from (unpivot expenditure on total, basic, personnel, public, project, surplus_year, surplus_cumulative
           into name column_name value value)
     union all
-    select report_id, org, '“三公”经费', column_name, value
+    select report_id, org, 'three_public', '“三公”经费', column_name, value
     from (unpivot three_public on total, reception, vehicle_operation, vehicle_purchase, overseas
           into name column_name value value)
     union all
-    select report_id, org, '固定资产', column_name, value
+    select report_id, org, 'fixed_assets', '固定资产', column_name, value
     from (unpivot fixed_assets on total, in_use, leased, other into name column_name value value)
 ),
 
 org_sums as (
     select
         report_id,
+        kind,
         table_name,
         column_name,
         any_value(value) filter (where org = '汇总') as summary_value,
         sum(value) filter (where org <> '汇总') as org_sum,
         count(value) filter (where org <> '汇总') as org_rows
     from money_cells
-    group by report_id, table_name, column_name
+    group by report_id, kind, table_name, column_name
 ),
 
 column_names as (
     select * from (values
-        ('total', '合计'), ('carryover', '上年结转'), ('fiscal_appropriation', '公共财政拨款'),
-        ('fund_appropriation', '政府基金拨款'), ('special_account_income', '纳入专户管理的非税收入拨款'),
-        ('other_income', '其他收入'), ('basic', '基本支出'), ('personnel', '人员支出'), ('public', '公用支出'),
-        ('project', '项目支出'), ('surplus_year', '当年结余'), ('surplus_cumulative', '累计结余'),
-        ('reception', '公务接待费'), ('vehicle_operation', '公务用车运维费'), ('vehicle_purchase', '公务用车购置费'),
-        ('overseas', '因公出国费'), ('in_use', '在用'), ('leased', '出租'), ('other', '其他')
-    ) as t(column_name, label)
+        ('income', 'total', '收入合计'), ('income', 'carryover', '上年结转'), ('income', 'fiscal_appropriation', '公共财政拨款'),
+        ('income', 'fund_appropriation', '政府基金拨款'), ('income', 'special_account_income', '纳入专户管理的非税收入拨款'),
+        ('income', 'other_income', '其他收入'), ('expenditure', 'total', '支出合计'), ('expenditure', 'basic', '基本支出'),
+        ('expenditure', 'personnel', '人员支出'), ('expenditure', 'public', '公用支出'), ('expenditure', 'project', '项目支出'),
+        ('expenditure', 'surplus_year', '当年结余'), ('expenditure', 'surplus_cumulative', '累计结余'),
+        ('three_public', 'total', '三公经费合计'), ('three_public', 'reception', '公务接待费'),
+        ('three_public', 'vehicle_operation', '公务用车运维费'), ('three_public', 'vehicle_purchase', '公务用车购置费'),
+        ('three_public', 'overseas', '因公出国费'), ('fixed_assets', 'total', '固定资产合计'),
+        ('fixed_assets', 'in_use', '在用固定资产'), ('fixed_assets', 'leased', '出租固定资产'), ('fixed_assets', 'other', '其他')
+    ) as t(kind, column_name, label)
 ),
 
 org_rows as (
@@ -166,7 +170,7 @@ org_rows as (
         s.summary_value as expected,
         s.org_sum as actual
     from org_sums as s
-    join column_names as n using (column_name)
+    join column_names as n using (kind, column_name)
     where s.summary_value is not null and s.org_rows > 0 and over_tolerance(s.org_sum - s.summary_value)
 ),
 
@@ -335,10 +339,10 @@ no_problems as (
 
 section_names as (
     select * from (values
-        ('overview', '部门（单位）概况'), ('basic_expenditure', '基本支出'), ('project_expenditure', '项目支出'),
-        ('government_fund', '政府性基金预算支出'), ('state_capital', '国有资本经营预算支出'),
-        ('social_insurance_fund', '社会保险基金预算支出'), ('performance', '部门整体支出绩效情况'),
-        ('problems', '存在的问题'), ('improvements', '改进措施'), ('other', '其他需要说明的情况')
+        ('overview', '部门（单位）概况'), ('basic_expenditure', '基本支出情况'), ('project_expenditure', '项目支出情况'),
+        ('government_fund', '政府性基金预算支出情况'), ('state_capital', '国有资本经营预算支出情况'),
+        ('social_insurance_fund', '社会保险基金预算支出情况'), ('performance', '部门整体支出绩效情况'),
+        ('problems', '存在的问题及原因分析'), ('improvements', '下一步改进措施'), ('other', '其他需要说明的情况')
     ) as t(section, section_name)
 ),
 

@@ -50,12 +50,12 @@ items as (
         ('expenditure', 1, '支出', 'personnel', 2, '人员支出'), ('expenditure', 1, '支出', 'public', 3, '公用支出'),
         ('expenditure', 1, '支出', 'project', 4, '项目支出'), ('expenditure', 1, '支出', 'surplus_year', 5, '当年结余'),
         ('expenditure', 1, '支出', 'surplus_cumulative', 6, '累计结余'),
-        ('three_public', 2, '“三公”经费', 'total', 0, '合计'), ('three_public', 2, '“三公”经费', 'reception', 1, '公务接待费'),
+        ('three_public', 2, '“三公”经费', 'total', 0, '三公经费合计'), ('three_public', 2, '“三公”经费', 'reception', 1, '公务接待费'),
         ('three_public', 2, '“三公”经费', 'vehicle_operation', 2, '公务用车运维费'),
         ('three_public', 2, '“三公”经费', 'vehicle_purchase', 3, '公务用车购置费'),
         ('three_public', 2, '“三公”经费', 'overseas', 4, '因公出国费'),
-        ('fixed_assets', 3, '固定资产', 'total', 0, '合计'), ('fixed_assets', 3, '固定资产', 'in_use', 1, '在用'),
-        ('fixed_assets', 3, '固定资产', 'leased', 2, '出租'), ('fixed_assets', 3, '固定资产', 'other', 3, '其他')
+        ('fixed_assets', 3, '固定资产', 'total', 0, '固定资产合计'), ('fixed_assets', 3, '固定资产', 'in_use', 1, '在用固定资产'),
+        ('fixed_assets', 3, '固定资产', 'leased', 2, '出租固定资产'), ('fixed_assets', 3, '固定资产', 'other', 3, '其他')
     ) as t(table_code, table_order, table_name, item, item_order, item_name)
 ),
 

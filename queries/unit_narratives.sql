@@ -19,9 +19,9 @@ reports as (
 
 section_names as (
     select * from (values
-        ('overview', 1, '部门（单位）概况'), ('basic_expenditure', 2, '一般公共预算支出：基本支出'),
-        ('project_expenditure', 3, '一般公共预算支出：项目支出'), ('government_fund', 4, '政府性基金预算支出'),
-        ('state_capital', 5, '国有资本经营预算支出'), ('social_insurance_fund', 6, '社会保险基金预算支出'),
+        ('overview', 1, '部门（单位）概况'), ('basic_expenditure', 2, '基本支出情况'),
+        ('project_expenditure', 3, '项目支出情况'), ('government_fund', 4, '政府性基金预算支出情况'),
+        ('state_capital', 5, '国有资本经营预算支出情况'), ('social_insurance_fund', 6, '社会保险基金预算支出情况'),
         ('performance', 7, '部门整体支出绩效情况'), ('problems', 8, '存在的问题及原因分析'),
         ('improvements', 9, '下一步改进措施'), ('other', 10, '其他需要说明的情况')
     ) as t(section, section_order, section_name)

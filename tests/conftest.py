@@ -1,32 +1,30 @@
-"""Shared fixtures: paths to the shared material, and the databases the page
-and query tests run against."""
+"""Shared fixtures: the seed's record, the record schema, and the databases the page
+and query tests run against (paths: tests/material.py)."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seeds" / "yunxi-2022-labor-inspection-brigade.txt"
-SEED_EXPECTED = SHARED / "spec" / "examples" / "yunxi-2022-labor-inspection-brigade.json"
-SCHEMA = SHARED / "spec" / "report-record.schema.json"
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(SHARED / "tools"))
+from tests import material
 
 
 @pytest.fixture(scope="session")
 def seed_expected() -> dict:
-    return json.loads(SEED_EXPECTED.read_text(encoding="utf-8"))
+    return json.loads(material.SEED_EXPECTED.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
-def record_schema() -> dict:
-    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+def record_validator():
+    """The spec's JSON schema as one validator (`.validate(record)`), built once: building it
+    per record, as jsonschema.validate does, costs ~30 ms a call."""
+    import jsonschema
+
+    schema = material.record_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 
 @pytest.fixture(scope="session")
@@ -43,10 +41,10 @@ def demo_corpus(tmp_path_factory) -> Path:
 def demo_db(tmp_path_factory, demo_corpus) -> Path:
     """A DuckDB built from the demo corpus through the real ETL (extract + load)."""
     from etl.config import Limits
-    from etl.load import load_paths
+    from etl.load import load_files
 
     db = tmp_path_factory.mktemp("demo-db") / "reports.duckdb"
-    summary = load_paths([demo_corpus], db, Limits(), progress=False)
+    summary = load_files([demo_corpus], db, Limits())
     assert not summary.failures, summary.failures
     return db
 
@@ -54,7 +52,7 @@ def demo_db(tmp_path_factory, demo_corpus) -> Path:
 @pytest.fixture(scope="session")
 def empty_db(tmp_path_factory) -> Path:
     """A database with the schema and no reports."""
-    from etl.load import open_db
+    from etl.db import open_db
 
     db = tmp_path_factory.mktemp("empty-db") / "reports.duckdb"
     open_db(db).close()
@@ -62,13 +60,14 @@ def empty_db(tmp_path_factory) -> Path:
 
 
 # The fast inner loop: `./test.sh -m "not slow"` leaves out what builds the demo corpus, starts
-# LibreOffice or a browser. Marked here by what a test uses, so a new test is marked the same way.
+# LibreOffice or a browser. Marked here by what a test uses, so a new test is marked the same way;
+# a test that waits out a time limit is marked where it is written (@pytest.mark.slow).
 _SLOW_FIXTURES = {"demo_corpus", "demo_db", "office", "office_files"}
 _SLOW_MODULES = {"test_e2e", "test_demo"}
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: builds the demo corpus, runs LibreOffice or a browser")
+    config.addinivalue_line("markers", "slow: builds the demo corpus, runs LibreOffice or a browser, waits out a time limit")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -12,16 +12,16 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any, Iterable
 
 import duckdb
 
 from etl.config import PROJECT_ROOT, SCHEMA_SQL
+from etl.load import unit_key
 from etl.record import BUDGET_FIELDS
 
-SEED_RECORD = PROJECT_ROOT.parent / "shared" / "spec" / "examples" / "yunxi-2022-labor-inspection-brigade.json"
+SEED_RECORD = PROJECT_ROOT / "data" / "seed" / "yunxi-2022-labor-inspection-brigade.json"  # the copy of ../shared's
 
 MONEY_COLUMNS = {
     "income": ["total", "carryover", "fiscal_appropriation", "fund_appropriation", "special_account_income", "other_income"],
@@ -57,12 +57,6 @@ def variant(record: dict, **changes: Any) -> dict:
     return out
 
 
-def unit_key(region: str | None, budget_code: str | None, unit_name: str) -> str:
-    """The loader's identity: region + budget code, else region + normalised name."""
-    name = re.sub(r"\s+", "", unit_name).replace("（", "(").replace("）", ")")
-    return f"{region or ''}|{budget_code}" if budget_code else f"{region or ''}|{name}"
-
-
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
 
@@ -71,7 +65,7 @@ def insert_record(con: duckdb.DuckDBPyConnection, record: dict, file_bytes: byte
     """Write one record into every table (replacing the same unit and year); returns report_id."""
     rep = record["report"]
     src = record.get("source", {})
-    key = unit_key(rep.get("region"), rep.get("budget_code"), rep["unit_name"])
+    key = unit_key(rep)
     payload = json.dumps(record, ensure_ascii=False)
     sha = src.get("sha256") or hashlib.sha256((file_bytes or payload.encode())).hexdigest()
     old = con.execute(

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 
 import queries
-from dbfactory import create_schema, insert_record, log_failure
-from pagedata import FAILED_FILE, FAILED_REASON, SEED_TEXT, _money, _unit, sample_records, seed_record
+from tests.dbfactory import create_schema, insert_record, log_failure
+from tests.pagedata import FAILED_FILE, FAILED_REASON, SEED_TEXT, _money, _unit, sample_records, seed_record
 
 EVIL = "evil.example"
 IMG = f"![x](http://{EVIL}/t.png)"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 import queries
-from dbfactory import SEED_RECORD, build_db, create_schema, insert_record, log_failure, seed_record, variant
+from tests.dbfactory import SEED_RECORD, build_db, create_schema, insert_record, log_failure, seed_record, variant
 
 REGION = "岳阳市云溪区"
 UNIT_A = f"{REGION}|125002"
@@ -87,7 +87,7 @@ def sample_records() -> list[dict]:
     return [a2021, seed, b2021, b2022, c2022, d2022]
 
 
-SEED_TEXT = SEED_RECORD.parent.parent.parent / "seeds" / "yunxi-2022-labor-inspection-brigade.txt"
+SEED_TEXT = SEED_RECORD.with_suffix(".txt")  # data/seed: the report beside its record
 FAILED_FILE = "坏文件.pdf"
 FAILED_REASON = "not a readable report: no 部门（单位）名称 found"
 

@@ -11,7 +11,7 @@ import textwrap
 import duckdb
 import pytest
 
-from conftest import ROOT, SEED, SEED_EXPECTED
+from tests.material import ROOT, SEED, SEED_EXPECTED
 
 
 def run(*args: str, code: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -86,6 +86,7 @@ def test_load_summary_failures_and_exit_status(tmp_path):
     assert (quiet.returncode, quiet.out, quiet.err) == (0, "", "")
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_load_stops_a_file_that_hangs(tmp_path):
     # A slow extractor stands in for an input that makes a reader loop.
     slow = tmp_path / "slow.txt"

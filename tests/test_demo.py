@@ -24,7 +24,8 @@ import duckdb
 import pytest
 
 import queries
-from compare_record import compare
+from etl.textnorm import unit_name_key
+from tests.material import compare
 
 PROSE = "hunan-prose"
 
@@ -111,15 +112,9 @@ SIZES = {
 
 
 def _name_norm(report: dict) -> str:
-    """The unit's name without the region it starts with, as the query layer
-    compares names (queries/_derive.sql name_norm): "岳阳市云溪区信访局" and
+    """The unit's name as the query layer compares names: "岳阳市云溪区信访局" and
     "云溪区信访局" are both "信访局"."""
-    name, region = report["unit_name"], report["region"] or ""
-    county = re.search(r"[^省市州盟]+$", region)
-    for head in (region, county.group(0) if county else ""):
-        if head and name.startswith(head) and len(name) > len(head):
-            return name[len(head):]
-    return name
+    return unit_name_key(report["unit_name"], report["region"])
 
 
 def _unit_of(records: list[dict]) -> dict[str, str]:
@@ -340,6 +335,6 @@ def test_a_unit_with_a_prose_year_stays_one_unit(demo_corpus, demo_db):
 def test_the_demo_carries_its_own_copy_of_the_seed():
     # run.sh builds the demo on a machine that may not have ../shared: the copy must stay the original
     from demo.generate import SEED_FILE, SEED_RECORD
-    from tests.conftest import SEED, SEED_EXPECTED
-    assert SEED_FILE.read_bytes() == SEED.read_bytes()
-    assert SEED_RECORD.read_bytes() == SEED_EXPECTED.read_bytes()
+    from tests.material import SHARED_SEED, SHARED_SEED_EXPECTED, need_shared
+    assert SEED_FILE.read_bytes() == need_shared(SHARED_SEED).read_bytes()
+    assert SEED_RECORD.read_bytes() == need_shared(SHARED_SEED_EXPECTED).read_bytes()

@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hostiledata import EVIL, FORMULA, HOSTILE_CODE, HOSTILE_NAME, HOSTILE_TEXT, build_hostile_db
-from pagedata import NAMES, SEED_TEXT, UNIT_A, UNIT_B, build_sample_db
+from tests.hostiledata import EVIL, FORMULA, HOSTILE_CODE, HOSTILE_NAME, HOSTILE_TEXT, build_hostile_db
+from tests.pagedata import NAMES, SEED_TEXT, UNIT_A, UNIT_B, build_sample_db
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"

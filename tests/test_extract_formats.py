@@ -7,9 +7,8 @@ import copy
 import shutil
 from pathlib import Path
 
-import jsonschema
 import pytest
-from compare_record import compare
+from tests.material import compare
 
 from demo.blocks import RenderOptions
 from demo.expected import expected_record
@@ -67,12 +66,12 @@ def _mismatches(expected: dict, record: dict) -> list:
 @pytest.mark.parametrize("fmt", ["txt", "docx", "html"])
 @pytest.mark.parametrize("variant", list(VARIANTS))
 @pytest.mark.parametrize("which", ["seed", "rich"])
-def test_rendered_document_extracts_to_its_record(fmt, variant, which, seed_expected, rich_record, record_schema):
+def test_rendered_document_extracts_to_its_record(fmt, variant, which, seed_expected, rich_record, record_validator):
     source = seed_expected if which == "seed" else rich_record
     opts = VARIANTS[variant]
     data = render(source, fmt, opts)
     record = extract_bytes(data, f"report.{fmt}")
-    jsonschema.validate(record, record_schema)
+    record_validator.validate(record)
     expected = expected_record(source, opts, fmt=fmt)
     assert _mismatches(expected, record) == []
     assert record["source"]["demo"] is True
@@ -138,7 +137,7 @@ def test_office_formats_extract_to_their_record(fmt, office_files):
 
 
 def test_seed_as_gb18030_text_dump(seed_expected):
-    from conftest import SEED
+    from tests.material import SEED
 
     data = Path(SEED).read_text(encoding="utf-8").encode("gb18030")
     record = extract_bytes(data, "seed-gbk.txt")
@@ -148,7 +147,7 @@ def test_seed_as_gb18030_text_dump(seed_expected):
 
 
 def test_approximate_money_cell_is_read_and_flagged(seed_expected):
-    from conftest import SEED
+    from tests.material import SEED
 
     text = SEED.read_text(encoding="utf-8").replace("\t85.53\n\t\n\t85.53", "\t85.53余\n\t\n\t85.53", 1)
     record = extract_bytes(text.encode("utf-8"), "approx.txt")
@@ -161,7 +160,7 @@ def test_approximate_money_cell_is_read_and_flagged(seed_expected):
 def test_pipe_separated_dump_of_a_web_page(seed_expected):
     """Dumps copied from web pages use "|" between cells and lose the line
     breaks inside cells; the seed written that way still reads whole."""
-    from conftest import SEED
+    from tests.material import SEED
     from etl.readers import read_txt
 
     lines = []

@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 import duckdb
-import jsonschema
 import pandas as pd
 import pytest
 
@@ -23,7 +22,7 @@ from etl.document import ExtractError
 from etl.extract import TEMPLATE, extract_bytes, extract_file
 from etl.extract.prose import region_of
 
-from conftest import ROOT, SEED
+from tests.material import ROOT, SEED
 
 NANXIAN = """南县财政局2020年度部门整体支出绩效自评报告
 
@@ -220,9 +219,9 @@ def _present(record) -> set[str]:
 
 
 @pytest.mark.parametrize("name", list(FIXTURES))
-def test_every_prose_report_is_a_valid_record_of_the_prose_template(name, records, record_schema):
+def test_every_prose_report_is_a_valid_record_of_the_prose_template(name, records, record_validator):
     record = records[name]
-    jsonschema.validate(record, record_schema)
+    record_validator.validate(record)
     assert record["source"]["template"] == "hunan-prose"
     assert record["source"]["format"] == name.rsplit(".", 1)[1]
     assert record["source"]["file_name"] == name

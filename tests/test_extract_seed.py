@@ -4,16 +4,15 @@ import re
 import subprocess
 import sys
 
-import jsonschema
-from compare_record import compare
+from tests.material import compare
 
-from conftest import ROOT, SEED
+from tests.material import ROOT, SEED
 from etl.extract import extract_file
 
 
-def test_seed_record_equals_expected_on_every_field(seed_expected, record_schema):
+def test_seed_record_equals_expected_on_every_field(seed_expected, record_validator):
     record = extract_file(SEED)
-    jsonschema.validate(record, record_schema)
+    record_validator.validate(record)
     bad = [row for row in compare(seed_expected, record) if not row[3]]
     assert bad == []
     assert record["source"]["warnings"] == []

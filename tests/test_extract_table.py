@@ -12,17 +12,17 @@ import re
 import unicodedata
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import queries
 from etl.document import Cell, Document, ExtractError
 from etl.extract import extract_bytes, extract_document, extract_file
 from etl.extract.table import NO_UNIT, TEMPLATE_ANNEX, TEMPLATE_CHONGQING, is_table_form
-from etl.load import open_db, store_record
+from etl.db import open_db
+from etl.load import store_record
 from etl.record import BUDGET_FIELDS
 
-from conftest import SHARED
+from tests.material import SHARED
 
 HERE = Path(__file__).resolve().parent / "real_reports" / "table"
 REAL = SHARED / "real-reports"

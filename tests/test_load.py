@@ -20,9 +20,10 @@ import pytest
 import etl.extract
 import etl.load
 from etl.config import Limits
-from etl.load import load_paths, open_db, store_record, unit_key
+from etl.db import open_db
+from etl.load import load_files, store_record, unit_key
 
-from conftest import SEED, SEED_EXPECTED
+from tests.material import SEED, SEED_EXPECTED
 
 TABLES = ["units", "reports", "income", "expenditure", "three_public", "fixed_assets", "goals",
           "indicators", "cases", "narratives", "budget", "documents"]
@@ -270,7 +271,7 @@ def test_a_replacement_failing_midway_keeps_the_previous_report(tmp_path, seed_e
 
 
 def test_load_reports_a_store_failure_as_a_failed_file(db, tmp_path, monkeypatch):
-    good = write(tmp_path / "in" / "b.txt", other_unit(seed_text(), "900001"))
+    write(tmp_path / "in" / "b.txt", other_unit(seed_text(), "900001"))
     bad = write(tmp_path / "in" / "a.txt", seed_text())
     real = etl.load.store_record
 
@@ -283,7 +284,7 @@ def test_load_reports_a_store_failure_as_a_failed_file(db, tmp_path, monkeypatch
         return real(con, record, **kw)
 
     monkeypatch.setattr(etl.load, "store_record", failing)
-    summary = load_paths([tmp_path / "in"], db, FAST, progress=False)
+    summary = load_files([tmp_path / "in"], db, FAST)
     assert (summary.loaded, summary.failed) == (1, 1)
     assert summary.failures == [(str(bad), "无法写入数据库（simulated failure）")]
     assert [r[:3] for r in log_rows(db)] == [("a.txt", "failed", "无法写入数据库（simulated failure）"),
@@ -291,10 +292,10 @@ def test_load_reports_a_store_failure_as_a_failed_file(db, tmp_path, monkeypatch
     assert [r[1] for r in snapshot(db)["reports"]] == ["岳阳市云溪区|900001"]
 
 
-# --- load_paths: the seed end to end, reload, replacement ------------------------
+# --- load_files: the seed end to end, reload, replacement ------------------------
 
 def test_load_seed_then_reload_changes_nothing(db):
-    summary = load_paths([SEED], db, FAST, progress=False)
+    summary = load_files([SEED], db, FAST)
     assert (summary.loaded, summary.replaced, summary.unchanged, summary.failed) == (1, 0, 0, 0)
     assert summary.exit_code == 0
     assert summary.line() == "已导入 1 份，替换 0 份，未变 0 份，失败 0 份"
@@ -308,18 +309,53 @@ def test_load_seed_then_reload_changes_nothing(db):
             (SEED_KEY, 2022, SEED_SHA, 90.0)]
         assert con.execute("select total, carryover from income where org = '汇总'").fetchall() == [(85.53, None)]
 
-    again = load_paths([SEED, SEED], db, FAST, progress=False)  # listed twice: counted once
+    again = load_files([SEED, SEED], db, FAST)  # listed twice: counted once
     assert (again.loaded, again.replaced, again.unchanged, again.failed) == (0, 0, 1, 0)
     assert snapshot(db) == first
     assert [r[1] for r in log_rows(db)] == ["loaded", "unchanged"]
 
 
+def test_the_load_log_keeps_who_loaded(db, tmp_path):
+    load_files([SEED, tmp_path / "missing.txt"], db, FAST, loaded_by="张三")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select status, loaded_by from load_log order by log_id").fetchall() == [
+            ("loaded", "张三"), ("failed", "张三")]
+
+
+def test_an_older_database_gains_the_loaded_by_column(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as con:  # the load log as it was before loaded_by
+        con.execute("create sequence load_log_id_seq start 1")
+        con.execute("create table load_log (log_id bigint primary key default nextval('load_log_id_seq'), "
+                    "loaded_at timestamp not null default current_timestamp, file_name varchar not null, "
+                    "file_path varchar, sha256 varchar, status varchar not null, reason varchar, report_id bigint, "
+                    "replaced_report_id bigint, unit_key varchar, fiscal_year integer)")
+        con.execute("insert into load_log (file_name, status) values ('old.txt', 'failed')")
+    summary = load_files([SEED], path, FAST, loaded_by="李四")
+    assert summary.loaded == 1
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("select file_name, loaded_by from load_log order by log_id").fetchall() == [
+            ("old.txt", None), (SEED.name, "李四")]
+
+
+def test_a_failed_refresh_is_an_error_not_silence(db, monkeypatch):
+    import queries
+
+    def broken(con, data_dir=None):
+        raise RuntimeError("simulated refresh failure")
+
+    monkeypatch.setattr(queries, "refresh", broken)
+    summary = load_files([SEED], db, FAST)
+    assert summary.loaded == 1 and summary.exit_code == 1
+    assert summary.refresh_error.startswith("汇总表刷新失败，报告已入库（simulated refresh failure）")
+
+
 def test_a_revised_file_replaces_the_report_and_the_log_keeps_both(db, tmp_path):
-    load_paths([SEED], db, FAST, progress=False)
+    load_files([SEED], db, FAST)
     old_id = snapshot(db)["reports"][0][0]
     revised_file = write(tmp_path / "revised" / "监察大队2022.txt", revised(seed_text()))
 
-    summary = load_paths([revised_file], db, FAST, progress=False)
+    summary = load_files([revised_file], db, FAST)
     assert (summary.loaded, summary.replaced, summary.unchanged) == (0, 1, 0)
     after = snapshot(db)
     assert len(after["reports"]) == 1 and len(after["units"]) == 1
@@ -340,7 +376,7 @@ def test_a_revised_file_replaces_the_report_and_the_log_keeps_both(db, tmp_path)
         ("监察大队2022.txt", "replaced", None, new_id, old_id, SEED_KEY, 2022)]
 
     # Loading the first file again makes it current again (the latest load wins).
-    back = load_paths([SEED], db, FAST, progress=False)
+    back = load_files([SEED], db, FAST)
     assert back.replaced == 1
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select sha256, phone from reports").fetchall() == [(SEED_SHA, "8414336")]
@@ -349,9 +385,9 @@ def test_a_revised_file_replaces_the_report_and_the_log_keeps_both(db, tmp_path)
 def test_two_files_of_one_unit_year_in_one_run_the_later_wins(db, tmp_path):
     # Also the path where a file already current at queue time has been
     # replaced by an earlier file of the same run before its turn comes.
-    load_paths([SEED], db, FAST, progress=False)
+    load_files([SEED], db, FAST)
     rev = write(tmp_path / "rev.txt", revised(seed_text()))
-    summary = load_paths([rev, SEED], db, FAST, progress=False)
+    summary = load_files([rev, SEED], db, FAST)
     assert (summary.replaced, summary.unchanged, summary.failed) == (2, 0, 0)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select sha256 from reports").fetchall() == [(SEED_SHA,)]
@@ -366,7 +402,7 @@ def test_folders_are_walked_and_side_files_skipped(db, tmp_path):
     write(root / "notes.md", b"# not a report type")
     write(root / "page_files" / "frame.htm", b"<html>a saved page's frame</html>")
     write(root / "deeper" / "b.txt", other_unit(seed_text(), "900002"))
-    summary = load_paths([root], db, FAST, progress=False)
+    summary = load_files([root], db, FAST)
     assert (summary.loaded, summary.failed) == (2, 0)
     assert sorted(r[1] for r in snapshot(db)["units"]) == ["岳阳市云溪区", "岳阳市云溪区"]
     assert [r[0] for r in log_rows(db)] == ["a.txt", "b.txt"]
@@ -381,7 +417,7 @@ def test_zip_archive_members_are_loaded_and_unsafe_ones_refused(db, tmp_path):
         "nested.zip": inner,
         "../evil.txt": other_unit(seed_text(), "900004").encode(),
     }))
-    summary = load_paths([archive], db, FAST, progress=False)
+    summary = load_files([archive], db, FAST)
     assert (summary.loaded, summary.failed) == (2, 2)
     reasons = dict(summary.failures)
     assert reasons[f"{archive}/nested.zip"].startswith("压缩包中的压缩包不处理：请先解压")
@@ -416,13 +452,13 @@ def bad_inputs(folder: Path) -> dict[str, Path]:
 
 
 def test_each_bad_input_fails_alone_with_one_clear_line(db, tmp_path):
-    load_paths([SEED], db, FAST, progress=False)
+    load_files([SEED], db, FAST)
     before = snapshot(db)
     bad = bad_inputs(tmp_path / "bad")
     good = write(tmp_path / "good" / "other.txt", other_unit(seed_text(), "900005"))
     limits = dataclasses.replace(FAST, max_file_mb=1)
 
-    summary = load_paths([SEED, *bad.values(), good], db, limits, progress=False)
+    summary = load_files([SEED, *bad.values(), good], db, limits)
     assert (summary.loaded, summary.unchanged, summary.failed) == (1, 1, len(bad))
     assert summary.exit_code == 1
     reasons = dict(summary.failures)
@@ -465,6 +501,7 @@ def test_each_bad_input_fails_alone_with_one_clear_line(db, tmp_path):
         (Path(name).name, reasons[name]) for name in names.values())
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_a_file_that_hangs_is_stopped_at_the_time_limit(db, tmp_path, monkeypatch):
     real = etl.extract.extract_bytes
 
@@ -476,7 +513,7 @@ def test_a_file_that_hangs_is_stopped_at_the_time_limit(db, tmp_path, monkeypatc
     monkeypatch.setattr(etl.extract, "extract_bytes", sometimes_slow)
     slow = write(tmp_path / "slow.txt", other_unit(seed_text(), "900006"))
     start = time.monotonic()
-    summary = load_paths([slow, SEED], db, dataclasses.replace(FAST, timeout_s=1), progress=False)
+    summary = load_files([slow, SEED], db, dataclasses.replace(FAST, timeout_s=1))
     assert time.monotonic() - start < 20
     assert summary.failures == [(str(slow), "处理超时（超过 1 秒），已中止")]
     assert summary.loaded == 1
@@ -500,7 +537,7 @@ def test_memory_and_crashes_in_the_extractor_fail_only_their_file(db, tmp_path, 
     monkeypatch.setattr(etl.extract, "extract_bytes", misbehaving)
     files = [write(tmp_path / f"{n}.txt", other_unit(seed_text(), code))
              for n, code in [("hog", "900007"), ("crash", "900008"), ("bug", "900009")]]
-    summary = load_paths([*files, SEED], db, dataclasses.replace(FAST, memory_mb=256), progress=False)
+    summary = load_files([*files, SEED], db, dataclasses.replace(FAST, memory_mb=256))
     assert dict(summary.failures) == {
         str(files[0]): "读取时占用内存超过 256 MB，已中止",
         str(files[1]): "读取程序崩溃（SIGABRT），请把此文件交给技术人员处理",
@@ -542,7 +579,7 @@ def test_gbk_member_names_from_chinese_windows_zips_are_decoded(db, tmp_path):
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr(GbkName("云溪区/监察大队.txt"), SEED.read_bytes())
     archive = write(tmp_path / "报告.zip", buf.getvalue())
-    assert load_paths([archive], db, FAST, progress=False).loaded == 1
+    assert load_files([archive], db, FAST).loaded == 1
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select file_name from reports").fetchall() == [("监察大队.txt",)]
         assert con.execute("select file_path from load_log").fetchall() == [(f"{archive}/云溪区/监察大队.txt",)]

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 import queries
-from pagedata import FAILED_FILE, NAMES, SEED_TEXT, UNIT_A, UNIT_B, UNIT_C, UNIT_D, build_empty_db, build_sample_db
+from tests.pagedata import FAILED_FILE, NAMES, SEED_TEXT, UNIT_A, UNIT_B, UNIT_C, UNIT_D, build_empty_db, build_sample_db
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/unit_detail.py",
@@ -142,11 +142,7 @@ def test_every_page_survives_a_missing_database(tmp_path, monkeypatch, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_on_the_demo_database(request, monkeypatch, page):
-    try:
-        demo_db = request.getfixturevalue("demo_db")
-    except pytest.FixtureLookupError:
-        pytest.skip("conftest.py has no demo_db fixture yet")
+def test_every_page_renders_on_the_demo_database(demo_db, monkeypatch, page):
     at = open_app(Path(demo_db), monkeypatch, page)
     assert_clean(at)
     assert not at.error, [e.value for e in at.error]
@@ -506,7 +502,7 @@ def test_a_prose_report_is_shown_with_blanks_and_says_so(tmp_path, monkeypatch):
 
 # --- text from a document is text -------------------------------------------------------------
 
-from hostiledata import (  # noqa: E402
+from tests.hostiledata import (  # noqa: E402
     COLOUR, EVIL, FORMULA, HOSTILE_CODE, HOSTILE_NAME, HOSTILE_TEXT, HTML, IMG, KATEX, LINK, SCRIPT,
     build_hostile_db,
 )

@@ -349,8 +349,8 @@ def test_cost_per_case_marks_the_case_handling_units(tmp_path):
     cost = queries.run("cost_per_case", db, year=2022).set_index("unit_name")
     # both get the same arithmetic (855,300 元 ÷ 924 件); only the brigade is a case unit by default
     assert cost["cost_per_case"].tolist() == [925.65, 925.65]
-    assert cost.loc["云溪区劳动和社会保障监察大队", "case_unit"] == True   # keyword 监察
-    assert cost.loc["云溪区人民医院", "case_unit"] == False
+    assert cost.loc["云溪区劳动和社会保障监察大队", "case_unit"] == True  # noqa: E712 - numpy bool; keyword 监察
+    assert cost.loc["云溪区人民医院", "case_unit"] == False  # noqa: E712 - numpy bool
 
     mappings = tmp_path / "mappings"
     mappings.mkdir()
@@ -358,8 +358,8 @@ def test_cost_per_case_marks_the_case_handling_units(tmp_path):
         "kind,value,case_unit,note\nkeyword,监察,是,\nname,劳动和社会保障监察大队,否,名称规则先于关键词\n"
         "sector,卫生健康,是,\n", encoding="utf-8")
     cost = queries.run("cost_per_case", db, year=2022, data_dir=mappings).set_index("unit_name")
-    assert cost.loc["云溪区劳动和社会保障监察大队", "case_unit"] == False
-    assert cost.loc["云溪区人民医院", "case_unit"] == True                 # by its sector
+    assert cost.loc["云溪区劳动和社会保障监察大队", "case_unit"] == False  # noqa: E712 - numpy bool
+    assert cost.loc["云溪区人民医院", "case_unit"] == True  # noqa: E712 - numpy bool; by its sector
 
 
 def test_default_case_unit_keywords():

@@ -475,6 +475,7 @@ def test_doc_needs_libreoffice(monkeypatch):
     assert str(err.value) == ".doc 文件需要 LibreOffice 转换：请安装 apt-get install -y libreoffice-writer-nogui"
 
 
+@pytest.mark.slow  # waits out a time limit
 def test_doc_conversion_time_limit_kills_the_converter(monkeypatch, tmp_path):
     fake = tmp_path / "soffice"
     pids = tmp_path / "pids"

@@ -19,18 +19,18 @@ import io
 import json
 import zipfile
 
-import jsonschema
 import pytest
 from lxml import etree
 
 from demo.blocks import ProseStyle, RenderOptions
 from demo.expected import expected_record
 from demo.generate import generate, plan
-from demo.render import layout, render, render_docx, render_html, render_txt, soffice_path
+from demo.render import layout, render, render_docx, render_html, render_txt
+from etl.readers.office import soffice_path
 from etl.document import DEMO_MARKER
 from etl.extract import extract_bytes
 
-from conftest import SEED
+from tests.material import SEED
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # How the seed itself is drawn: not demo data, unnumbered fund headings, the
@@ -226,14 +226,14 @@ def test_pdf_via_libreoffice_starts_with_the_marker(seed_expected):
     assert any("绩效评价自评报告" in line for line in first)
 
 
-def test_every_planned_record_validates(record_schema):
+def test_every_planned_record_validates(record_validator):
     items = plan(0)
     assert 240 <= len(items) <= 300
     for it in items:
-        jsonschema.validate(expected_record(it.record, it.opts, fmt=it.fmt, file_name="x", data=b""), record_schema)
+        record_validator.validate(expected_record(it.record, it.opts, fmt=it.fmt, file_name="x", data=b""))
 
 
-def test_generate_is_deterministic_and_consistent(tmp_path, record_schema):
+def test_generate_is_deterministic_and_consistent(tmp_path, record_validator):
     subset = dict(units=["laojian", "tongji", "jiaotong", "chengguan"], years=[2020, 2021, 2022, 2024], pdf=False)
     a = generate(tmp_path / "a", seed=3, **subset)
     b = generate(tmp_path / "b", seed=3, **subset)
@@ -241,7 +241,7 @@ def test_generate_is_deterministic_and_consistent(tmp_path, record_schema):
     for pa, pb in zip(a, b):
         assert pa.read_bytes() == pb.read_bytes(), pa.name
         exp = json.loads(pa.with_suffix(".json").read_text(encoding="utf-8"))
-        jsonschema.validate(exp, record_schema)
+        record_validator.validate(exp)
         assert exp["source"]["sha256"] == hashlib.sha256(pa.read_bytes()).hexdigest()
         assert exp["source"]["file_name"] == pa.name
         assert exp["source"]["demo"] is (pa.name != SEED.name)
@@ -302,14 +302,14 @@ def _read_back(data: bytes, name: str, expected: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("variant", list(PROSE_VARIANTS))
-def test_prose_report_reads_back_to_its_expected_record(variant, prose_records, record_schema):
+def test_prose_report_reads_back_to_its_expected_record(variant, prose_records, record_validator):
     style, fmt, extra = PROSE_VARIANTS[variant]
     opts = RenderOptions(prose=style, **extra)
     for record in prose_records:
         data = render(record, fmt, opts)
         name = f"{record['report']['unit_name']}.{fmt}"
         expected = expected_record(record, opts, fmt=fmt, file_name=name, data=data)
-        jsonschema.validate(expected, record_schema)
+        record_validator.validate(expected)
         warnings = _read_back(data, name, expected)
         # the last line sums up what prose has no place for; before it, what this variant leaves to check
         assert warnings[-1].startswith("文字版报告（无填报表）：没有定性目标表和绩效指标表"), (name, warnings)
@@ -408,7 +408,7 @@ def test_prose_reports_printed_to_pdf_read_back_to_their_records(demo_corpus, tm
     sources = [demo_corpus / d["file"] for d in manifest["documents"]
                if d["template"] == "hunan-prose" and d["format"] == "docx"]
     assert len(sources) >= 5
-    from compare_record import compare
+    from tests.material import compare
     for pdf in convert(sources, "pdf", tmp_path):
         expected = json.loads((demo_corpus / f"{pdf.stem}.json").read_text(encoding="utf-8"))
         expected["source"]["format"] = "pdf"

@@ -1,4 +1,6 @@
 """Number, date and text normalisation on the messy forms real reports use."""
+import re
+
 import pytest
 
 from etl.cases import channel_of, extract_cases
@@ -98,3 +100,45 @@ def test_cases_with_the_channel_named_after_the_count():
     assert [(r["channel"], r["count"]) for r in rows] == [("total", 567), ("hotline_12345", 312),
                                                          ("national_platform", 255)]
     assert warnings == []
+
+
+# --- unit names: one rule for the loader's unit_key and the query layer's name_norm ---
+
+UNIT_NAMES = [
+    # (name, region, without region, with region)
+    ("云溪区 人民法院（本级）", None, "云溪区人民法院(本级)", "云溪区人民法院(本级)"),
+    ("岳阳市云溪区信访局", "岳阳市云溪区", "岳阳市云溪区信访局", "信访局"),
+    ("云溪区信访局", "岳阳市云溪区", "云溪区信访局", "信访局"),
+    ("\u3000岳阳市教育局 (机关)\u00a0", "岳阳市", "岳阳市教育局(机关)", "教育局(机关)"),
+    ("岳阳市云溪区", "岳阳市云溪区", "岳阳市云溪区", "岳阳市云溪区"),  # nothing would be left: kept whole
+    ("南县财政局", "湖南省益阳市南县", "南县财政局", "财政局"),
+]
+
+
+@pytest.mark.parametrize("name, region, bare, in_region", UNIT_NAMES)
+def test_unit_name_key(name, region, bare, in_region):
+    from etl.textnorm import unit_name_key
+
+    assert unit_name_key(name) == bare
+    assert unit_name_key(name, region) == in_region
+
+
+def test_the_query_layer_normalises_unit_names_by_the_same_rule():
+    import duckdb
+
+    from queries import SQL_DIR
+
+    con = duckdb.connect()
+    derive = (SQL_DIR / "_derive.sql").read_text(encoding="utf-8")
+    for name in ("clean_name", "county_of", "name_norm"):
+        con.execute(re.search(rf"create or replace macro {name}\(.*?;\n", derive, re.S).group())
+    for name, region, bare, in_region in UNIT_NAMES:
+        assert con.execute("select clean_name($n), name_norm($n, $r)", {"n": name, "r": region}).fetchone() == (
+            bare, in_region), name
+
+
+def test_unit_key_uses_the_unit_name_rule():
+    from etl.load import unit_key
+
+    assert unit_key({"region": "岳阳市云溪区", "unit_name": "云溪区 人民法院（本级）"}) == "岳阳市云溪区|云溪区人民法院(本级)"
+    assert unit_key({"region": "岳阳市云溪区", "budget_code": " 125002 ", "unit_name": "x"}) == "岳阳市云溪区|125002"

@@ -10,9 +10,9 @@ import zipfile
 
 import opencc
 import pytest
-from compare_record import compare
+from tests.material import compare
 
-from conftest import ROOT, SEED
+from tests.material import ROOT, SEED
 from demo.blocks import RenderOptions
 from demo.expected import expected_record
 from demo.render import render

@@ -16,7 +16,6 @@ spreadsheet from taking a cell for a formula.
 """
 from __future__ import annotations
 
-import copy
 import io
 import re
 from typing import Any, Iterable

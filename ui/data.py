@@ -27,7 +27,7 @@ import streamlit as st
 import queries
 from etl.config import configured_db
 IDLE_CLOSE_S = 30.0  # seconds without queries before the file is let go
-WATCH_S = 0.2  # how often an open connection looks for a loader's request (etl.load.load_flag)
+WATCH_S = 0.2  # how often an open connection looks for a loader's request (etl.db.load_flag)
 LOAD_WAIT_S = 180.0  # how long a query waits for a load to finish before it says so
 LOADING_TEXT = "正在导入新报告，请稍候…"
 LOAD_HINT = "python -m etl load 报告文件夹"
@@ -73,14 +73,14 @@ class _Database:
 
     A load never waits for people browsing: DuckDB lets one process write only
     when no other holds the file, so a loader that finds the file held puts
-    `etl.load.load_flag()` beside it and retries. A watcher thread sees the
+    `etl.db.load_flag()` beside it and retries. A watcher thread sees the
     flag within WATCH_S and closes the connection as soon as the running
     queries end; new queries wait (busy() is true: ui.data.run shows a
     spinner, and serves the results cached before the load) until the flag
     is gone and the loader has let go, for up to LOAD_WAIT_S."""
 
     def __init__(self, path: Path):
-        from etl.load import load_flag
+        from etl.db import load_flag
 
         self.path = path
         self.flag = load_flag(path)
@@ -119,7 +119,7 @@ class _Database:
 
     def _open(self):
         """The connection, opened once any load has finished (called holding the lock)."""
-        from etl.load import open_db  # the ETL owns how the file is opened
+        from etl.db import open_db  # the ETL owns how the file is opened
 
         deadline = time.monotonic() + LOAD_WAIT_S
         while True:
@@ -179,7 +179,7 @@ class _Database:
     def writing(self) -> Iterator[Any]:
         """A read-write connection (creating the file and schema if needed);
         new readers wait until it is closed."""
-        from etl.load import open_db
+        from etl.db import open_db
 
         with self._cond:
             self._close_when_unused()
