@@ -219,3 +219,8 @@ with tab_docs:
 st.subheader("历年概况", anchor=False)
 ui.table(history, "unit_history", "ud_history", title=f"{info['unit_name']}_历年概况",
          columns=["fiscal_year", "reported_name", "budget_code", "self_score", "grade"])
+
+st.subheader("自评得分与复核得分", anchor=False)
+ui.table(ui.fetch("review_compare", **scope), "review_compare", "ud_review", title=f"{info['unit_name']}_复核得分",
+         columns=["fiscal_year", "self_score", "review_score", "score_gap", "review_grade", "needs_rereview"],
+         empty="该单位的报告尚未复核。")
