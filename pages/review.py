@@ -25,6 +25,8 @@ except store.BureauError as exc:
     st.error(str(exc))
     st.stop()
 listing = review.review_list(queue, reviews)
+if flash := st.session_state.pop("rv_flash", None):
+    st.success(flash, icon=":material/check_circle:")
 counts = listing["status"].value_counts()
 st.caption("　".join(f"{s}：{int(counts.get(s, 0))} 份" for s in review.STATUSES))
 shown = listing[listing["status"].isin(wanted)]
@@ -37,9 +39,10 @@ ui.table(table, "review_queue", "rv_list", title=f"{year}年_复核清单",
 if shown.empty:
     st.stop()
 
-options = {f"{r.unit_name}（{r.status}）": i for i, r in zip(shown.index, shown.itertuples())}
-chosen = st.selectbox("复核哪份报告", list(options), key="rv_pick")
-rep = shown.loc[options[chosen]]
+# options keyed by report (not by the label, which carries the status and changes on save)
+options = {r.unit_key: f"{r.unit_name}（{r.status}）" for r in shown.itertuples()}
+chosen = st.selectbox("复核哪份报告", list(options), key="rv_pick", format_func=options.get)
+rep = shown[shown["unit_key"] == chosen].iloc[0]
 key = f"{rep['unit_key']}|{year}"
 seen_key = f"rv_seen|{key}"
 if seen_key not in st.session_state:
@@ -115,8 +118,9 @@ if submitted:
         st.error(str(exc), icon=":material/error:")
     else:
         st.session_state[seen_key] = version
-        st.success(f"已保存第 {version} 版复核" + (f"：{score:g} 分，{grade}" if score is not None else "") + "。")
-        history = store.review_history(rep["unit_key"], year)
+        st.session_state["rv_flash"] = (f"已保存第 {version} 版复核" + (f"：{score:g} 分，{grade}" if score is not None
+                                                                    else "") + "。")
+        st.rerun()  # the list and its counts show the new status
 
 if not history.empty:
     st.markdown("**复核记录**（每次保存一版，最新在前）")

@@ -22,6 +22,8 @@ opened = st.session_state.pop(ui.components.OPEN_UNIT, None)  # a click on a uni
 if opened in to_id:
     st.session_state["u"] = opened
 filters.fix_unit_links("u", many=False)  # ?u=云溪区教育局 also finds 云溪区教育局（演示）
+if len(to_id) == 1 and st.session_state.get("u") not in to_id:  # one unit in view (a 单位 account): open it
+    st.session_state["u"] = next(iter(to_id))
 label = st.selectbox("单位", list(to_id), index=None, key="u", bind="query-params",
                      placeholder="选择一个单位（或在其他页面点击单位）")
 unit = to_id.get(label)
