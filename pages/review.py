@@ -12,7 +12,7 @@ from ui import auth, data, style
 ui.page_start("复核", "绩效科逐份复核各单位自评报告：核对数字与发现，给出复核得分、等次和意见。", show_filters=False)
 user = auth.require("绩效科")
 
-years = data.status().years
+years = sorted(data.status().years, reverse=True)  # the latest first
 c1, c2 = st.columns([1, 3])
 year = c1.selectbox("年度", years, key="rv_year")
 wanted = c2.multiselect("复核状态", review.STATUSES, default=list(review.STATUSES), key="rv_status")
@@ -39,8 +39,8 @@ ui.table(table, "review_queue", "rv_list", title=f"{year}年_复核清单",
 if shown.empty:
     st.stop()
 
-# options keyed by report (not by the label, which carries the status and changes on save)
-options = {r.unit_key: f"{r.unit_name}（{r.status}）" for r in shown.itertuples()}
+# options keyed by report; the status is on the card below
+options = {r.unit_key: r.unit_name for r in shown.itertuples()}
 chosen = st.selectbox("复核哪份报告", list(options), key="rv_pick", format_func=options.get)
 rep = shown[shown["unit_key"] == chosen].iloc[0]
 key = f"{rep['unit_key']}|{year}"

@@ -27,7 +27,7 @@ with st.expander("抽取规则与风险权重", icon=":material/help:"):
 """
     )
 
-years = data.status().years
+years = sorted(data.status().years, reverse=True)  # the latest first
 c1, c2, c3, c4 = st.columns(4)
 year = c1.selectbox("年度", years, key="sp_year")
 method_label = c2.radio("抽取方式", ["随机抽取", "按风险加权"], key="sp_method", horizontal=True)

@@ -99,7 +99,7 @@ def test_a_report_goes_from_unreviewed_to_reviewed(sample_db, bureau, monkeypatc
     assert current.iloc[0]["review_grade"] == "良" and current.iloc[0]["review_comment"] == "<b>核实</b> **加粗**"
     assert any("<b>核实</b>" in t.value for t in at.text)  # shown as text
     at.run()
-    assert any(NAMES[UNIT_D] in o and "已复核" in o for o in at.selectbox(key="rv_pick").options)
+    assert any(m.label == "复核状态" and m.value == "已复核" for m in at.metric)
     assert any("已复核：1 份" in c.value for c in at.caption)
 
 
