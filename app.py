@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import uuid
+from pathlib import Path
 
 import streamlit as st
 
-from ui import data, filters
+from ui import auth, data, filters
 
 st.set_page_config(
     page_title="绩效自评数据看板",
@@ -22,22 +23,38 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = {
-    "分析": [
-        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page("pages/compare.py", title="单位对比", icon=":material/leaderboard:", url_path="compare"),
-        st.Page("pages/trends.py", title="年度趋势", icon=":material/trending_up:", url_path="trends"),
-        st.Page("pages/unit_detail.py", title="单位详情", icon=":material/apartment:", url_path="unit_detail"),
-        st.Page("pages/complaints.py", title="投诉分析", icon=":material/support_agent:", url_path="complaints"),
-        st.Page("pages/scores.py", title="评分分布", icon=":material/bar_chart:", url_path="scores"),
-    ],
-    "数据": [
-        st.Page("pages/quality.py", title="数据质量", icon=":material/fact_check:", url_path="quality"),
-        st.Page("pages/upload.py", title="导入报告", icon=":material/upload_file:", url_path="upload"),
-    ],
-}
 
-page = st.navigation(PAGES)
+def _page(path: str, title: str, icon: str, url: str, **kw) -> st.Page:
+    return st.Page(path, title=title, icon=f":material/{icon}:", url_path=url, **kw)
+
+
+def pages_for(role: str) -> dict:
+    """The table of contents a role may open (the data layer enforces the same for 单位)."""
+    if role == "单位":
+        return {"本单位": [_page("pages/unit_detail.py", "单位详情", "apartment", "unit_detail", default=True)]}
+    pages = {
+        "分析": [
+            _page("pages/overview.py", "总览", "dashboard", "overview", default=True),
+            _page("pages/compare.py", "单位对比", "leaderboard", "compare"),
+            _page("pages/trends.py", "年度趋势", "trending_up", "trends"),
+            _page("pages/unit_detail.py", "单位详情", "apartment", "unit_detail"),
+            _page("pages/complaints.py", "投诉分析", "support_agent", "complaints"),
+            _page("pages/scores.py", "评分分布", "bar_chart", "scores"),
+        ],
+        "数据": [_page("pages/quality.py", "数据质量", "fact_check", "quality")],
+    }
+    if role == "绩效科":
+        pages["数据"].append(_page("pages/upload.py", "导入报告", "upload_file", "upload"))
+        work = [_page("pages/review.py", "复核", "rate_review", "review"),
+                _page("pages/sampling.py", "抽查", "casino", "sampling")]
+        if (Path(__file__).resolve().parent / "pages" / "circular.py").exists():
+            work.append(_page("pages/circular.py", "通报", "description", "circular"))
+        pages["复核"] = work
+    return pages
+
+
+user = auth.gate()
+page = st.navigation(pages_for(user.role))
 
 
 def failed(what: str) -> str:

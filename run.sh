@@ -14,4 +14,7 @@ else
   # Derived tables follow the SQL and mapping files of this checkout.
   "$py" -m queries --refresh --db data/reports.duckdb >/dev/null || true
 fi
-exec .venv/bin/streamlit run app.py --server.headless true "$@"
+# Without accounts (data/accounts.toml) anyone who opens the dashboard has the 绩效科's rights: localhost only.
+address=()
+[ -f data/accounts.toml ] || [ -n "${BUREAU_ACCOUNTS:-}" ] || address=(--server.address 127.0.0.1)
+exec .venv/bin/streamlit run app.py --server.headless true "${address[@]}" "$@"

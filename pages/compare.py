@@ -135,3 +135,9 @@ with tab_scatter:
         unplotted = len(points) - len(drawn)
         if unplotted:
             st.caption(f"另有 {unplotted} 份报告的得分或执行率空白，无法画点（空白不按0计）。")
+
+st.subheader("自评得分与复核得分", anchor=False)
+st.caption("差值 = 自评得分 − 复核得分，自评偏高的单位在前；未复核的报告复核得分为空。")
+ui.table(ui.fetch("review_compare", **f.params()), "review_compare", "cp_review", title="单位对比_自评与复核得分",
+         drill=True, columns=["fiscal_year", "unit_name", "sector", "self_score", "review_score", "score_gap",
+                              "review_grade", "needs_rereview"])

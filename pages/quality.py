@@ -5,7 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 import ui
-from ui import style
+from ui import auth, style
 
 f = ui.page_start("数据质量", "入库情况、读取失败与警告、报告自身数字的勾稽核查。", needs_data=False)
 status = ui.status()
@@ -88,3 +88,8 @@ if status.ok:
     ui.table(signals, "credibility_signals", "dq_signals", title="可信度信号", drill=True,
              columns=["fiscal_year", "unit_name", "sector", "signal_name", "detail", "value", "self_score"],
              empty="当前筛选范围内没有可信度信号。")
+
+
+st.subheader("操作记录", anchor=False)
+st.caption("导入、复核、抽查、通报与登录：谁在什么时候做了什么（最新在前）。")
+auth.audit_table()

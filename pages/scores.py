@@ -84,3 +84,9 @@ if implied is not None:
     st.caption(f"{year}年各单位申报等次与得分对应等次（分档规则见 data/grade_rules.csv）")
     order = implied.assign(_m=implied["matches"].fillna(True).astype(bool)).sort_values(["_m", "self_score"])
     ui.table(order.drop(columns="_m"), "implied_grade", "sc_implied", title=f"{year}年申报与对应等次", drill=True)
+
+st.subheader("自评得分与复核得分", anchor=False)
+st.caption("绩效科复核后的得分与单位自评得分之差（自评减复核，正数即自评偏高）；未复核的报告复核得分为空。")
+ui.table(ui.fetch("review_compare", **f.params()), "review_compare", "sc_review", title="自评与复核得分",
+         drill=True, columns=["fiscal_year", "unit_name", "self_score", "review_score", "score_gap", "review_grade",
+                              "needs_rereview"])

@@ -24,6 +24,8 @@ if opened in to_id:
 unknown = filters.fix_unit_links("u", many=False)  # ?u=云溪区教育局 also finds 云溪区教育局（演示）
 if unknown:
     ui.components.link_warning(filters.link_notice("单位", unknown, "请在下面选择单位"))
+if len(to_id) == 1 and st.session_state.get("u") not in to_id:  # one unit in view (a 单位 account): open it
+    st.session_state["u"] = next(iter(to_id))
 label = st.selectbox("单位", list(to_id), index=None, key="u", bind="query-params",
                      placeholder="选择一个单位（或在其他页面点击单位）")
 unit = to_id.get(label)
@@ -220,3 +222,8 @@ with tab_docs:
 st.subheader("历年概况", anchor=False)
 ui.table(history, "unit_history", "ud_history", title=f"{info['unit_name']}_历年概况",
          columns=["fiscal_year", "reported_name", "budget_code", "self_score", "grade"])
+
+st.subheader("自评得分与复核得分", anchor=False)
+ui.table(ui.fetch("review_compare", **scope), "review_compare", "ud_review", title=f"{info['unit_name']}_复核得分",
+         columns=["fiscal_year", "self_score", "review_score", "score_gap", "review_grade", "needs_rereview"],
+         empty="该单位的报告尚未复核。")

@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from ui import upload
+from ui import auth, upload
 
 ui.page_start("导入报告", "上传各单位的部门整体支出绩效自评报告，核对读取结果后确认入库。同一单位同一年度再次导入会替换旧报告。",
               needs_data=False, show_filters=False)
+auth.require("绩效科")
 
 with st.expander("能读取哪些报告？读不全时怎么办？", icon=":material/help:"):
     st.markdown(
@@ -76,6 +77,7 @@ if result is None:
                  icon=":material/database_upload:"):
         try:
             st.session_state["up_result"] = upload.store(candidates)
+            auth.record_import(st.session_state["up_result"])
         except Exception as exc:  # noqa: BLE001 - e.g. the database is locked by a running `etl load`
             st.error(f"无法写入数据库，请稍后重试（{ui.plain(' '.join(str(exc).split())[:200])}）。", icon=":material/error:")
             st.stop()

@@ -458,8 +458,25 @@ def prepare(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) 
     return False
 
 
+# Frames a caller may hand to run() as tables (relations=): data kept outside the reports
+# database, such as the bureau's current reviews. A query that reads one gets an empty
+# frame of these columns when the caller gives none.
+RELATIONS: dict[str, dict[str, str]] = {
+    "review_current": {"unit_key": "string", "fiscal_year": "Int64", "review_score": "Float64",
+                       "review_grade": "string", "reviewed_sha256": "string"},
+}
+
+
+def _relations(sql: str, given: dict[str, pd.DataFrame] | None) -> dict[str, pd.DataFrame]:
+    frames = dict(given or {})
+    for name, columns in RELATIONS.items():
+        if name not in frames and re.search(rf"\b{name}\b", sql):
+            frames[name] = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+    return frames
+
+
 def run(name: str, db: Any = None, *, data_dir: Path | str | None = None, use_stored: bool = True,
-        **params: Any) -> pd.DataFrame:
+        relations: dict[str, pd.DataFrame] | None = None, **params: Any) -> pd.DataFrame:
     """Run query `name` and return its rows.
 
     db: a path to a DuckDB file (opened read-only), an open duckdb connection
@@ -469,10 +486,13 @@ def run(name: str, db: Any = None, *, data_dir: Path | str | None = None, use_st
     an empty list too; year=/unit=/sector= are accepted for a single value.
     use_stored: read a stored query's rows from its refresh-time table when
     the parameters allow (see STORED_PREFIX); False always runs the SQL live.
+    relations: name -> DataFrame registered on the cursor for this query (see RELATIONS).
     """
     values = bind(name, params)
     sql = get(name).sql
     with _cursor(db) as cur:
+        for table, frame in _relations(sql, relations).items():
+            cur.register(table, frame)
         current = prepare(cur, data_dir)
         stored = stored_sql(name, params) if current and use_stored else None
         if stored is not None:

@@ -62,7 +62,7 @@ def empty_db(tmp_path_factory) -> Path:
 # The fast inner loop: `./test.sh -m "not slow"` leaves out what builds the demo corpus, starts
 # LibreOffice or a browser. Marked here by what a test uses, so a new test is marked the same way;
 # a test that waits out a time limit is marked where it is written (@pytest.mark.slow).
-_SLOW_FIXTURES = {"demo_corpus", "demo_db", "office", "office_files"}
+_SLOW_FIXTURES = {"demo_corpus", "demo_db", "office", "office_files", "browser"}
 _SLOW_MODULES = {"test_e2e", "test_demo"}
 
 

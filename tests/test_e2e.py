@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -45,26 +46,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A dashboard server of its own over a fresh copy of the test database."""
-    yield from _serve(build_sample_db(tmp_path_factory.mktemp("e2e") / "reports.duckdb"), tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory):
-    """A dashboard over the sample database plus a report whose text is Markdown, HTML and KaTeX."""
-    yield from _serve(build_hostile_db(tmp_path_factory.mktemp("e2e-hostile") / "reports.duckdb"), tmp_path_factory)
-
-
-def _serve(db: Path, tmp_path_factory):
+@contextmanager
+def serve(db: Path, log_dir: Path, env: dict | None = None):
+    """`streamlit run app.py` on a free port over `db` (and extra environment), until the block ends."""
     port = _free_port()
-    log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w+")
+    log = open(log_dir / "streamlit.log", "w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "REPORTS_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, "REPORTS_DB": str(db), **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -88,6 +79,22 @@ def _serve(db: Path, tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A dashboard server of its own over a fresh copy of the test database."""
+    db = build_sample_db(tmp_path_factory.mktemp("e2e") / "reports.duckdb")
+    with serve(db, tmp_path_factory.mktemp("e2e-log")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """A dashboard over the sample database plus a report whose text is Markdown, HTML and KaTeX."""
+    db = build_hostile_db(tmp_path_factory.mktemp("e2e-hostile") / "reports.duckdb")
+    with serve(db, tmp_path_factory.mktemp("e2e-hostile-log")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

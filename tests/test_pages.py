@@ -74,10 +74,13 @@ class _NavigationPagesManager(app_test_module.PagesManager):
         app_test_module.PagesManager.uses_pages_directory = False
 
 
-def open_app(db: Path, monkeypatch, page: str | None = None, query: dict | None = None) -> AppTest:
+def open_app(db: Path, monkeypatch, page: str | None = None, query: dict | None = None,
+             state: dict | None = None) -> AppTest:
     monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
     monkeypatch.setenv("REPORTS_DB", str(db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     if query:
         at.query_params.update(query)
     at.run()

@@ -222,8 +222,9 @@ def _clean_params(name: str, params: dict[str, Any]) -> tuple:
 @st.cache_data(ttl=600, max_entries=1000, show_spinner=False)
 def _cached_run(path: str, stamp: tuple, name: str, params: tuple) -> pd.DataFrame:
     values = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
+    relations = {"review_current": _current_reviews()} if _reads_reviews(name) else None
     with _database(path).reading() as con:
-        return queries.run(name, con, **values)
+        return queries.run(name, con, relations=relations, **values)
 
 
 def _title(name: str) -> str:
@@ -249,6 +250,10 @@ def _friendly(name: str, exc: Exception) -> str:
 def run(name: str, **params: Any) -> pd.DataFrame:
     """Rows of query `name` under `params` (filters the query does not take
     are ignored). Raises DataError with a message for the user."""
+    return _run(name, **scoped(name, params))
+
+
+def _run(name: str, **params: Any) -> pd.DataFrame:
     path = db_path()
     try:
         key = _clean_params(name, params)
@@ -256,6 +261,8 @@ def run(name: str, **params: Any) -> pd.DataFrame:
         stamp = db.stamp()
         if stamp is None:
             raise NoDatabase(str(path))
+        if _reads_reviews(name):
+            stamp = stamp + (_stamp(_bureau_path()),)
         if not db.busy():
             return _cached_run(str(path), stamp, name, key)
         with st.spinner(LOADING_TEXT):  # served at once when cached before the load
@@ -336,12 +343,74 @@ def derived_stale() -> bool | None:
         return None
 
 
+# --- who may see what (issue #13): the data layer's own check, whatever the page or URL ---
+
+# The queries a 单位 account may run: those of 单位详情 and the sidebar, each with the
+# unit filter forced to its own unit. Anything else is refused.
+UNIT_QUERIES = frozenset({
+    "units", "years", "sectors", "unit_history", "report_details", "budget_execution", "cost_per_case",
+    "unit_money", "spending_structure", "unit_indicators", "unit_goals", "unit_narratives",
+    "consistency_checks", "credibility_signals", "unit_documents", "document_content", "review_compare",
+})
+FORBIDDEN = "无权查看：单位账号只能查看本单位的数据。"
+
+
+def _unit_id(user) -> str:
+    """The query layer's unit_id of a 单位 account's unit (as written in the accounts file:
+    unit_key, budget code or name); the written value itself when no report matches."""
+    found = _run("units", units=[user.unit_key])
+    return str(found.iloc[0]["unit_id"]) if len(found) == 1 else user.unit_key
+
+
+def scoped(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters query `name` may run with for the current user: unchanged for
+    领导/绩效科; for a 单位 account only UNIT_QUERIES, with units forced to its unit
+    (and an original file only when it is one of its unit's); DataError otherwise."""
+    from ui import auth
+
+    user = auth.current_user()
+    if user is None:
+        raise DataError("请先登录。")
+    if not user.is_unit:
+        return params
+    if name not in UNIT_QUERIES:
+        raise DataError(FORBIDDEN)
+    own = _unit_id(user)
+    forced = {k: v for k, v in params.items() if k not in ("unit", "units")}
+    forced["units"] = [own]
+    if name == "document_content":
+        mine = _run("unit_documents", units=[own])
+        if params.get("sha256") not in set(mine["sha256"]):
+            raise DataError(FORBIDDEN)
+    return forced
+
+
+def _bureau_path() -> Path:
+    from bureau import store
+
+    return store.db_path()
+
+
+def _reads_reviews(name: str) -> bool:
+    try:
+        return "review_current" in queries.get(name).sql
+    except KeyError:
+        return False
+
+
+def _current_reviews() -> pd.DataFrame:
+    from bureau import store
+
+    return store.current_reviews()
+
+
 def document_loader(sha256: str):
     """A no-argument function returning the original file stored under
     `sha256` (b"" when the database has no copy), for a deferred download
     button: it runs outside the page script, so it reads through the
     connection directly rather than the result cache."""
     db = database()
+    scoped("document_content", {"sha256": sha256})  # a 单位 account: only its own unit's files
 
     def load() -> bytes:
         with db.reading() as con:
