@@ -278,7 +278,22 @@ def iter_inputs(paths: Iterable[str | os.PathLike], limits: Limits) -> Iterator[
         elif p.exists():
             yield from _once(p, seen, limits)
         else:
-            yield Item(str(p), p.name, path=str(p), error="文件或文件夹不存在")
+            yield Item(shown_name(str(p)), shown_name(p.name), path=str(p), error="文件或文件夹不存在")
+
+
+def shown_name(name: str) -> str:
+    """A file name as text: names whose bytes are not UTF-8 (copied from a
+    Chinese Windows share, they are GBK) arrive with surrogate escapes, which
+    neither DuckDB nor the terminal can take."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace")
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -286,6 +301,9 @@ def _walk(folder: Path) -> Iterator[Path]:
         # "page_files/" beside a saved web page (or Word's "name.files/") holds
         # its images, scripts and frames, not reports.
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not d.lower().endswith(("_files", ".files")))
+        for d in dirs:  # "报告.docx/": refused by name rather than passed over in silence
+            if d.lower().endswith(REPORT_EXTENSIONS):
+                yield Path(root) / d
         for f in sorted(files):
             if f.startswith((".", "~$")):
                 continue
@@ -301,14 +319,16 @@ def _once(p: Path, seen: set[str], limits: Limits) -> Iterator[Item]:
     if p.suffix.lower() in ARCHIVE_EXTENSIONS and p.is_file():
         yield from _archive_items(p, limits)
         return
-    item = Item(str(p), p.name, path=str(p))
+    item = Item(shown_name(str(p)), shown_name(p.name), path=str(p))
     try:
         st = p.stat()
     except OSError as e:
         item.error = cannot_read(e)
         return (yield item)
     size = st.st_size
-    if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+    if stat.S_ISDIR(st.st_mode):
+        item.error = "这是一个文件夹，不是报告文件（名称像文件）：请导入其中的报告文件"
+    elif not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
         item.error = "不是普通文件（可能是设备或管道），无法读取"
     elif size > limits.max_file_bytes:
         item.error = too_large(size, limits.max_file_mb)
@@ -317,7 +337,7 @@ def _once(p: Path, seen: set[str], limits: Limits) -> Iterator[Item]:
 
 def _archive_items(p: Path, limits: Limits) -> Iterator[Item]:
     def refused(reason: str) -> Item:
-        return Item(str(p), p.name, path=str(p), error=reason)
+        return Item(shown_name(str(p)), shown_name(p.name), path=str(p), error=reason)
 
     try:
         if p.stat().st_size > limits.max_inflated_bytes:
@@ -333,14 +353,18 @@ def _archive_items(p: Path, limits: Limits) -> Iterator[Item]:
         declared = sum(i.file_size for i in members)
         if declared > limits.max_inflated_bytes:
             return (yield refused(inflate_refused(declared, limits.max_inflated_mb)))
+        found = 0
         for info in members:
             name = _member_name(info)
             base = name.rsplit("/", 1)[-1]
-            item = Item(f"{p}/{name}", base, archive=str(p), member=info)
+            item = Item(f"{shown_name(str(p))}/{name}", base, archive=str(p), member=info)
             lower = base.lower()
             if base.startswith((".", "~$")) or not lower.endswith(REPORT_EXTENSIONS + ARCHIVE_EXTENSIONS):
                 continue
-            if lower.endswith(ARCHIVE_EXTENSIONS):
+            found += 1
+            if stat.S_ISLNK(info.external_attr >> 16):
+                item.error = "压缩包中的符号链接（快捷方式）不处理，已拒绝"
+            elif lower.endswith(ARCHIVE_EXTENSIONS):
                 item.error = "压缩包中的压缩包不处理：请先解压，再导入里面的压缩包"
             elif name.startswith("/") or ".." in name.split("/") or re.match(r"^[A-Za-z]:", name):
                 item.error = "压缩包内的文件路径不安全（指向压缩包以外），已拒绝"
@@ -349,6 +373,8 @@ def _archive_items(p: Path, limits: Limits) -> Iterator[Item]:
             elif info.file_size > limits.max_file_bytes:
                 item.error = too_large(info.file_size, limits.max_file_mb)
             yield item
+        if not found:
+            yield refused(f"压缩包中没有报告文件（支持 {' '.join(REPORT_EXTENSIONS)}）")
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:

@@ -8,7 +8,7 @@ inbox: byte flips and truncations of real documents (the seed report as .txt,
 .docx, a long table, zip traversal, symlinks and GBK member names, empty and
 report-less archives, a folder named like a file, odd and non-UTF-8 file
 names, broken PDFs. `tests/test_fuzz.py` loads a small corpus in CI;
-`python tests/fuzz.py` a large one (60 mutations per seed, a 50k-row table),
+`python -m tests.fuzz` a large one (60 mutations per seed, a 50k-row table),
 printing the counts.
 
 CANARY is written to a file that the external-entity documents point at: it
@@ -273,7 +273,10 @@ def load_corpus(folder: Path, paths: list[Path], db: Path, timeout_s: float = 20
         loaded = con.execute("select count(*) from reports").fetchone()[0]
         canary = con.execute("select count(*) from reports where record_json::varchar like ?",
                              [f"%{CANARY}%"]).fetchone()[0]
-    missing = [p.name for p in paths if not any(f == str(p) or f.startswith(f"{p}/") for f in logged)]
+    from etl.load import shown_name  # how the loader writes a name whose bytes are not UTF-8
+
+    shown = {p: shown_name(str(p)) for p in paths}
+    missing = [shown_name(p.name) for p in paths if not any(f == shown[p] or f.startswith(f"{shown[p]}/") for f in logged)]
     return Verdict(inputs=len(paths), exit_code=proc.returncode, seconds=seconds, peak_mb=peak, loaded=loaded,
                    failed_lines=len(failure), stray_lines=stray, tracebacks=out.count("Traceback"),
                    without_log_row=missing, canary_in_db=canary > 0,
