@@ -44,6 +44,7 @@ ISSUER = "财政局绩效科"
 NO_GRADE = "未定等次"
 CIRCULAR_TAIL = "部门整体支出绩效自评情况通报"
 BRIEF_TAIL = "部门整体支出绩效情况简报"
+GRADE_COLUMNS = 4  # units per row in the closing tables per 等次
 
 
 def _store():
@@ -376,7 +377,17 @@ def to_docx(data: CircularData, fonts: Fonts = WORD_FONTS) -> bytes:
 
     w.heading("六、各等次单位")
     grades = grade_table(data)
-    w.table(list(grades.columns), grades.itertuples(index=False), [18, 16, 18, 108], "crrl")
+    w.table(["等次", "单位数", "占比"], grades[["等次", "单位数", "占比"]].itertuples(index=False), [30, 30, 30], "crr")
+    # one table per 等次, its units four to a row in ranking order (one cell holding thousands of
+    # names would be a row longer than a page, which LibreOffice lays out very slowly)
+    ranked = ranking(data)
+    for g in grades["等次"]:
+        names = list(ranked.loc[ranked["final_grade"] == g, "name"])
+        w.paragraph(f"等次“{g}”（{len(names)}个单位）：" if g != NO_GRADE else f"{NO_GRADE}（{len(names)}个单位）：",
+                    bold=True)
+        w.table(["单位"] * GRADE_COLUMNS,
+                (names[i:i + GRADE_COLUMNS] + [""] * (GRADE_COLUMNS - len(names[i:i + GRADE_COLUMNS]))
+                 for i in range(0, len(names), GRADE_COLUMNS)), [40] * GRADE_COLUMNS, "l" * GRADE_COLUMNS)
     return w.to_bytes()
 
 

@@ -180,10 +180,11 @@ class Writer:
 
     # --- tables ----------------------------------------------------------------------------
     def table(self, headers: Sequence[str], rows: Iterable[Sequence], widths_mm: Sequence[float],
-              align: str = "", font_pt: float = 9.5) -> None:
+              align: str = "", font_pt: float = 9.5, split_rows: bool = False) -> None:
         """A grid table, header row repeated on every page, rows never split across pages.
 
-        align: one letter per column, l/c/r (default l). The rows are written as
+        align: one letter per column, l/c/r (default l). split_rows: a row may break across
+        pages (for cells longer than a page, e.g. a list of units). The rows are written as
         WordprocessingML in one piece (python-docx's cell-by-cell API takes
         minutes for a ranking of 5,000 units); every cell's text is escaped."""
         n = len(headers)
@@ -206,8 +207,10 @@ class Writer:
         head = ('<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>'
                 + "".join(cell(h, j, bold=True, shade=True) for j, h in enumerate(headers)) + "</w:tr>")
 
+        keep = "" if split_rows else "<w:trPr><w:cantSplit/></w:trPr>"
+
         def row_xml(row: Sequence) -> str:
-            return "<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cell(v, j) for j, v in enumerate(row)) + "</w:tr>"
+            return f"<w:tr>{keep}" + "".join(cell(v, j) for j, v in enumerate(row)) + "</w:tr>"
 
         borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
                           for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
