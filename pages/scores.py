@@ -5,7 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 import ui
-from ui import style
+from ui import figures, style
 
 f = ui.page_start("评分分布", "自评得分的分布、等次构成，以及申报等次与按得分分档的等次是否一致。")
 year = f.year
@@ -23,13 +23,7 @@ if dist.empty:
 
 left, right = st.columns(2)
 with left:
-    hist = dist[dist["sector"] == "（全部）"][["fiscal_year", "bin_label", "bin_low", "reports", "share_pct", "is_demo"]]
-    hist = hist.sort_values(["fiscal_year", "bin_low"], na_position="first")  # "<60" has no lower bound
-    fig = px.bar(hist, x="bin_label", y="reports", color=hist["fiscal_year"].astype(str), barmode="group",
-                 title="自评得分分布（按年度）", labels={"bin_label": "得分区间", "reports": "报告数", "color": "年度"})
-    bins = hist.drop_duplicates("bin_label").sort_values("bin_low", na_position="first")["bin_label"]
-    fig.update_xaxes(categoryorder="array", categoryarray=list(bins))
-    style.count_axis(fig, hist["reports"])
+    fig, hist = figures.score_histogram(dist)  # the 通报 prints the same figure
     ui.chart(fig, hist, "score_distribution", "sc_hist", title="自评得分分布", height=400)
 
 pct = ui.fetch("score_percentiles", **f.params())

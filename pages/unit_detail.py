@@ -6,7 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 import ui
-from ui import data, filters, style
+from ui import data, documents, filters, style
 
 f = ui.page_start("单位详情")
 
@@ -54,6 +54,7 @@ if unit in demo_units:
     badges.append(f":orange-badge[:material/science: {ui.components.DEMO_TEXT}]")
 st.header(ui.plain(info["unit_name"]), anchor=False)
 st.markdown("　".join(badges))
+documents.brief_buttons(unit, info["unit_name"])  # the unit's brief as Word / PDF (bureau/circular.py)
 if len(years) == 1:
     st.caption("该单位只有一个年度的报告，历年比较从第二份报告入库后显示。")
 
