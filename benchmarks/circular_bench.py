@@ -38,7 +38,7 @@ def main() -> int:
     t2 = time.perf_counter()
     pdf = circular.to_pdf(data)   # chart already drawn: the Word file again and LibreOffice
     t3 = time.perf_counter()
-    region = circular.gather(year, data.reports["region"].iloc[0], db=str(db))
+    circular.gather(year, data.reports["region"].iloc[0], db=str(db))  # with a region
     t4 = time.perf_counter()
     units = int((data.reports["fiscal_year"] == year).sum())
     print(f"通报 {year}, {units:,} units: gather {t1 - t0:.2f} s, Word {t2 - t1:.2f} s ({len(docx) / 1e6:.1f} MB, "

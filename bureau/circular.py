@@ -215,7 +215,9 @@ def key_figures(data: CircularData) -> pd.DataFrame:
 
     def add(item: str, c: float | None, p: float | None, digits: int, unit: str = "", pct: bool = False,
             change_unit: str | None = None) -> None:
-        fmt = (lambda v: "—" if v is None else f"{v:,.{digits}f}{unit}")
+        def fmt(v):
+            return "—" if v is None else f"{v:,.{digits}f}{unit}"
+
         rows.append((item, fmt(c), fmt(p) if has_prev else "—",
                      _change(c, p if has_prev else None, digits, unit if change_unit is None else change_unit, pct)))
 
