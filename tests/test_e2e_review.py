@@ -1,6 +1,6 @@
 """The review cycle in a real browser (slow): a server with a temporary accounts file
 (a 绩效科 user and a 单位 user) over the hand-made test database. The 绩效科 signs in,
-opens 复核, reviews a 2022 report and sees it 已复核; the 单位 signs in and sees only its
+opens 复核, reviews a 2022 report, sees it 已复核 and downloads the 通报 holding it; the 单位 signs in and sees only its
 own unit, also when it opens another page's URL or another unit's link."""
 from __future__ import annotations
 
@@ -52,6 +52,23 @@ def test_the_bureau_reviews_a_report(server, page):  # noqa: F811
     assert page.get_by_text("当前复核意见：<script>alert(1)</script> 数字已核对").count() == 1
     assert_no_error(page)
     screenshot(page, "review")
+
+    # ... and issues the 通报: the Word file holds the review just saved
+    page.locator('[data-testid="stSidebarNav"] a', has_text="通报").first.click()
+    settle(page, "通报")
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="生成Word").click()
+    text = _docx_text(download.value.path())
+    assert "通报" in text and "88" in text
+    assert_no_error(page)
+
+
+def _docx_text(path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 def test_a_unit_sees_only_its_own_unit(server, page):  # noqa: F811

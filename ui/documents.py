@@ -5,26 +5,27 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bureau import circular, documents
+from bureau import circular, documents, store
 from etl.readers import office
 from ui import data
+from ui.auth import current_user
 
 
-def _record(action_target: str, detail: str) -> None:
-    try:
-        from bureau import store
-        from ui.auth import current_user
-    except ImportError:
-        return
-    store.record_event(current_user().name, "通报", action_target, detail)
+def _actor() -> str:
+    """Who is drawing the button: taken while the script runs, because the file is made
+    later, on click, outside the session (a deferred callable sees no session state)."""
+    user = current_user()
+    return user.name if user is not None else "未登录"
 
 
 def circular_loader(year: int, region: str | None, fmt: str):
+    actor = _actor()
+
     def make() -> bytes:
         with data.database().reading() as con:
             d = circular.gather(year, region, db=con)
         out = circular.to_docx(d) if fmt == "docx" else circular.to_pdf(d)
-        _record(d.title, f"生成{'Word' if fmt == 'docx' else 'PDF'}")
+        store.record_event(actor, "通报", d.title, f"生成{'Word' if fmt == 'docx' else 'PDF'}")
         return out
     return make
 
