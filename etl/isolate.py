@@ -28,6 +28,7 @@ from etl.document import ExtractError, one_line
 
 _CTX = mp.get_context("fork")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_MARGIN = 48 * 1024 * 1024  # bytes of memory_mb kept for the parent's growth (_worker_budget)
 
 
 @dataclass
@@ -86,8 +87,9 @@ def _worker_budget(limits: Limits) -> int:
     of MB of address space), so the cap is what we may add: memory_mb less
     what the parent and the worker already hold resident, so that the tree's
     resident total stays within memory_mb (resident memory never exceeds the
-    address space). At least half of memory_mb, for a parent already large
-    (a test run).
+    address space), less a margin for what the parent and the worker's own
+    bookkeeping add meanwhile (without it a 190 MB document.xml peaked 2 MB
+    over). At least half of memory_mb, for a parent already large (a test run).
     """
     total = int(limits.memory_mb * 1024 * 1024)
     held = _statm()[1]
@@ -95,7 +97,7 @@ def _worker_budget(limits: Limits) -> int:
         held += _statm(os.getppid())[1]
     except (OSError, ValueError):
         pass
-    return max(total - held, total // 2)
+    return max(total - held - _MARGIN, total // 2)
 
 
 def _worker_main(conn: Connection, inherited: list[Connection], limits: Limits) -> None:

@@ -96,6 +96,8 @@ def _parse_xml(raw: bytes, name: str, what: str):
     try:
         return etree.fromstring(raw, _xml_parser())
     except etree.XMLSyntaxError as exc:
+        if exc.code == etree.ErrorTypes.ERR_NO_MEMORY:  # libxml2 past the worker's cap: "unknown error"
+            raise MemoryError(name) from exc
         raise ExtractError(f"{what}已损坏：{name} 不是格式正确的 XML"
                            f"（{one_line(getattr(exc, 'msg', None) or exc)}）") from exc
 
