@@ -61,7 +61,7 @@ class Limits:
     max_file_mb: float = _env("ETL_MAX_FILE_MB", 50)          # refuse bigger files outright
     max_inflated_mb: float = _env("ETL_MAX_INFLATED_MB", 200)  # .docx/.zip contents, checked before inflating
     timeout_s: float = _env("ETL_TIMEOUT_S", 60)              # per file
-    memory_mb: float = _env("ETL_MEMORY_MB", 1024)            # address-space cap of the worker process
+    memory_mb: float = _env("ETL_MEMORY_MB", 1024)            # the command and its worker, together (etl/isolate.py)
 
     @property
     def max_file_bytes(self) -> int:

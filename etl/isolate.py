@@ -2,8 +2,9 @@
 or crash the command that reads it.
 
 `ExtractPool` keeps about one forked worker per core and feeds it files one
-at a time. Each worker has an address-space cap (Limits.memory_mb above what
-it inherited at fork) and each file a wall-clock limit (Limits.timeout_s); a
+at a time. Each worker has an address-space cap such that the process tree
+(the command and the worker) stays within Limits.memory_mb (see
+_worker_budget), and each file a wall-clock limit (Limits.timeout_s); a
 worker that runs over, dies or runs out of memory is killed with its whole
 process group (LibreOffice included) and replaced, and its file comes back as
 failed with a one-line reason (in Chinese, as the user reads it). Workers are
@@ -27,6 +28,7 @@ from etl.document import ExtractError, one_line
 
 _CTX = mp.get_context("fork")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_MARGIN = 48 * 1024 * 1024  # bytes of memory_mb kept for the parent's growth (_worker_budget)
 
 
 @dataclass
@@ -71,9 +73,31 @@ def memory_reason(limits: Limits) -> str:
 # ---------------------------------------------------------------------------
 # The worker side
 
-def _address_space() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[0]) * _PAGE
+def _statm(pid: int | str = "self") -> tuple[int, int]:
+    """(address space, resident) bytes of a process, from /proc."""
+    with open(f"/proc/{pid}/statm") as f:
+        size, resident = f.read().split()[:2]
+    return int(size) * _PAGE, int(resident) * _PAGE
+
+
+def _worker_budget(limits: Limits) -> int:
+    """Bytes of address space a fresh worker may add to what it inherited.
+
+    Forked children inherit the parent's mappings (DuckDB reserves hundreds
+    of MB of address space), so the cap is what we may add: memory_mb less
+    what the parent and the worker already hold resident, so that the tree's
+    resident total stays within memory_mb (resident memory never exceeds the
+    address space), less a margin for what the parent and the worker's own
+    bookkeeping add meanwhile (without it a 190 MB document.xml peaked 2 MB
+    over). At least half of memory_mb, for a parent already large (a test run).
+    """
+    total = int(limits.memory_mb * 1024 * 1024)
+    held = _statm()[1]
+    try:
+        held += _statm(os.getppid())[1]
+    except (OSError, ValueError):
+        pass
+    return max(total - held - _MARGIN, total // 2)
 
 
 def _worker_main(conn: Connection, inherited: list[Connection], limits: Limits) -> None:
@@ -86,9 +110,7 @@ def _worker_main(conn: Connection, inherited: list[Connection], limits: Limits) 
     faulthandler.disable()  # a crash is reported by the parent as one line, not a C stack dump
     try:
         import resource
-        # Forked children inherit the parent's mappings (DuckDB reserves
-        # hundreds of MB of address space), so the cap is what we may add.
-        cap = _address_space() + int(limits.memory_mb * 1024 * 1024)
+        cap = _statm()[0] + _worker_budget(limits)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, OSError, ValueError):
         pass

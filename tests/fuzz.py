@@ -11,6 +11,11 @@ names, broken PDFs. `tests/test_fuzz.py` loads a small corpus in CI;
 `python -m tests.fuzz` a large one (60 mutations per seed, a 50k-row table),
 printing the counts.
 
+limit_documents(scale) and near_limit_documents() build the inputs at the
+limits of memory and time (a 190 MB document.xml, a PDF flate bomb, 300k
+characters on a page, 100k attributes, a 49 MB one-line text) and those just
+within the readers' bounds: `benchmarks/limits_bench.py` measures them.
+
 CANARY is written to a file that the external-entity documents point at: it
 must never reach the database.
 """
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,30 +75,37 @@ def docx_bytes(body_xml: str, prolog: str = "") -> bytes:
     return buf.getvalue()
 
 
-def pdf_bytes(lines: list[str]) -> bytes:
-    """A small valid text-layer PDF (ASCII text, Helvetica): a seed for PDF mutations."""
-    stream = "BT /F1 11 Tf 50 800 Td 14 TL " + " ".join(
-        "(" + t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for t in lines) + " ET"
+def _pdf_with_stream(stream: bytes, flate: bool) -> bytes:
+    """A one-page Helvetica PDF whose content stream is `stream` (deflated when `flate`)."""
+    data = zlib.compress(stream, 9) if flate else stream
+    head = f"<< /Length {len(data)}{' /Filter /FlateDecode' if flate else ''} >>\nstream\n".encode()
     objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        head + data + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
     for n, body in enumerate(objects, 1):
         offsets.append(out.tell())
-        out.write(f"{n} 0 obj\n{body}\nendobj\n".encode("latin-1"))
+        out.write(f"{n} 0 obj\n".encode() + body + b"\nendobj\n")
     xref = out.tell()
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for off in offsets:
         out.write(f"{off:010d} 00000 n \n".encode())
     out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()
+
+
+def pdf_bytes(lines: list[str]) -> bytes:
+    """A small valid text-layer PDF (ASCII text, Helvetica): a seed for PDF mutations."""
+    stream = "BT /F1 11 Tf 50 800 Td 14 TL " + " ".join(
+        "(" + t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for t in lines) + " ET"
+    return _pdf_with_stream(stream.encode("latin-1"), flate=False)
 
 
 def _flip(data: bytes, rng: random.Random, count: int) -> bytes:
@@ -300,6 +313,78 @@ def main() -> int:
     for problem in verdict.problems():
         print("PROBLEM:", problem)
     return 1 if verdict.problems() else 0
+
+
+def _seed_sentences() -> list[str]:
+    return [t.strip() for t in SEED_TEXT.read_text(encoding="utf-8").splitlines() if t.strip()]
+
+
+def big_docx_xml(target_bytes: int) -> bytes:
+    """A valid .docx whose document.xml holds about `target_bytes` of varied paragraphs
+    (varied enough to pass the zip-bomb ratio, packed small enough to pass the file size limit)."""
+    rng = random.Random(5)
+    sentences = _seed_sentences()
+    chunk = "".join(f"<w:p><w:r><w:t>{_escape(rng.choice(sentences))}{rng.randrange(10 ** 9)}</w:t></w:r></w:p>"
+                    for _ in range(4000))
+    body = chunk * max(1, target_bytes // len(chunk.encode("utf-8")))
+    return docx_bytes(_paragraphs(["部门整体支出绩效自评报告"]) + body)
+
+
+def pdf_flate_bomb(inflated_bytes: int) -> bytes:
+    """A PDF whose one content stream inflates to `inflated_bytes` (text, then blanks)."""
+    text = b"BT /F1 11 Tf 50 800 Td (Annual report) Tj ET\n"
+    return _pdf_with_stream(text + b" " * (inflated_bytes - len(text)), flate=True)
+
+
+def pdf_many_chars(chars: int) -> bytes:
+    """One PDF page that shows `chars` characters (tiny type, lines of 200)."""
+    line = "(" + "Budget 1234.56 " * 13 + "Total) '"
+    per_line = len(line) - 4
+    lines = [line] * max(1, chars // per_line)
+    stream = ("BT /F1 1 Tf 10 830 Td 1.1 TL " + " ".join(lines) + " ET").encode()
+    return _pdf_with_stream(stream, flate=True)
+
+
+def html_many_attributes(n: int) -> bytes:
+    """A page whose one element carries `n` attributes."""
+    attrs = " ".join(f'a{i}="{i}"' for i in range(n))
+    return (f"<html><body><p>部门整体支出绩效自评报告</p><div {attrs}>x</div></body></html>").encode()
+
+
+def txt_one_line(target_bytes: int) -> bytes:
+    """The seed report's text with its line breaks removed, repeated to about `target_bytes`: one line."""
+    line = "".join(_seed_sentences()).encode("utf-8")
+    return line * max(1, target_bytes // len(line))
+
+
+def limit_documents(scale: float = 1.0) -> dict[str, bytes]:
+    """Inputs at the limits of memory and time (issue #11 item 5). scale=1: the sizes of the issue's
+    measurements (a 190 MB document.xml, a 300 MB flate bomb, 300k characters on a page, 100k
+    attributes, a 49 MB one-line text); tests use scale≈0.01."""
+    return {
+        "big-xml.docx": big_docx_xml(int(190e6 * scale)),
+        "flate-bomb.pdf": pdf_flate_bomb(int(300e6 * scale)),
+        "many-chars.pdf": pdf_many_chars(int(300_000 * scale)),
+        "many-attributes.html": html_many_attributes(int(100_000 * scale)),
+        "one-line.txt": txt_one_line(int(49e6 * scale)),
+    }
+
+
+def near_limit_documents() -> dict[str, bytes]:
+    """Inputs just within the readers' bounds (etl/readers: MAX_MAIN_PART_MB, MAX_STREAM_MB,
+    MAX_PAGE_CHARS, MAX_ATTRIBUTES, MAX_LINE_CHARS, MAX_TEXT_CHARS): what is read rather than
+    refused, and must still stay within time and memory; and a 49 MB text with its line breaks."""
+    lines = SEED_TEXT.read_bytes()
+    return {
+        "xml-15MB.docx": big_docx_xml(15_000_000),
+        "rows-16k.docx": big_docx_xml(2_300_000),
+        "stream-30MB.pdf": pdf_flate_bomb(30_000_000),
+        "chars-28k.pdf": pdf_many_chars(28_000),
+        "attributes-1k.html": html_many_attributes(1000),
+        "line-180k.txt": txt_one_line(500_000),
+        "lines-11MB.txt": lines * (11_000_000 // len(lines)),
+        "lines-49MB.txt": lines * (49_000_000 // len(lines)),
+    }
 
 
 if __name__ == "__main__":

@@ -550,3 +550,99 @@ def test_broken_pdf_repairs_are_not_logged():
 
     from etl.readers import pdf  # noqa: F401 - importing the reader quiets the libraries
     assert logging.getLogger("pdfminer.pdfdocument").getEffectiveLevel() == logging.CRITICAL
+
+
+# Memory and time at the limits (issue #11 item 5): each kind refused by its
+# bound, shown with the bound lowered so the inputs stay small;
+# benchmarks/limits_bench.py measures the issue's full sizes.
+
+def test_docx_main_part_past_its_bound_is_refused_before_parsing(monkeypatch):
+    from fuzz import big_docx_xml
+    from etl.readers import docx as docx_reader
+    monkeypatch.setattr(docx_reader, "MAX_MAIN_PART_MB", 1)
+    parsed = []
+    monkeypatch.setattr(docx_reader, "_parse_xml", lambda *a: parsed.append(a))
+    with pytest.raises(ExtractError, match=r"正文（word/document.xml）解压后达 1\.\d MB，超过上限 1 MB"):
+        read_document(big_docx_xml(1_500_000), "big.docx")
+    assert not parsed
+
+
+def test_docx_main_part_is_read_no_further_than_its_bound():
+    # the declared size may lie: the read itself stops past the bound
+    from etl.readers import docx as docx_reader
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", "<w:document/>" + " " * 5000)
+    with pytest.raises(ExtractError, match="超过上限"):
+        docx_reader._read_member(zipfile.ZipFile(buf), "word/document.xml", Limits(), "Word", budget=1000)
+
+
+def test_pdf_flate_bomb_is_refused_without_inflating_it(monkeypatch):
+    from fuzz import pdf_flate_bomb
+    from etl.readers import pdf as pdf_reader
+    monkeypatch.setattr(pdf_reader, "MAX_STREAM_MB", 1)
+    with pytest.raises(ExtractError, match=r"PDF 中有数据流解压后超过 1 MB（疑似压缩炸弹）"):
+        read_document(pdf_flate_bomb(3_000_000), "bomb.pdf")
+    # within the bound, the same stream is read (and found not a report by the extractor, later)
+    assert read_document(pdf_flate_bomb(500_000), "small.pdf").rows[0].cells[0].text == "Annual report"
+
+
+def test_pdf_page_with_too_many_characters_is_refused(monkeypatch):
+    from fuzz import pdf_many_chars
+    from etl.readers import pdf as pdf_reader
+    monkeypatch.setattr(pdf_reader, "MAX_PAGE_CHARS", 2000)
+    with pytest.raises(ExtractError, match=r"PDF 第 1 页的文字超过"):
+        read_document(pdf_many_chars(3000), "dense.pdf")
+    assert read_document(pdf_many_chars(1000), "ok.pdf").rows
+
+
+def test_pdf_bounded_inflate_keeps_pdfminer_repairs():
+    import zlib
+
+    from etl.readers.pdf import _BoundedZlib, _bounded_corrupted
+    data = zlib.compress(b"BT (x) Tj ET" * 100)
+    assert _BoundedZlib.decompress(data) == b"BT (x) Tj ET" * 100
+    with pytest.raises(zlib.error):
+        _BoundedZlib.decompress(data[:-10])            # cut: pdfminer then tries the repair
+    assert _bounded_corrupted(data[:-2]).startswith(b"BT (x) Tj ET" * 90)   # bad checksum / cut
+    assert _bounded_corrupted(b"\x78\x9c" + b"\xff" * 50) == b""
+
+
+def test_html_element_with_too_many_attributes_is_refused_before_parsing():
+    from fuzz import html_many_attributes
+    from etl.readers.html import MAX_ATTRIBUTES
+    start = time.perf_counter()
+    with pytest.raises(ExtractError, match=f"带 {MAX_ATTRIBUTES * 2} 个属性"):
+        read_document(html_many_attributes(MAX_ATTRIBUTES * 2), "attrs.html")
+    assert time.perf_counter() - start < 2
+    # an inline image (a long tag without attributes to speak of) is no reason to refuse
+    page = f'<html><body><p>部门</p><img alt="x" src="data:image/png;base64,{"QUJD" * 20000}="></body></html>'
+    assert read_document(page.encode(), "img.html").rows[0].cells[0].text == "部门"
+
+
+def test_text_with_an_absurd_line_or_length_is_refused(monkeypatch):
+    from fuzz import txt_one_line
+    from etl.readers import txt as txt_reader
+    monkeypatch.setattr(txt_reader, "MAX_LINE_CHARS", 50_000)
+    with pytest.raises(ExtractError, match=r"文本文件中有一行长达 \d+\.\d 万字，超过上限 5 万字"):
+        read_document(txt_one_line(300_000), "one-line.txt")
+    monkeypatch.setattr(txt_reader, "MAX_TEXT_CHARS", 50_000)
+    with pytest.raises(ExtractError, match=r"文本文件长达 \d+ 万字，超过上限 5 万字"):
+        read_document(("部门整体支出绩效自评报告\n" * 10_000).encode(), "long.txt")
+
+
+def test_document_with_too_many_rows_is_refused(monkeypatch):
+    monkeypatch.setattr(readers, "MAX_ROWS", 100)
+    with pytest.raises(ExtractError, match="文档长达 101 段（段落和表格行），超过上限"):
+        read_document(("第一段\n" * 101).encode(), "rows.txt")
+    assert len(read_document(("第一段\n" * 100).encode(), "rows.txt").rows) == 100
+
+
+def test_worker_budget_keeps_the_tree_within_memory_mb():
+    import os
+
+    from etl.isolate import _MARGIN, _statm, _worker_budget
+    limits = Limits(memory_mb=4096)
+    held = _statm()[1] + _statm(os.getppid())[1]
+    assert abs(_worker_budget(limits) - (4096 * 2 ** 20 - held - _MARGIN)) < 2 ** 20
+    assert _worker_budget(Limits(memory_mb=1)) == 2 ** 19   # a parent already past it: half

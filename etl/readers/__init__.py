@@ -38,6 +38,11 @@ _READERS = {
     ".html": read_html,
     ".htm": read_html,
 }
+# Paragraphs and table rows of one document: a long report has a few
+# thousand; the extractor's time grows with them (40k paragraphs took 5-8 s),
+# so a document with more is refused once read, before it is searched.
+MAX_ROWS = 20_000
+
 assert set(_READERS) == set(REPORT_EXTENSIONS), "a reader for every extension of etl.config.REPORT_EXTENSIONS"
 
 
@@ -52,4 +57,8 @@ def read_document(data: bytes, file_name: str, limits: Limits = Limits()) -> Doc
     if reader is None:
         raise ExtractError(f"不支持的文件类型（{ext or '无扩展名'}）：只能读取 {'、'.join(REPORT_EXTENSIONS)} 文件，"
                            "请另存为 Word 文档或 PDF 后再提交")
-    return reader(data, limits)
+    doc = reader(data, limits)
+    if len(doc.rows) > MAX_ROWS:
+        raise ExtractError(f"文档长达 {len(doc.rows)} 段（段落和表格行），超过上限 {MAX_ROWS // 10000} 万段，"
+                           "不像一份自评报告（可能是多份报告合在一个文件里），已拒绝")
+    return doc

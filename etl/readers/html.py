@@ -24,6 +24,14 @@ _HTML_BLOCK = frozenset("p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd section artic
 # tables are a few hundred cells; rowspan="0" on every row grows quadratically.
 MAX_ROWSPAN = 1000
 MAX_TABLE_CELLS = 200_000
+# libxml2 checks each attribute of a tag against the ones before it: 40k
+# attributes on one element take 2 s, 100k 15 s or more. A real element has a
+# handful; one with more than MAX_ATTRIBUTES is refused before parsing. Found
+# from the bytes: a long run between two "<" (a tag of 10k+ bytes, rare: an
+# inline data: image) is searched for " name=".
+MAX_ATTRIBUTES = 1000
+_LONG_TAG = re.compile(rb"<[^<]{10000,}")
+_ATTRIBUTE = re.compile(rb"\s[^\s=<>\"'/]+\s*=")
 _HTML_SPACE = re.compile(r"[ \t\r\n\f]+")
 
 
@@ -57,6 +65,7 @@ def read_html(data: bytes, limits: Limits = Limits()) -> Document:
     data tables keep colspan/rowspan as grid positions, a rowspan's
     continuation being an empty cell as in Word's grid.
     """
+    _check_attributes(data)
     text = _decode_html(data)
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
                               no_network=True)
@@ -81,6 +90,14 @@ def read_html(data: bytes, limits: Limits = Limits()) -> Document:
             doc.add_table(item)
     take_demo_marker(doc)
     return doc
+
+
+def _check_attributes(data: bytes) -> None:
+    for run in _LONG_TAG.finditer(data):
+        n = len(_ATTRIBUTE.findall(run.group()))
+        if n > MAX_ATTRIBUTES:
+            raise ExtractError(f"网页中有一个元素带 {n} 个属性（超过上限 {MAX_ATTRIBUTES} 个），"
+                               "不像正常网页，已拒绝（未解析）")
 
 
 class _HtmlFlow:

@@ -6,6 +6,7 @@ import bisect
 import io
 import logging
 import re
+import zlib
 from dataclasses import dataclass
 
 from ..config import Limits
@@ -17,6 +18,108 @@ from .common import take_demo_marker
 # output beside its one line per file; what matters reaches us as exceptions.
 for _library in ("pdfminer", "pdfplumber", "pypdf"):
     logging.getLogger(_library).setLevel(logging.CRITICAL)
+
+# Bounds that keep one hostile PDF within the worker's memory (issue #11):
+# pdfminer inflates a stream whole (a 1 MB file inflating to 300 MB took
+# 650 MB) and keeps an object of ~3 KB per character and line drawn on a page
+# (300k characters on one page took 780 MB and 12 s). A real report's page
+# shows a few thousand characters, its content stream is well under 1 MB.
+MAX_STREAM_MB = 32
+MAX_PAGE_CHARS = 30_000
+MAX_PAGE_PATHS = 30_000
+
+
+class _Refused(ExtractError):
+    """Raised from inside pdfminer, which pdfplumber wraps: found again in read_pdf."""
+
+
+def stream_too_large() -> str:
+    return (f"PDF 中有数据流解压后超过 {MAX_STREAM_MB} MB（疑似压缩炸弹），不像自评报告，已拒绝（未继续解压）")
+
+
+def page_too_dense(page_no: int, what: str, limit: int) -> str:
+    return f"PDF 第 {page_no} 页的{what}超过 {limit // 10000} 万个，不像自评报告，已拒绝"
+
+
+class _BoundedZlib:
+    """pdfminer.pdftypes' zlib, with decompress stopping past MAX_STREAM_MB."""
+    error = zlib.error
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def decompress(data: bytes, *args) -> bytes:
+        d = zlib.decompressobj()
+        out = d.decompress(data, (MAX_STREAM_MB << 20) + 1)
+        if len(out) > MAX_STREAM_MB << 20:
+            raise _Refused(stream_too_large())
+        if not d.eof:
+            raise zlib.error("incomplete or truncated stream")
+        return out
+
+
+def _bounded_corrupted(data: bytes) -> bytes:
+    """pdfminer's decompress_corrupted (what inflates before a bad checksum or a cut), bounded:
+    raw deflate has no checksum; a cut stream gives what came before it, 4 KB at a time."""
+    limit = MAX_STREAM_MB << 20
+    d = zlib.decompressobj(-15)
+    out = bytearray()
+    body = data[2:]
+    try:
+        for i in range(0, len(body), 4096):
+            out += d.decompress(body[i:i + 4096], limit + 1 - len(out))
+            if len(out) > limit or d.unconsumed_tail:
+                raise _Refused(stream_too_large())
+            if d.eof:
+                break
+    except zlib.error:
+        pass
+    return bytes(out)
+
+
+def _bound_pdfminer() -> None:
+    import pdfminer.pdftypes as pdftypes
+    if not isinstance(pdftypes.zlib, _BoundedZlib):
+        pdftypes.zlib = _BoundedZlib()
+        pdftypes.decompress_corrupted = _bounded_corrupted
+
+
+def _refusal(exc: BaseException) -> _Refused | None:
+    """Our own refusal inside whatever pdfplumber/pdfminer wrapped it in."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, _Refused):
+            return exc
+        inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)), None)
+        exc, seen = exc.__cause__ or exc.__context__ or inner, seen + 1
+    return None
+
+
+def _bounded_layout(page):
+    """pdfplumber's Page.layout, counting characters and paths as pdfminer makes them."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    class Device(PDFPageAggregatorWithMarkedContent):
+        chars = paths = 0
+
+        def render_char(self, *args, **kwargs):
+            self.chars += 1
+            if self.chars > MAX_PAGE_CHARS:
+                raise _Refused(page_too_dense(page.page_number, "文字", MAX_PAGE_CHARS))
+            return super().render_char(*args, **kwargs)
+
+        def paint_path(self, *args, **kwargs):
+            self.paths += 1
+            if self.paths > MAX_PAGE_PATHS:
+                raise _Refused(page_too_dense(page.page_number, "线条和图形", MAX_PAGE_PATHS))
+            return super().paint_path(*args, **kwargs)
+
+    device = Device(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    return device.get_result()
+
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _OPENING = set("（「『【〔〈《“‘([{")
@@ -41,9 +144,13 @@ def read_pdf(data: bytes, limits: Limits = Limits()) -> Document:
     import pdfplumber  # only PDFs pay for importing pdfminer
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
+    _bound_pdfminer()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer signals trouble with many exception types
+        refused = _refusal(exc)
+        if refused is not None:
+            raise refused from None
         cause = exc.__cause__ or (exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc)
         if isinstance(cause, PDFPasswordIncorrect) or "password" in str(cause).lower():
             raise ExtractError("PDF 已加密：需要密码才能打开，请去掉密码后重新提交") from exc
@@ -55,6 +162,9 @@ def read_pdf(data: bytes, limits: Limits = Limits()) -> Document:
                 pages.append(_pdf_page_items(page))
                 page.close()  # pdfplumber keeps every parsed page otherwise
     except Exception as exc:
+        refused = _refusal(exc)
+        if refused is not None:
+            raise refused from None
         raise ExtractError(_DAMAGED_PDF.format(one_line(exc))) from exc
     if not any(has_text for _, has_text in pages):
         raise ExtractError("扫描版 PDF：没有文字层，无法读取，请提交 Word 版或带文字的 PDF")
@@ -75,6 +185,8 @@ _DAMAGED_PDF = "PDF 文件已损坏，无法打开（{}）"
 
 def _pdf_page_items(page):
     """(items, has_text): ("line", dict) and ("table", _PdfTable) in top-to-bottom order."""
+    # pdfplumber computes page.layout on first use; ours counts as it goes
+    page._layout = _bounded_layout(page)
     chars, seen = [], set()
     for c in page.chars:
         # Some producers fake bold by printing a glyph twice at (almost) the
