@@ -17,6 +17,7 @@ if len(in_range) > 1:  # one row of controls: the year of the range, the order, 
 else:
     c_order, c_limit, _ = st.columns([2, 2, 4])
     year = f.year
+ui.heading_years(f"{year}年")
 scope = f.params(year_from=year, year_to=year)
 order = c_order.segmented_control("排序", ["由高到低", "由低到高"], default="由高到低", key="cmp_order", required=True)
 limit = c_limit.number_input("图中最多显示单位数", min_value=5, max_value=200, value=30, step=5, key="cmp_limit")

@@ -59,6 +59,7 @@ def by_year_table(rows, index: list[str], column: str, labels: dict[str, str], a
 
 if f.single_year and len(f.all_years) > 1:
     span = {"year_from": None, "year_to": None}
+    ui.heading_years(ui.filters.year_text(f.all_years[0], f.all_years[-1]))
     st.caption(f"左侧只选了一个年度，趋势按库中全部年度（{f.all_years[0]}–{f.all_years[-1]}年）显示。")
 else:
     span = {"year_from": f.year_from, "year_to": f.year_to}

@@ -57,6 +57,7 @@ if len(years) == 1:
 
 year = st.segmented_control("查看年度", years, default=f.year if f.year in years else years[-1], key="ud_year",
                             required=True) if len(years) > 1 else years[0]
+ui.heading_years(f"{year}年")
 one = {"units": [unit], "year_from": year, "year_to": year}
 # A unit merged from two (data/unit_aliases.csv) can have two reports in one year: show one at a time.
 names = dict(zip(history["report_id"], history["reported_name"]))

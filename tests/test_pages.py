@@ -167,6 +167,50 @@ def test_overview_compares_the_latest_year_with_the_one_before(sample_db, monkey
     assert metric(at, "自评得分中位数").delta == "-4.00 分"
 
 
+def heading(at: AppTest) -> str:
+    return at.title[0].value
+
+
+def url(at: AppTest, key: str) -> list[str]:
+    """A parameter as the script last wrote the address bar."""
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_choosing_one_year_is_one_action_and_the_heading_says_it(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert heading(at) == "总览 · 2022年"
+    assert at.sidebar.selectbox(key="yr_one").options == ["2022年", "2021年"]  # the latest first, chosen
+    assert not at.sidebar.get("select_slider")
+    at.sidebar.selectbox(key="yr_one").set_value(2021).run()
+    assert_clean(at)
+    assert heading(at) == "总览 · 2021年"
+    assert at.subheader[0].value.startswith("2021年")  # the cards follow the chosen year, not the latest
+    assert metric(at, "报告单位数").value == "2"
+    assert url(at, "year") == ["2021"]  # written to the address bar
+
+
+def test_a_year_range_only_when_asked_and_older_links_still_open_it(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert [s.key for s in at.sidebar.selectbox] == ["yr_one"]
+    at.sidebar.toggle(key="yr_range").set_value(True).run()
+    assert_clean(at)
+    assert (at.sidebar.selectbox(key="yr_from").value, at.sidebar.selectbox(key="yr_to").value) == (2021, 2022)
+    assert heading(at) == "总览 · 2021–2022年"
+    assert at.subheader[0].value == "2022年（与2021年比较）"
+    assert url(at, "year") == ["2021", "2022"]
+    at.sidebar.toggle(key="yr_range").set_value(False).run()  # back to one year: the range's last
+    assert at.sidebar.selectbox(key="yr_one").value == 2022 and heading(at) == "总览 · 2022年"
+    for query, view in [({"year": ["2021", "2022"]}, (True, "2021–2022年")), ({"year": ["2021", "2021"]}, (False, "2021年")),
+                        ({"year_from": "2021", "year_to": "2022"}, (True, "2021–2022年")),
+                        ({"year_to": "2021"}, (True, "2021年"))]:
+        at = open_app(sample_db, monkeypatch, "pages/scores.py", query=query)
+        assert_clean(at)
+        assert not at.warning
+        assert heading(at) == "评分分布 · " + view[1], query
+        assert at.sidebar.toggle(key="yr_range").value is (view[1] != "2021年" and view[0]), query
+
+
 def test_sector_filter_narrows_every_figure_and_is_bound_to_the_url(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch)
     at.sidebar.multiselect(key="sector").set_value(["教育"]).run()
@@ -636,7 +680,7 @@ def test_a_bad_value_in_a_link_falls_back_and_says_so(sample_db, monkeypatch, qu
     at = open_app(sample_db, monkeypatch, query=query)
     assert_clean(at)
     assert texts(at.warning) == plain(line)  # one line, the value as plain text
-    assert at.sidebar.select_slider(key="year").value == (2022, 2022)
+    assert at.sidebar.selectbox(key="yr_one").value == 2022 and not at.sidebar.toggle(key="yr_range").value
     assert metric(at, "报告单位数").value == "4"  # the default view: every unit of 2022
     at.switch_page("pages/compare.py").run()  # still said while the view is the link's fallback
     assert texts(at.warning) == plain(line)
@@ -648,7 +692,8 @@ def test_good_link_values_are_taken_without_a_word(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, query={"year": ["2021"], "data": ["real"]})
     assert_clean(at)
     assert not at.warning
-    assert at.sidebar.select_slider(key="year").value == (2021, 2021)  # one year: that year alone
+    assert at.sidebar.selectbox(key="yr_one").value == 2021  # one year: that year alone
+    assert not at.sidebar.toggle(key="yr_range").value
     assert at.sidebar.segmented_control(key="data").value == "real"  # the internal name, as the label
     assert metric(at, "报告单位数").value == "2"
 

@@ -448,10 +448,12 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
     """Title, the filter line and the demo banner; stops the page with the
     empty state when there is nothing loaded yet. Returns the filters."""
     from ui import data
-    from ui.filters import current
+    from ui.filters import current, year_text
 
     _through_app()
-    st.title(title, anchor=False)
+    slot = st.empty()
+    st.session_state[_HEADING] = (title, slot)
+    slot.title(title, anchor=False)
     if intro:
         st.caption(intro)
     status = data.status()
@@ -460,6 +462,7 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
         st.stop()
     f = current()
     if status.ok and show_filters:
+        heading_years(year_text(f.year_from, f.year_to))
         line = f"当前筛选：{plain(f.describe())}"
         if f.data_kind == "demo":
             line += f"　:orange-badge[:material/science: 仅{DEMO_TEXT}]"
@@ -472,6 +475,18 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
         for notice in link_notices():
             link_warning(notice)
     return f
+
+
+_HEADING = "_page_heading"  # (title, the slot page_start drew it in) of this run's page
+
+
+def heading_years(years: str) -> None:
+    """Say in the page's heading which year(s) it shows: 总览 · 2023年. A page
+    showing other years than the sidebar's (a trend over every year, one
+    unit's year) calls it again with those."""
+    title, slot = st.session_state.get(_HEADING, (None, None))
+    if slot is not None:
+        slot.title(f"{title} · {years}" if years else title, anchor=False)
 
 
 def link_warning(line: str) -> None:
