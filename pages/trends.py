@@ -67,10 +67,14 @@ if len(f.all_years) == 1:
     st.info(f"库中只有 {f.all_years[0]} 年一个年度的报告，趋势图只有一个点；导入其他年度的报告后可看到变化。",
             icon=":material/info:")
 
+GROUPINGS = {"按单位": "unit", "按行业": "sector", "全区": "all"}  # -> the address bar's name of its 指标
+ui.filters.check_link("tr_by", "分组", GROUPINGS)
 c1, c2, c3 = st.columns([2, 3, 2])
-by = c1.segmented_control("分组", ["按单位", "按行业", "全区"], default="按单位", key="tr_by", required=True)
+by = c1.segmented_control("分组", list(GROUPINGS), default="按单位", key="tr_by", required=True, bind="query-params")
 measures = {"按单位": UNIT_MEASURES, "按行业": SECTOR_MEASURES}.get(by, GROUP_MEASURES)
-measure = c2.selectbox("指标", list(measures), key=f"tr_measure_{by}")
+ui.filters.check_link(f"tr_{GROUPINGS[by]}", "指标", measures)
+# one 指标 list per grouping (the lists differ), each kept in the address bar: ?tr_by=按行业&tr_sector=…
+measure = c2.selectbox("指标", list(measures), key=f"tr_{GROUPINGS[by]}", bind="query-params")
 
 if by == "按单位":
     name, column = UNIT_MEASURES[measure]

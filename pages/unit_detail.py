@@ -9,6 +9,8 @@ import ui
 from ui import data, filters, style
 
 f = ui.page_start("单位详情")
+U_URL = "_ud_u_url"  # the unit this page last wrote to ?u=
+TABS = ["收支（历年）", "绩效指标", "目标与完成", "报告内容", "核查与信号", "原始文件"]
 
 units = ui.fetch("units")
 if units is None:
@@ -21,11 +23,20 @@ if "u" not in st.query_params and len(f.units) == 1 and f.units[0] in to_label:
 opened = st.session_state.pop(ui.components.OPEN_UNIT, None)  # a click on a unit anywhere, this page included
 if opened in to_id:
     st.session_state["u"] = opened
-unknown = filters.fix_unit_links("u", many=False)  # ?u=云溪区教育局 also finds 云溪区教育局（演示）
-if unknown:
-    ui.components.link_warning(filters.link_notice("单位", unknown, "请在下面选择单位"))
-label = st.selectbox("单位", list(to_id), index=None, key="u", bind="query-params",
-                     placeholder="选择一个单位（或在其他页面点击单位）")
+# ?u= is kept by hand, not bound: a link may name the unit by its name, code or id (云溪区教育局 finds
+# 云溪区教育局（演示）), and the address bar then shows the unit's label
+given = st.query_params.get("u")
+if given and (given != st.session_state.get(U_URL) or "u" not in st.session_state) and opened not in to_id:
+    found = filters.resolve_unit(given)
+    if found is None:
+        ui.components.link_warning(filters.link_notice("单位", [given], "请在下面选择单位"))
+    st.session_state["u"] = found
+label = st.selectbox("单位", list(to_id), index=None, key="u", placeholder="选择一个单位（或在其他页面点击单位）")
+if label is not None and st.query_params.get("u") != label:
+    st.query_params["u"] = label
+elif label is None and "u" in st.query_params:
+    del st.query_params["u"]
+st.session_state[U_URL] = label
 unit = to_id.get(label)
 if unit is None:
     st.info("请选择一个单位，或点击下表的行。在总览、单位对比、年度趋势、投诉分析、评分分布等页面点击图表中的单位或表格的行，"
@@ -55,8 +66,12 @@ st.markdown("　".join(badges))
 if len(years) == 1:
     st.caption("该单位只有一个年度的报告，历年比较从第二份报告入库后显示。")
 
-year = st.segmented_control("查看年度", years, default=f.year if f.year in years else years[-1], key="ud_year",
-                            required=True) if len(years) > 1 else years[0]
+if len(years) > 1:
+    filters.check_link("ud_year", "查看年度", years, "已显示左侧所选年度")
+    year = st.segmented_control("查看年度", years, default=f.year if f.year in years else years[-1], key="ud_year",
+                                required=True, bind="query-params")
+else:
+    year = years[0]
 ui.heading_years(f"{year}年")
 one = {"units": [unit], "year_from": year, "year_to": year}
 # A unit merged from two (data/unit_aliases.csv) can have two reports in one year: show one at a time.
@@ -96,8 +111,8 @@ if cost is not None and not cost.empty:
                f"（支出 {style.wan(c['expenditure_total'])} ÷ {style.num(c['cases_handled'])} 件）"
                + ("" if bool(c["case_unit"]) else "；本单位不是办案单位，投诉件数不是其主要产出，每件成本仅供参考"))
 
-tab_money, tab_ind, tab_goals, tab_text, tab_flags, tab_docs = st.tabs(
-    ["收支（历年）", "绩效指标", "目标与完成", "报告内容", "核查与信号", "原始文件"])
+filters.check_link("ud_tab", "页签", TABS)
+tab_money, tab_ind, tab_goals, tab_text, tab_flags, tab_docs = st.tabs(TABS, key="ud_tab", bind="query-params")
 
 with tab_money:
     money = ui.fetch("unit_money", **scope)

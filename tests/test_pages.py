@@ -328,7 +328,7 @@ def test_scatter_lists_the_reports_with_credibility_signals(sample_db, monkeypat
 def test_trends_by_sector_table_has_a_column_per_year(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/trends.py")
     at.segmented_control(key="tr_by").set_value("按行业").run()
-    at.selectbox(key="tr_measure_按行业").set_value("支出合计（万元）").run()
+    at.selectbox(key="tr_sector").set_value("支出合计（万元）").run()
     assert_clean(at)
     table = table_with(at, "行业", "2021年", "2022年")
     by_sector = {s: (a, b) for s, a, b in zip(table["行业"], table["2021年"], table["2022年"])}
@@ -526,7 +526,7 @@ def test_cost_ranking_leaves_out_units_whose_output_is_not_cases(cases_db, monke
 
 def test_cost_trend_shows_case_units_unless_a_unit_is_chosen(cases_db, monkeypatch):
     at = open_app(cases_db, monkeypatch, "pages/trends.py")
-    at.selectbox(key="tr_measure_按单位").set_value("每件成本（元/件）").run()
+    at.selectbox(key="tr_unit").set_value("每件成本（元/件）").run()
     assert_clean(at)
     assert at.dataframe(key="tr_units_table").value["单位名称"].tolist() == ["云溪区劳动和社会保障监察大队"]
     assert "只显示办案单位" in texts(at.caption)
@@ -742,3 +742,48 @@ def test_a_load_gets_the_file_while_the_dashboard_reads_it(sample_db, tmp_path, 
     assert time.monotonic() - started < 20  # not the 30 s idle time
     assert seen == [5]
     assert not reader.flag.exists()
+
+
+# --- a page's own choices travel in the link too ----------------------------------------------------
+
+def test_a_link_keeps_each_pages_own_choices(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/compare.py", query={
+        "year": ["2021", "2022"], "cmp_year": "2021", "cmp_order": "由低到高", "cmp_tab": "每件成本"})
+    assert_clean(at)
+    assert not at.warning
+    assert at.segmented_control(key="cmp_year").value == 2021 and heading(at) == "单位对比 · 2021年"
+    assert at.segmented_control(key="cmp_order").value == "由低到高"
+    for key in ("cmp_year", "cmp_order"):
+        assert at.segmented_control(key=key).proto.query_param_key == key
+    at = open_app(sample_db, monkeypatch, "pages/trends.py", query={"tr_by": "按行业", "tr_sector": "支出合计（万元）"})
+    assert_clean(at)
+    assert at.segmented_control(key="tr_by").value == "按行业"
+    assert at.selectbox(key="tr_sector").value == "支出合计（万元）"
+    assert at.selectbox(key="tr_sector").proto.query_param_key == "tr_sector"
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A], "ud_year": "2021"})
+    assert_clean(at)
+    assert at.segmented_control(key="ud_year").value == 2021 and heading(at) == "单位详情 · 2021年"
+    assert url(at, "u") == [NAMES[UNIT_A]]  # the unit stays in the address bar
+
+
+def test_a_unit_link_by_name_keeps_the_unit_in_the_address_bar(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_C]})  # a demo unit
+    assert_clean(at)
+    assert at.selectbox(key="u").value == NAMES[UNIT_C] + "（演示）"
+    assert url(at, "u") == [NAMES[UNIT_C] + "（演示）"]
+    at.selectbox(key="u").set_value(None).run()
+    assert url(at, "u") == []  # cleared: gone from the address bar, not brought back by the old link
+    assert at.selectbox(key="u").value is None
+
+
+@pytest.mark.parametrize("page, query, line", [
+    ("pages/compare.py", {"cmp_order": "乱序"}, "链接中的排序「乱序」无法识别，已显示默认选项。"),
+    ("pages/compare.py", {"cmp_tab": "没有"}, "链接中的页签「没有」无法识别，已显示默认选项。"),
+    ("pages/trends.py", {"tr_unit": "身高"}, "链接中的指标「身高」无法识别，已显示默认选项。"),
+])
+def test_a_bad_page_choice_in_a_link_says_so(sample_db, monkeypatch, page, query, line):
+    from ui.components import plain
+
+    at = open_app(sample_db, monkeypatch, page, query=query)
+    assert_clean(at)
+    assert texts(at.warning) == plain(line)

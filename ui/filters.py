@@ -231,6 +231,18 @@ def _option_links(key: str, what: str, options: dict[str, str], fallback: str) -
     return [link_notice(what, unknown, fallback)] if unknown else []
 
 
+def check_link(key: str, what: str, options, fallback: str = "已显示默认选项") -> None:
+    """Before a page draws its widget bound to ?key=: a value in the link that
+    is none of the widget's options (Streamlit drops it silently) is said in one
+    line on the page."""
+    from ui.components import link_warning
+
+    given = st.query_params.get_all(key)
+    unknown = [v for v in given if v not in {str(o) for o in options}]
+    if unknown:
+        link_warning(link_notice(what, unknown, fallback))
+
+
 def link_notices() -> list[str]:
     """The lines about this view's link that were not understood."""
     given_for, lines = st.session_state.get(_NOTICES, (None, []))
