@@ -787,3 +787,36 @@ def test_a_bad_page_choice_in_a_link_says_so(sample_db, monkeypatch, page, query
     at = open_app(sample_db, monkeypatch, page, query=query)
     assert_clean(at)
     assert texts(at.warning) == plain(line)
+
+
+# --- tables: our own Chinese sort, downloads in the order shown, tidy numbers --------------------
+
+def test_sorting_a_table_sorts_its_downloads(sample_db, monkeypatch):
+    media = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch, "pages/compare.py")
+    sort = at.selectbox(key="cmp_exec_table__sort")
+    assert sort.value == "默认顺序" and "预算执行率（%） 升序" in sort.options
+    sort.set_value("单位名称 升序").run()
+    assert_clean(at)
+    shown = table_with(at, "单位名称", "预算执行率（%）")
+    assert list(shown["单位名称"]) == sorted(shown["单位名称"])
+    for suffix, read in (("__csv", lambda b: pd.read_csv(io.BytesIO(b), encoding="utf-8-sig")),):
+        got = read(media.content(at.download_button(key="cmp_exec_table" + suffix)))
+        assert list(got["单位名称"]) == list(shown["单位名称"])
+
+
+def test_numbers_in_downloads_are_tidy():
+    from ui.components import csv_bytes, xlsx_bytes
+
+    frame = pd.DataFrame({"支出合计（万元）": [232.16000000000003, None, 1200.0], "办理件数": [56.0, None, 3.0],
+                          "预算执行率（%）": [97.123456, 50.0, None]})
+    text = csv_bytes(frame).decode("utf-8-sig")
+    assert text.splitlines() == ["支出合计（万元）,办理件数,预算执行率（%）", "232.16,56,97.12", ",,50.00", "1200.00,3,"]
+    back = pd.read_excel(io.BytesIO(xlsx_bytes(frame)))
+    assert back["支出合计（万元）"].tolist()[0] == 232.16 and back["办理件数"].tolist()[0] == 56
+
+
+def test_streamlits_english_table_menus_are_hidden(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/compare.py")
+    css = "\n".join(str(h.proto.body) for h in at.get("html"))
+    assert '[data-testid="stElementToolbar"]' in css and "stDataFrameColumnMenu" in css

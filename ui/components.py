@@ -176,19 +176,36 @@ def display_frame(df: pd.DataFrame, name: str | None = None, *, columns: Iterabl
     return out.rename(columns={c: lab.get(c, c) for c in out.columns})
 
 
+def tidy_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as a reader writes them: money, rates and scores rounded to two
+    decimals (no 232.16000000000003), counts whole (56, not 56.0); blank stays blank."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if not pd.api.types.is_float_dtype(values.dtype):
+            continue
+        known = values.dropna()
+        if style.column_format(str(col), str(col)) is None and len(known) and (known == known.round()).all():
+            out[col] = values.round().astype("Int64")
+        else:
+            out[col] = values.round(2)
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM (Excel reads Chinese correctly); blank cells stay empty;
-    text that would start a formula is marked as text."""
-    safe = frame.copy()
+    text that would start a formula is marked as text; numbers tidy (tidy_numbers)."""
+    safe = tidy_numbers(frame)
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col].dtype):
             safe[col] = safe[col].map(_no_formula)
     safe.columns = [_no_formula(c) for c in safe.columns]
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return safe.to_csv(index=False, float_format="%.2f").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
     buf = io.BytesIO()
+    frame = tidy_numbers(frame)
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=sheet[:31])
         ws = writer.sheets[sheet[:31]]
@@ -280,8 +297,14 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
         st.info(empty, icon=":material/filter_alt_off:")
         return None
     title = title or (queries.get(name).title if name else "数据")
-    shown = display_frame(df, name, columns=columns, labels=labels, hide=hide)
+    df = df.reset_index(drop=True)
+    shown = tidy_numbers(display_frame(df, name, columns=columns, labels=labels, hide=hide))
     demo_note(df)
+    if len(shown) > 1:  # our own 排序 (Streamlit's column menu is English and hidden): downloads keep it
+        order = sort_choice(shown, key)
+        if order is not None:
+            shown, df = shown.loc[order], df.loc[order].reset_index(drop=True)
+            shown = shown.reset_index(drop=True)
     can_drill = drill and "unit_id" in df.columns
     if height == "auto" and len(shown) <= SHOW_ALL_ROWS:
         height = "content"  # a short table whole, rather than ten rows and a scroll bar for the rest
@@ -298,6 +321,32 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
             open_unit(df.iloc[rows[0]]["unit_id"])
     downloads(shown, key, title, xlsx=xlsx)
     return shown
+
+
+SORT_DEFAULT = "默认顺序"
+
+
+def sort_choice(shown: pd.DataFrame, key: str) -> pd.Index | None:
+    """A 排序 list over the table (each column 升序/降序; blanks last); the row
+    order chosen, or None for the table's own order."""
+    options = [SORT_DEFAULT] + [f"{c} {way}" for c in shown.columns for way in ("降序", "升序")]
+    chosen = st.selectbox("排序", options, key=f"{key}__sort", width=280, format_func=plain)
+    if chosen == SORT_DEFAULT or chosen is None:
+        return None
+    column, way = chosen.rsplit(" ", 1)
+    return shown.sort_values(column, ascending=way == "升序", na_position="last", kind="stable").index
+
+
+def hide_english_toolbars() -> None:
+    """Streamlit's table toolbar (Show/hide columns, Download as CSV, Search,
+    Fullscreen) and column menu (Sort ascending, Pin column, Autosize) are in
+    English with no option to translate them: hidden, as every table has its
+    own 排序, 下载CSV and 下载Excel in Chinese."""
+    st.html("""<style>
+    [data-testid="stElementToolbar"], [data-testid="stDataFrameColumnMenu"],
+    [data-testid="stDataFrameColumnVisibilityMenu"], [data-testid="stDataFrameColumnFormattingMenu"] {
+        display: none !important; }
+    </style>""")
 
 
 def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, title: str | None = None,
@@ -451,6 +500,7 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
     from ui.filters import current, year_text
 
     _through_app()
+    hide_english_toolbars()
     slot = st.empty()
     st.session_state[_HEADING] = (title, slot)
     slot.title(title, anchor=False)
