@@ -362,3 +362,28 @@ def test_one_year_is_one_choice_and_a_copied_link_keeps_the_whole_view(server, p
         assert f"u={NAMES[UNIT_A]}" in urllib.parse.unquote(other.url)  # the unit stays in the address bar
     finally:
         fresh.close()
+
+
+def test_no_english_on_any_page(server, page):
+    import re
+
+    from ui.components import ENGLISH_WORDS
+
+    english = re.compile(r"\b(" + "|".join(map(re.escape, ENGLISH_WORDS)) + r")\b")
+    for path, title in PAGES.items():
+        page.goto(f"{server['url']}/{'' if path == 'overview' else path}")
+        settle(page, title)
+        tables = page.locator('[data-testid="stDataFrame"]:visible')
+        if tables.count():
+            tables.first.hover()  # where Streamlit's English toolbar would show
+        found = english.findall(page.locator("body").inner_text())
+        assert not found, (path, found)
+    page.locator(".st-key-sector input").click()
+    page.keyboard.type("没有这个行业")
+    assert page.locator('[data-testid="stMultiSelectDropdown"]').inner_text().strip() == "没有匹配项"
+    page.keyboard.press("Escape")
+    page.goto(f"{server['url']}/nosuchpage")
+    settle(page, "总览")
+    dialog = page.locator('[data-testid="stDialog"]')
+    dialog.get_by_text("链接中的页面不存在，已打开总览。").wait_for()
+    assert not english.findall(dialog.inner_text()) and "找不到页面" in dialog.inner_text()

@@ -349,6 +349,52 @@ def hide_english_toolbars() -> None:
     </style>""")
 
 
+# Streamlit's own English words that can reach the screen -> the Chinese shown instead (ENGLISH_WORDS
+# lists them for the browser test); matched on a whole text node, "N" standing for a number
+CHINESE = {
+    "No results": "没有匹配项",
+    "Select all": "全选",
+    "Select N matches": "选择全部 N 个匹配项",
+    "Page not found": "找不到页面",
+    "You have requested page /P, but no corresponding file was found in the app's pages/ directory. "
+    "Running the app's main page.": "链接中的页面不存在，已打开总览。",
+    "The page that you have requested does not seem to exist. Running the app's main page.":
+        "链接中的页面不存在，已打开总览。",
+}
+ENGLISH_WORDS = ("Sort ascending", "Sort descending", "Pin column", "Autosize", "Show/hide columns",
+                 "Download as CSV", "Search", "Fullscreen", "Select all", "matches", "No results",
+                 "Page not found", "Running the app", "Clear", "Close", "options")
+
+
+def chinese_everywhere() -> None:
+    """Put Chinese in place of the English Streamlit writes without an option
+    to change it (a dropdown's "No results", a multiselect's "Select all", the
+    "Page not found" dialog of an unknown address): a small script in the page
+    rewrites those text nodes whenever they appear."""
+    import json
+
+    rules = [[re.escape(en).replace("N", r"(\d+)", 1 if " N " in en else 0).replace("/P", "/(.*)"), zh.replace("N", "$1")
+              if " N " in en else zh] for en, zh in CHINESE.items()]
+    st.html(f"""<script>
+    (() => {{
+      if (window.__zhTexts) return;
+      const rules = {json.dumps(rules, ensure_ascii=False)}.map(([re, zh]) => [new RegExp("^" + re + "$"), zh]);
+      const fix = (root) => {{
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {{
+          const text = node.nodeValue.trim();
+          if (!text || text.length > 300 || /[\u4e00-\u9fff]/.test(text)) continue;
+          for (const [re, zh] of rules) if (re.test(text)) {{ node.nodeValue = text.replace(re, zh); break; }}
+        }}
+      }};
+      window.__zhTexts = new MutationObserver((changes) => changes.forEach((c) =>
+        c.type === "characterData" ? fix(c.target.parentNode || document.body) : c.addedNodes.forEach((n) => fix(n.nodeType === 3 ? n.parentNode : n))));
+      window.__zhTexts.observe(document.body, {{childList: true, subtree: true, characterData: true}});
+      fix(document.body);
+    }})();
+    </script>""", unsafe_allow_javascript=True)
+
+
 def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, title: str | None = None,
           columns: Iterable[str] | None = None, labels: dict[str, str] | None = None,
           drill: bool = False, height: int | None = None) -> None:
@@ -501,6 +547,7 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
 
     _through_app()
     hide_english_toolbars()
+    chinese_everywhere()
     slot = st.empty()
     st.session_state[_HEADING] = (title, slot)
     slot.title(title, anchor=False)
