@@ -37,11 +37,16 @@ ui.metric(cols[2], "预算执行率中位数", style.pct(r["median_execution_rat
           help="报告所述执行率；未述则按 支出÷预算，再无则 支出÷收入。")
 ui.metric(cols[3], "自评得分中位数", style.num(r["median_self_score"], 2), style.delta(r["self_score_change"], 2, " 分"),
           trend=list(prior["median_self_score"]))
-flags = sum(int(r[c]) for c in ("mismatches", "notices", "signals") if not style.is_blank(r[c]))
-ui.metric(cols[4], "核查发现与信号", style.num(flags, 0, " 条"), style.delta(r["flags_change"], 0, " 条"),
-          help=f"勾稽不符 {style.num(r['mismatches'])} 条，核查提示 {style.num(r['notices'])} 条，"
-               f"可信度信号 {style.num(r['signals'])} 条（信号是提示，不是结论）。",
-          delta_color="inverse", trend=list(prior[["mismatches", "notices", "signals"]].fillna(0).sum(axis=1)))
+# 不符 (figures that do not add up), 提示 (notices) and 信号 (signals, not conclusions) are three things
+before = years[years["fiscal_year"] == year - 1]
+prev_mismatches = None if before.empty or style.is_blank(before.iloc[0]["mismatches"]) else int(before.iloc[0]["mismatches"])
+mismatches = 0 if style.is_blank(r["mismatches"]) else int(r["mismatches"])
+ui.metric(cols[4], "勾稽不符", style.num(mismatches, 0, " 条"),
+          None if prev_mismatches is None else style.delta(mismatches - prev_mismatches, 0, " 条"),
+          help="报告自身数字对不上的条数（如合计≠各项之和）；核查提示与可信度信号见下行。",
+          delta_color="inverse", trend=list(prior["mismatches"].fillna(0)))
+st.markdown(ui.components.finding_badges(r["mismatches"], r["notices"], r["signals"])
+            + "　（信号是提示，不是结论；详见“数据质量”页）")
 ui.demo_note(row)
 
 left, middle, right = st.columns(3)

@@ -820,3 +820,28 @@ def test_streamlits_english_table_menus_are_hidden(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/compare.py")
     css = "\n".join(str(h.proto.body) for h in at.get("html"))
     assert '[data-testid="stElementToolbar"]' in css and "stDataFrameColumnMenu" in css
+
+
+# --- 不符, 提示 and 信号 are three things -----------------------------------------------------------
+
+def test_mismatches_notices_and_signals_are_counted_and_filtered_apart(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert_clean(at)
+    assert metric(at, "勾稽不符").value.endswith(" 条")
+    line = texts(at.markdown)
+    assert ":red-badge[勾稽不符" in line and ":orange-badge[核查提示" in line and ":violet-badge[可信度信号" in line
+    at = open_app(sample_db, monkeypatch, "pages/quality.py", query={"year": ["2021", "2022"]})
+    assert_clean(at)
+    kind = at.segmented_control(key="dq_kind")
+    assert kind.value == ["不符", "提示", "信号"] and kind.proto.query_param_key == "dq_kind"
+    everything = table_with(at, "性质", "核查规则")
+    assert not everything.empty
+    for only in ("不符", "提示"):
+        at.segmented_control(key="dq_kind").set_value([only]).run()
+        assert_clean(at)
+        try:
+            rows = table_with(at, "性质", "核查规则")
+        except AssertionError:
+            rows = pd.DataFrame({"性质": []})
+        assert set(rows["性质"]) <= {only}
+        assert len(rows) == int((everything["性质"] == only).sum())

@@ -586,6 +586,17 @@ def heading_years(years: str) -> None:
         slot.title(f"{title} · {years}" if years else title, anchor=False)
 
 
+FINDING_KINDS = {"不符": "red", "提示": "orange", "信号": "violet"}  # each its own colour everywhere
+FINDING_NAMES = {"不符": "勾稽不符", "提示": "核查提示", "信号": "可信度信号"}
+
+
+def finding_badges(mismatches, notices, signals) -> str:
+    """:red-badge[勾稽不符 9 条] :orange-badge[核查提示 99 条] :violet-badge[可信度信号 10 条]."""
+    counts = dict(zip(FINDING_KINDS, (mismatches, notices, signals)))
+    return " ".join(f":{FINDING_KINDS[k]}-badge[{FINDING_NAMES[k]} {style.num(0 if style.is_blank(v) else v, 0)} 条]"
+                    for k, v in counts.items())
+
+
 def link_warning(line: str) -> None:
     """A link's value that was not understood (ui.filters.link_notice), the value as plain text."""
     st.warning(plain(line), icon=":material/link_off:")
