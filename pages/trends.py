@@ -107,22 +107,23 @@ if by == "按单位":
     agg = (lambda v: v.sum(min_count=1)) if additive(measure) else "mean"
     line = shown.groupby(["unit_id", "unit_name", "fiscal_year"], as_index=False).agg(
         value=(column, agg), is_demo=("is_demo", "max"))
-    # the series name says 演示 itself, so the legend is one list of units (not "单位, 数据类别" pairs)
-    line["series"] = line["unit_name"] + line["is_demo"].fillna(False).astype(bool).map({True: "（演示）", False: ""})
+    # one unit is one series, its real and demo years joined; a real year is a filled point, a demo year hollow
+    line["series"] = line["unit_name"]
+    line["kind"] = line["is_demo"].fillna(False).astype(bool).map({True: "演示", False: "真实"})
     # the legend lists units as the lines end: highest in its latest year first
     legend_order = (line.sort_values("fiscal_year").groupby("series")["value"].last()
                     .sort_values(ascending=False).index.tolist())
-    fig = px.line(line, x="fiscal_year", y="value", color="series", markers=True, custom_data=["unit_id"],
+    fig = px.line(line, x="fiscal_year", y="value", color="series", markers=True, custom_data=["unit_id", "kind"],
                   category_orders={"series": legend_order},
                   title=f"{measure}（按单位）", labels={"fiscal_year": "年度", "value": measure, "series": "单位"})
-    kinds = set(line["is_demo"].fillna(False).astype(bool))
-    if kinds == {True, False}:  # dotted lines set demo apart from real data; all dotted would only be harder to read
+    kinds = set(line["kind"])
+    if kinds == {"真实", "演示"}:
         for trace in fig.data:
-            if trace.name.endswith("（演示）"):
-                trace.line.dash = "dot"
+            trace.marker.symbol = ["circle-open" if k == "演示" else "circle" for k in (c[1] for c in trace.customdata)]
+    fig.update_traces(hovertemplate="%{x}年 %{fullData.name}：%{y:,.2f}（%{customdata[1]}数据）<extra></extra>")
     fig.update_xaxes(type="category", categoryorder="category ascending")
-    fig.update_traces(marker=dict(size=9))
-    fig.update_layout(legend_title_text="单位（虚线为演示数据）" if len(kinds) > 1 else "单位")
+    fig.update_traces(marker_size=9)
+    fig.update_layout(legend_title_text="单位（实心点为真实报告，空心点为演示数据）" if len(kinds) > 1 else "单位")
     ui.chart(fig, shown, name, "tr_units_chart", title=f"{measure}_按单位", drill=True, height=460)
     wide, labels = by_year_table(shown, ["unit_id", "unit_name", "sector"], column,
                                  {"unit_name": "单位名称", "sector": "行业"}, agg=agg)

@@ -59,7 +59,10 @@ badges = [f":blue-badge[{ui.plain(info['sector'])}]"]
 if not style.is_blank(info["budget_code"]):
     badges.append(f"预算编码 {ui.plain(info['budget_code'])}")
 badges.append(f"{years[0]}–{years[-1]}年，共 {len(history)} 份报告" if len(years) > 1 else f"仅 {years[0]} 年一份报告")
-if unit in demo_units:
+demo_years = sorted(int(y) for y in history.loc[history["is_demo"].fillna(False).astype(bool), "fiscal_year"])
+if demo_years and len(demo_years) < len(history):  # some years real, some demo: say which are which
+    badges.append(f":orange-badge[:material/science: {'、'.join(map(str, demo_years))}年为{ui.components.DEMO_TEXT}]")
+elif demo_years:
     badges.append(f":orange-badge[:material/science: {ui.components.DEMO_TEXT}]")
 st.header(ui.plain(info["unit_name"]), anchor=False)
 st.markdown("　".join(badges))
@@ -82,6 +85,12 @@ if len(in_year) > 1:
     report = st.segmented_control(f"{year}年有 {len(in_year)} 份报告（合并前的单位各报一份）", in_year,
                                   format_func=lambda r: ui.plain(names.get(r) or str(r)), default=in_year[0],
                                   key=f"ud_report_{year}", required=True)
+
+
+viewed_demo = bool(history.loc[history["report_id"] == report, "is_demo"].fillna(False).astype(bool).any())
+# the badge of the report on screen: what it sits on, not the unit's other years
+st.markdown(f":orange-badge[:material/science: {year}年报告为{ui.components.DEMO_TEXT}]" if viewed_demo
+            else f":green-badge[:material/verified: {year}年报告为真实报告]")
 
 
 def this_report(df):

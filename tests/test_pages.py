@@ -845,3 +845,21 @@ def test_mismatches_notices_and_signals_are_counted_and_filtered_apart(sample_db
             rows = pd.DataFrame({"性质": []})
         assert set(rows["性质"]) <= {only}
         assert len(rows) == int((everything["性质"] == only).sum())
+
+
+# --- demo and real: a badge says what it sits on; one unit is one series --------------------------
+
+def test_badges_describe_the_report_on_screen_and_a_unit_is_one_series(sample_db, monkeypatch):
+    import json
+
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A]})
+    assert_clean(at)
+    assert "2022年报告为真实报告" in texts(at.markdown) and "演示" not in texts(at.markdown)
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_C]})
+    assert "年报告为演示数据" in texts(at.markdown)
+    at = open_app(sample_db, monkeypatch, "pages/trends.py")
+    assert_clean(at)
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t["name"] for t in figure["data"]]
+    assert NAMES[UNIT_C] in names and not any(n.endswith("（演示）") for n in names)  # the unit's name, once
+    assert len(names) == len(set(names))
