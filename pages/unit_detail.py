@@ -2,6 +2,7 @@
 goals against completion, its narrative sections (problems and improvements
 first), its consistency findings and signals, and its original documents.
 Reached by clicking a unit anywhere else (URL parameter `u` = unit_id)."""
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -121,6 +122,57 @@ if cost is not None and not cost.empty:
                + ("" if bool(c["case_unit"]) else "；本单位不是办案单位，投诉件数不是其主要产出，每件成本仅供参考"))
 
 filters.check_link("ud_tab", "页签", TABS)
+# --- the unit's years at a glance, each figure against the year before ------------------------------
+def by_year(df, **columns):
+    """One row per year of the unit (two reports in a year, merged units: added or averaged)."""
+    if df is None or df.empty:
+        return None
+    return df.groupby("fiscal_year").agg(**columns)
+
+
+def with_arrow(values, text, better_up=True):
+    """Each year's figure as text with ↑/↓ against the year before (— when either is blank)."""
+    out, before = [], None
+    for v in values:
+        arrow = ""
+        if not style.is_blank(v) and before is not None and not style.is_blank(before) and v != before:
+            arrow = " ↑" if v > before else " ↓"
+        out.append(text(v) + arrow)
+        before = v
+    return out
+
+
+glance = history.groupby("fiscal_year").agg(self_score=("self_score", "mean"), grade=("grade", "first"))
+parts = [by_year(ui.fetch("budget_execution", **scope), expenditure_total=("expenditure_total", lambda v: v.sum(min_count=1)),
+                 execution_rate=("execution_rate", "mean")),
+         by_year(ui.fetch("cost_per_case", **scope), cases_handled=("cases_handled", lambda v: v.sum(min_count=1)),
+                 cost_per_case=("cost_per_case", "mean")),
+         by_year(ui.fetch("consistency_checks", **scope), mismatches=("severity", lambda v: int((v == "不符").sum())),
+                 notices=("severity", lambda v: int((v == "提示").sum()))),
+         by_year(ui.fetch("credibility_signals", **scope), signals=("signal", "size"))]
+for part in parts:
+    if part is not None:
+        glance = glance.join(part)
+glance = glance.sort_index()
+for col in ("mismatches", "notices", "signals"):
+    glance[col] = glance[col].fillna(0).astype(int) if col in glance else 0
+shown = {"年度": [f"{y}年" for y in glance.index]}
+for col, label, text in [("expenditure_total", "支出合计（万元）", lambda v: style.wan(v, unit=False)),
+                         ("execution_rate", "预算执行率", style.pct),
+                         ("self_score", "自评得分", lambda v: style.num(v, 2)),
+                         ("cases_handled", "办理案件（件）", style.num),
+                         ("cost_per_case", "每件成本（元）", lambda v: style.wan(v, unit=False)),
+                         ("mismatches", "勾稽不符（条）", style.num), ("notices", "核查提示（条）", style.num),
+                         ("signals", "可信度信号（条）", style.num)]:
+    if col in glance:
+        shown[label] = with_arrow(list(glance[col]), text)
+        if col == "self_score":
+            shown["评价等次"] = ["—" if style.is_blank(g) else str(g) for g in glance["grade"]]  # a cell, not Markdown
+st.markdown("**历年一览**（↑↓ 为与上一年比较）")
+glance_frame = pd.DataFrame(shown).iloc[::-1]  # the latest year first
+st.dataframe(glance_frame, hide_index=True, height="content", key="ud_glance")
+ui.downloads(glance_frame, "ud_glance", f"{info['unit_name']}_历年一览", xlsx=False)
+
 tab_money, tab_ind, tab_goals, tab_text, tab_flags, tab_docs = st.tabs(TABS, key="ud_tab", bind="query-params")
 
 with tab_money:

@@ -863,3 +863,14 @@ def test_badges_describe_the_report_on_screen_and_a_unit_is_one_series(sample_db
     names = [t["name"] for t in figure["data"]]
     assert NAMES[UNIT_C] in names and not any(n.endswith("（演示）") for n in names)  # the unit's name, once
     assert len(names) == len(set(names))
+
+
+def test_unit_detail_shows_the_units_years_at_a_glance(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A]})
+    assert_clean(at)
+    glance = table_with(at, "年度", "预算执行率", "可信度信号（条）")
+    assert list(glance["年度"]) == ["2022年", "2021年"]
+    for column in ("支出合计（万元）", "预算执行率", "自评得分", "评价等次", "勾稽不符（条）", "可信度信号（条）"):
+        assert column in glance.columns
+    spent = list(glance["支出合计（万元）"])
+    assert spent == ["85.53 ↑", "80.00"]  # 2022 against 2021
