@@ -874,3 +874,10 @@ def test_unit_detail_shows_the_units_years_at_a_glance(sample_db, monkeypatch):
         assert column in glance.columns
     spent = list(glance["支出合计（万元）"])
     assert spent == ["85.53 ↑", "80.00"]  # 2022 against 2021
+
+
+def test_overview_says_when_the_data_was_last_loaded(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert_clean(at)
+    line = [c.value for c in at.caption if c.value.startswith("数据截至 ")]
+    assert line and line[0].endswith("（最近一次成功入库）") and len(line[0].split()[1]) == 10
