@@ -10,15 +10,24 @@ from ui import style
 
 f = ui.page_start("单位对比", "同一年度各单位的排名；点击条形、散点或表格行可查看单位详情。")
 
+ORDERS = ["由高到低", "由低到高"]
+TABS = ["预算执行率", "每件成本", "自评得分", "得分与执行率"]
 in_range = [y for y in f.all_years if f.year_from <= y <= f.year_to]
+# the page's own choices are kept in the address bar too (?cmp_year=2021&cmp_order=由低到高&cmp_tab=每件成本)
+ui.filters.check_link("cmp_order", "排序", ORDERS)
+ui.filters.check_link("cmp_tab", "页签", TABS)
 if len(in_range) > 1:  # one row of controls: the year of the range, the order, how many bars
+    ui.filters.check_link("cmp_year", "年度", in_range, "已显示区间末年")
     c_year, c_order, c_limit = st.columns([4, 2, 2])
-    year = c_year.segmented_control("年度", in_range, default=f.year, key="cmp_year", required=True)
+    year = c_year.segmented_control("年度", in_range, default=f.year, key="cmp_year", required=True,
+                                    bind="query-params")
 else:
     c_order, c_limit, _ = st.columns([2, 2, 4])
     year = f.year
+ui.heading_years(f"{year}年")
 scope = f.params(year_from=year, year_to=year)
-order = c_order.segmented_control("排序", ["由高到低", "由低到高"], default="由高到低", key="cmp_order", required=True)
+order = c_order.segmented_control("排序", ORDERS, default=ORDERS[0], key="cmp_order", required=True,
+                                  bind="query-params")
 limit = c_limit.number_input("图中最多显示单位数", min_value=5, max_value=200, value=30, step=5, key="cmp_limit")
 descending = order == "由高到低"
 
@@ -60,7 +69,7 @@ def ranking(df: pd.DataFrame, value: str, name: str, key: str, title: str, axis:
              title=f"{year}年{title}", drill=True, columns=["unit_name", value, *columns])
 
 
-tab_exec, tab_cost, tab_score, tab_scatter = st.tabs(["预算执行率", "每件成本", "自评得分", "得分与执行率"])
+tab_exec, tab_cost, tab_score, tab_scatter = st.tabs(TABS, key="cmp_tab", bind="query-params")
 
 with tab_exec:
     execution = ui.fetch("budget_execution", **scope)

@@ -23,6 +23,9 @@ has_prev = not style.is_blank(r["prev_units_reporting"])
 
 st.subheader(f"{year}年" + (f"（与{year - 1}年比较）" if has_prev else f"（库中没有{year - 1}年的可比数据）"),
              anchor=False)
+load = ui.fetch("load_status")
+if load is not None and not load.empty and not style.is_blank(load.iloc[0]["last_success_at"]):
+    st.caption(f"数据截至 {str(load.iloc[0]['last_success_at'])[:16]}（最近一次成功入库）")
 prior = years[years["fiscal_year"] <= year]  # the small lines in the cards: every year up to the chosen one
 cols = st.columns([1, 1.5, 1.2, 1.1, 1.1])  # room for a 支出合计 of six digits and two decimals
 ui.metric(cols[0], "报告单位数", style.num(r["units_reporting"]), style.delta(r["units_change"], 0, " 个"),
@@ -37,11 +40,16 @@ ui.metric(cols[2], "预算执行率中位数", style.pct(r["median_execution_rat
           help="报告所述执行率；未述则按 支出÷预算，再无则 支出÷收入。")
 ui.metric(cols[3], "自评得分中位数", style.num(r["median_self_score"], 2), style.delta(r["self_score_change"], 2, " 分"),
           trend=list(prior["median_self_score"]))
-flags = sum(int(r[c]) for c in ("mismatches", "notices", "signals") if not style.is_blank(r[c]))
-ui.metric(cols[4], "核查发现与信号", style.num(flags, 0, " 条"), style.delta(r["flags_change"], 0, " 条"),
-          help=f"勾稽不符 {style.num(r['mismatches'])} 条，核查提示 {style.num(r['notices'])} 条，"
-               f"可信度信号 {style.num(r['signals'])} 条（信号是提示，不是结论）。",
-          delta_color="inverse", trend=list(prior[["mismatches", "notices", "signals"]].fillna(0).sum(axis=1)))
+# 不符 (figures that do not add up), 提示 (notices) and 信号 (signals, not conclusions) are three things
+before = years[years["fiscal_year"] == year - 1]
+prev_mismatches = None if before.empty or style.is_blank(before.iloc[0]["mismatches"]) else int(before.iloc[0]["mismatches"])
+mismatches = 0 if style.is_blank(r["mismatches"]) else int(r["mismatches"])
+ui.metric(cols[4], "勾稽不符", style.num(mismatches, 0, " 条"),
+          None if prev_mismatches is None else style.delta(mismatches - prev_mismatches, 0, " 条"),
+          help="报告自身数字对不上的条数（如合计≠各项之和）；核查提示与可信度信号见下行。",
+          delta_color="inverse", trend=list(prior["mismatches"].fillna(0)))
+st.markdown(ui.components.finding_badges(r["mismatches"], r["notices"], r["signals"])
+            + "　（信号是提示，不是结论；详见“数据质量”页）")
 ui.demo_note(row)
 
 left, middle, right = st.columns(3)

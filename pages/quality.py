@@ -51,8 +51,27 @@ if status.ok:
              columns=["fiscal_year", "unit_name", "file_name", "warning_no", "warning"],
              empty="当前筛选范围内的报告没有读取警告。")
 
+    checks = ui.fetch("consistency_checks", **f.params())
+    signals = ui.fetch("credibility_signals", **f.params())
+    severity = checks["severity"] if checks is not None else None
+    counts = {"不符": 0 if severity is None else int((severity == "不符").sum()),
+              "提示": 0 if severity is None else int((severity == "提示").sum()),
+              "信号": 0 if signals is None else len(signals)}
+    st.subheader("核查发现与信号", anchor=False)
+    st.markdown(ui.components.finding_badges(*counts.values()))
+    ui.filters.check_link("dq_kind", "性质", counts)
+    kinds = st.segmented_control(
+        "性质", list(counts), selection_mode="multi", default=list(counts), key="dq_kind", bind="query-params",
+        format_func=lambda k: f"{ui.components.FINDING_NAMES[k]}（{counts[k]}）",
+        help="勾稽不符：报告自身的数字对不上；核查提示：值得核对但不一定是错（如编制人数说明）；可信度信号：提示而非结论。")
+    kinds = set(kinds or [])
+    if checks is not None:
+        checks = checks[checks["severity"].isin(kinds)]
+
     st.subheader("勾稽关系核查", anchor=False)
     summary = ui.fetch("consistency_summary", **f.params())
+    if summary is not None:
+        summary = summary[summary["severity"].isin(kinds)]
     if summary is not None and not summary.empty:
         shown = summary[["fiscal_year", "rule_name", "severity", "reports_flagged", "reports_total", "flagged_pct",
                          "is_demo"]]
@@ -65,7 +84,6 @@ if status.ok:
         fig.update_layout(bargap=0.6 if shown["rule_name"].nunique() <= 2 else 0.25)  # one rule: not a slab
         ui.chart(fig, shown, "consistency_summary", "dq_rules_chart", title="各规则涉及的报告数",
                  height=max(240, 150 + 36 * shown["rule_name"].nunique()))
-    checks = ui.fetch("consistency_checks", **f.params())
     if checks is not None and not checks.empty:
         by_unit = (checks.groupby(["unit_id", "unit_name", "severity"], as_index=False)
                    .agg(findings=("rule", "size"), is_demo=("is_demo", "max")))
@@ -84,7 +102,9 @@ if status.ok:
 
     st.subheader("可信度信号", anchor=False)
     st.caption("信号只是提示值得关注的情况（如高分低执行、满意度≥99%、未列问题、与上年文字雷同），不是结论。")
-    signals = ui.fetch("credibility_signals", **f.params())
+    if "信号" not in kinds:
+        st.caption("（上方“性质”未选可信度信号。）")
+        signals = signals.iloc[0:0] if signals is not None else None
     ui.table(signals, "credibility_signals", "dq_signals", title="可信度信号", drill=True,
              columns=["fiscal_year", "unit_name", "sector", "signal_name", "detail", "value", "self_score"],
              empty="当前筛选范围内没有可信度信号。")

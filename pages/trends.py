@@ -59,6 +59,7 @@ def by_year_table(rows, index: list[str], column: str, labels: dict[str, str], a
 
 if f.single_year and len(f.all_years) > 1:
     span = {"year_from": None, "year_to": None}
+    ui.heading_years(ui.filters.year_text(f.all_years[0], f.all_years[-1]))
     st.caption(f"左侧只选了一个年度，趋势按库中全部年度（{f.all_years[0]}–{f.all_years[-1]}年）显示。")
 else:
     span = {"year_from": f.year_from, "year_to": f.year_to}
@@ -66,10 +67,14 @@ if len(f.all_years) == 1:
     st.info(f"库中只有 {f.all_years[0]} 年一个年度的报告，趋势图只有一个点；导入其他年度的报告后可看到变化。",
             icon=":material/info:")
 
+GROUPINGS = {"按单位": "unit", "按行业": "sector", "全区": "all"}  # -> the address bar's name of its 指标
+ui.filters.check_link("tr_by", "分组", GROUPINGS)
 c1, c2, c3 = st.columns([2, 3, 2])
-by = c1.segmented_control("分组", ["按单位", "按行业", "全区"], default="按单位", key="tr_by", required=True)
+by = c1.segmented_control("分组", list(GROUPINGS), default="按单位", key="tr_by", required=True, bind="query-params")
 measures = {"按单位": UNIT_MEASURES, "按行业": SECTOR_MEASURES}.get(by, GROUP_MEASURES)
-measure = c2.selectbox("指标", list(measures), key=f"tr_measure_{by}")
+ui.filters.check_link(f"tr_{GROUPINGS[by]}", "指标", measures)
+# one 指标 list per grouping (the lists differ), each kept in the address bar: ?tr_by=按行业&tr_sector=…
+measure = c2.selectbox("指标", list(measures), key=f"tr_{GROUPINGS[by]}", bind="query-params")
 
 if by == "按单位":
     name, column = UNIT_MEASURES[measure]
@@ -102,22 +107,23 @@ if by == "按单位":
     agg = (lambda v: v.sum(min_count=1)) if additive(measure) else "mean"
     line = shown.groupby(["unit_id", "unit_name", "fiscal_year"], as_index=False).agg(
         value=(column, agg), is_demo=("is_demo", "max"))
-    # the series name says 演示 itself, so the legend is one list of units (not "单位, 数据类别" pairs)
-    line["series"] = line["unit_name"] + line["is_demo"].fillna(False).astype(bool).map({True: "（演示）", False: ""})
+    # one unit is one series, its real and demo years joined; a real year is a filled point, a demo year hollow
+    line["series"] = line["unit_name"]
+    line["kind"] = line["is_demo"].fillna(False).astype(bool).map({True: "演示", False: "真实"})
     # the legend lists units as the lines end: highest in its latest year first
     legend_order = (line.sort_values("fiscal_year").groupby("series")["value"].last()
                     .sort_values(ascending=False).index.tolist())
-    fig = px.line(line, x="fiscal_year", y="value", color="series", markers=True, custom_data=["unit_id"],
+    fig = px.line(line, x="fiscal_year", y="value", color="series", markers=True, custom_data=["unit_id", "kind"],
                   category_orders={"series": legend_order},
                   title=f"{measure}（按单位）", labels={"fiscal_year": "年度", "value": measure, "series": "单位"})
-    kinds = set(line["is_demo"].fillna(False).astype(bool))
-    if kinds == {True, False}:  # dotted lines set demo apart from real data; all dotted would only be harder to read
+    kinds = set(line["kind"])
+    if kinds == {"真实", "演示"}:
         for trace in fig.data:
-            if trace.name.endswith("（演示）"):
-                trace.line.dash = "dot"
+            trace.marker.symbol = ["circle-open" if k == "演示" else "circle" for k in (c[1] for c in trace.customdata)]
+    fig.update_traces(hovertemplate="%{x}年 %{fullData.name}：%{y:,.2f}（%{customdata[1]}数据）<extra></extra>")
     fig.update_xaxes(type="category", categoryorder="category ascending")
-    fig.update_traces(marker=dict(size=9))
-    fig.update_layout(legend_title_text="单位（虚线为演示数据）" if len(kinds) > 1 else "单位")
+    fig.update_traces(marker_size=9)
+    fig.update_layout(legend_title_text="单位（实心点为真实报告，空心点为演示数据）" if len(kinds) > 1 else "单位")
     ui.chart(fig, shown, name, "tr_units_chart", title=f"{measure}_按单位", drill=True, height=460)
     wide, labels = by_year_table(shown, ["unit_id", "unit_name", "sector"], column,
                                  {"unit_name": "单位名称", "sector": "行业"}, agg=agg)

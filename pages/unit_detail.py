@@ -2,6 +2,7 @@
 goals against completion, its narrative sections (problems and improvements
 first), its consistency findings and signals, and its original documents.
 Reached by clicking a unit anywhere else (URL parameter `u` = unit_id)."""
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -9,6 +10,8 @@ import ui
 from ui import data, documents, filters, style
 
 f = ui.page_start("单位详情")
+U_URL = "_ud_u_url"  # the unit this page last wrote to ?u=
+TABS = ["收支（历年）", "绩效指标", "目标与完成", "报告内容", "核查与信号", "原始文件"]
 
 units = ui.fetch("units")
 if units is None:
@@ -21,13 +24,22 @@ if "u" not in st.query_params and len(f.units) == 1 and f.units[0] in to_label:
 opened = st.session_state.pop(ui.components.OPEN_UNIT, None)  # a click on a unit anywhere, this page included
 if opened in to_id:
     st.session_state["u"] = opened
-unknown = filters.fix_unit_links("u", many=False)  # ?u=云溪区教育局 also finds 云溪区教育局（演示）
-if unknown:
-    ui.components.link_warning(filters.link_notice("单位", unknown, "请在下面选择单位"))
+# ?u= is kept by hand, not bound: a link may name the unit by its name, code or id (云溪区教育局 finds
+# 云溪区教育局（演示）), and the address bar then shows the unit's label
+given = st.query_params.get("u")
+if given and (given != st.session_state.get(U_URL) or "u" not in st.session_state) and opened not in to_id:
+    found = filters.resolve_unit(given)
+    if found is None:
+        ui.components.link_warning(filters.link_notice("单位", [given], "请在下面选择单位"))
+    st.session_state["u"] = found
 if len(to_id) == 1 and st.session_state.get("u") not in to_id:  # one unit in view (a 单位 account): open it
     st.session_state["u"] = next(iter(to_id))
-label = st.selectbox("单位", list(to_id), index=None, key="u", bind="query-params",
-                     placeholder="选择一个单位（或在其他页面点击单位）")
+label = st.selectbox("单位", list(to_id), index=None, key="u", placeholder="选择一个单位（或在其他页面点击单位）")
+if label is not None and st.query_params.get("u") != label:
+    st.query_params["u"] = label
+elif label is None and "u" in st.query_params:
+    del st.query_params["u"]
+st.session_state[U_URL] = label
 unit = to_id.get(label)
 if unit is None:
     st.info("请选择一个单位，或点击下表的行。在总览、单位对比、年度趋势、投诉分析、评分分布等页面点击图表中的单位或表格的行，"
@@ -50,7 +62,10 @@ badges = [f":blue-badge[{ui.plain(info['sector'])}]"]
 if not style.is_blank(info["budget_code"]):
     badges.append(f"预算编码 {ui.plain(info['budget_code'])}")
 badges.append(f"{years[0]}–{years[-1]}年，共 {len(history)} 份报告" if len(years) > 1 else f"仅 {years[0]} 年一份报告")
-if unit in demo_units:
+demo_years = sorted(int(y) for y in history.loc[history["is_demo"].fillna(False).astype(bool), "fiscal_year"])
+if demo_years and len(demo_years) < len(history):  # some years real, some demo: say which are which
+    badges.append(f":orange-badge[:material/science: {'、'.join(map(str, demo_years))}年为{ui.components.DEMO_TEXT}]")
+elif demo_years:
     badges.append(f":orange-badge[:material/science: {ui.components.DEMO_TEXT}]")
 st.header(ui.plain(info["unit_name"]), anchor=False)
 st.markdown("　".join(badges))
@@ -58,8 +73,13 @@ documents.brief_buttons(unit, info["unit_name"])  # the unit's brief as Word / P
 if len(years) == 1:
     st.caption("该单位只有一个年度的报告，历年比较从第二份报告入库后显示。")
 
-year = st.segmented_control("查看年度", years, default=f.year if f.year in years else years[-1], key="ud_year",
-                            required=True) if len(years) > 1 else years[0]
+if len(years) > 1:
+    filters.check_link("ud_year", "查看年度", years, "已显示左侧所选年度")
+    year = st.segmented_control("查看年度", years, default=f.year if f.year in years else years[-1], key="ud_year",
+                                required=True, bind="query-params")
+else:
+    year = years[0]
+ui.heading_years(f"{year}年")
 one = {"units": [unit], "year_from": year, "year_to": year}
 # A unit merged from two (data/unit_aliases.csv) can have two reports in one year: show one at a time.
 names = dict(zip(history["report_id"], history["reported_name"]))
@@ -69,6 +89,12 @@ if len(in_year) > 1:
     report = st.segmented_control(f"{year}年有 {len(in_year)} 份报告（合并前的单位各报一份）", in_year,
                                   format_func=lambda r: ui.plain(names.get(r) or str(r)), default=in_year[0],
                                   key=f"ud_report_{year}", required=True)
+
+
+viewed_demo = bool(history.loc[history["report_id"] == report, "is_demo"].fillna(False).astype(bool).any())
+# the badge of the report on screen: what it sits on, not the unit's other years
+st.markdown(f":orange-badge[:material/science: {year}年报告为{ui.components.DEMO_TEXT}]" if viewed_demo
+            else f":green-badge[:material/verified: {year}年报告为真实报告]")
 
 
 def this_report(df):
@@ -98,8 +124,59 @@ if cost is not None and not cost.empty:
                f"（支出 {style.wan(c['expenditure_total'])} ÷ {style.num(c['cases_handled'])} 件）"
                + ("" if bool(c["case_unit"]) else "；本单位不是办案单位，投诉件数不是其主要产出，每件成本仅供参考"))
 
-tab_money, tab_ind, tab_goals, tab_text, tab_flags, tab_docs = st.tabs(
-    ["收支（历年）", "绩效指标", "目标与完成", "报告内容", "核查与信号", "原始文件"])
+filters.check_link("ud_tab", "页签", TABS)
+# --- the unit's years at a glance, each figure against the year before ------------------------------
+def by_year(df, **columns):
+    """One row per year of the unit (two reports in a year, merged units: added or averaged)."""
+    if df is None or df.empty:
+        return None
+    return df.groupby("fiscal_year").agg(**columns)
+
+
+def with_arrow(values, text, better_up=True):
+    """Each year's figure as text with ↑/↓ against the year before (— when either is blank)."""
+    out, before = [], None
+    for v in values:
+        arrow = ""
+        if not style.is_blank(v) and before is not None and not style.is_blank(before) and v != before:
+            arrow = " ↑" if v > before else " ↓"
+        out.append(text(v) + arrow)
+        before = v
+    return out
+
+
+glance = history.groupby("fiscal_year").agg(self_score=("self_score", "mean"), grade=("grade", "first"))
+parts = [by_year(ui.fetch("budget_execution", **scope), expenditure_total=("expenditure_total", lambda v: v.sum(min_count=1)),
+                 execution_rate=("execution_rate", "mean")),
+         by_year(ui.fetch("cost_per_case", **scope), cases_handled=("cases_handled", lambda v: v.sum(min_count=1)),
+                 cost_per_case=("cost_per_case", "mean")),
+         by_year(ui.fetch("consistency_checks", **scope), mismatches=("severity", lambda v: int((v == "不符").sum())),
+                 notices=("severity", lambda v: int((v == "提示").sum()))),
+         by_year(ui.fetch("credibility_signals", **scope), signals=("signal", "size"))]
+for part in parts:
+    if part is not None:
+        glance = glance.join(part)
+glance = glance.sort_index()
+for col in ("mismatches", "notices", "signals"):
+    glance[col] = glance[col].fillna(0).astype(int) if col in glance else 0
+shown = {"年度": [f"{y}年" for y in glance.index]}
+for col, label, text in [("expenditure_total", "支出合计（万元）", lambda v: style.wan(v, unit=False)),
+                         ("execution_rate", "预算执行率", style.pct),
+                         ("self_score", "自评得分", lambda v: style.num(v, 2)),
+                         ("cases_handled", "办理案件（件）", style.num),
+                         ("cost_per_case", "每件成本（元）", lambda v: style.wan(v, unit=False)),
+                         ("mismatches", "勾稽不符（条）", style.num), ("notices", "核查提示（条）", style.num),
+                         ("signals", "可信度信号（条）", style.num)]:
+    if col in glance:
+        shown[label] = with_arrow(list(glance[col]), text)
+        if col == "self_score":
+            shown["评价等次"] = ["—" if style.is_blank(g) else str(g) for g in glance["grade"]]  # a cell, not Markdown
+st.markdown("**历年一览**（↑↓ 为与上一年比较）")
+glance_frame = pd.DataFrame(shown).iloc[::-1]  # the latest year first
+st.dataframe(glance_frame, hide_index=True, height="content", key="ud_glance")
+ui.downloads(glance_frame, "ud_glance", f"{info['unit_name']}_历年一览", xlsx=False)
+
+tab_money, tab_ind, tab_goals, tab_text, tab_flags, tab_docs = st.tabs(TABS, key="ud_tab", bind="query-params")
 
 with tab_money:
     money = ui.fetch("unit_money", **scope)

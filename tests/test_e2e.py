@@ -337,3 +337,60 @@ def test_a_hostile_report_is_shown_as_its_text_on_every_page(hostile_server, pag
     page.goto(f"{base}/?year=99999")
     settle(page, "总览")
     page.get_by_text("链接中的年度「99999」无法识别，已显示默认年度。").wait_for()
+
+
+def test_one_year_is_one_choice_and_a_copied_link_keeps_the_whole_view(server, page, browser):
+    page.goto(server["url"])
+    settle(page, "总览 · 2022年")
+    page.locator(".st-key-yr_one").click()
+    page.get_by_role("option", name="2021年").click()
+    settle(page, "总览 · 2021年")
+    assert "year=2021" in page.url
+    page.get_by_role("heading", name="2021年（库中没有2020年的可比数据）").wait_for()  # the cards follow the choice
+    page.goto(f"{server['url']}/compare?year=2021&year=2022")
+    settle(page, "单位对比 · 2022年")
+    page.locator(".st-key-cmp_order").get_by_text("由低到高").click()
+    settle(page, "单位对比")
+    page.get_by_role("tab", name="每件成本").click()
+    settle(page, "单位对比")
+    link = urllib.parse.unquote(page.url)
+    assert "cmp_order=由低到高" in link and "cmp_tab=每件成本" in link, link
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        other = fresh.new_page()
+        other.goto(page.url)
+        settle(other, "单位对比 · 2022年")
+        assert other.get_by_role("tab", name="每件成本").get_attribute("aria-selected") == "true"
+        assert other.locator(".st-key-yr_range input").is_checked()
+        assert urllib.parse.unquote(other.url) == link
+        other.goto(f"{server['url']}/unit_detail?u={NAMES[UNIT_A]}")
+        settle(other, "单位详情")
+        other.get_by_role("heading", name=NAMES[UNIT_A]).wait_for()
+        assert f"u={NAMES[UNIT_A]}" in urllib.parse.unquote(other.url)  # the unit stays in the address bar
+    finally:
+        fresh.close()
+
+
+def test_no_english_on_any_page(server, page):
+    import re
+
+    from ui.components import ENGLISH_WORDS
+
+    english = re.compile(r"\b(" + "|".join(map(re.escape, ENGLISH_WORDS)) + r")\b")
+    for path, title in PAGES.items():
+        page.goto(f"{server['url']}/{'' if path == 'overview' else path}")
+        settle(page, title)
+        tables = page.locator('[data-testid="stDataFrame"]:visible')
+        if tables.count():
+            tables.first.hover()  # where Streamlit's English toolbar would show
+        found = english.findall(page.locator("body").inner_text())
+        assert not found, (path, found)
+    page.locator(".st-key-sector input").click()
+    page.keyboard.type("没有这个行业")
+    assert page.locator('[data-testid="stMultiSelectDropdown"]').inner_text().strip() == "没有匹配项"
+    page.keyboard.press("Escape")
+    page.goto(f"{server['url']}/nosuchpage")
+    settle(page, "总览")
+    dialog = page.locator('[data-testid="stDialog"]')
+    dialog.get_by_text("链接中的页面不存在，已打开总览。").wait_for()
+    assert not english.findall(dialog.inner_text()) and "找不到页面" in dialog.inner_text()

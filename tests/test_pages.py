@@ -166,6 +166,50 @@ def test_overview_compares_the_latest_year_with_the_one_before(sample_db, monkey
     assert metric(at, "自评得分中位数").delta == "-4.00 分"
 
 
+def heading(at: AppTest) -> str:
+    return at.title[0].value
+
+
+def url(at: AppTest, key: str) -> list[str]:
+    """A parameter as the script last wrote the address bar."""
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_choosing_one_year_is_one_action_and_the_heading_says_it(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert heading(at) == "总览 · 2022年"
+    assert at.sidebar.selectbox(key="yr_one").options == ["2022年", "2021年"]  # the latest first, chosen
+    assert not at.sidebar.get("select_slider")
+    at.sidebar.selectbox(key="yr_one").set_value(2021).run()
+    assert_clean(at)
+    assert heading(at) == "总览 · 2021年"
+    assert at.subheader[0].value.startswith("2021年")  # the cards follow the chosen year, not the latest
+    assert metric(at, "报告单位数").value == "2"
+    assert url(at, "year") == ["2021"]  # written to the address bar
+
+
+def test_a_year_range_only_when_asked_and_older_links_still_open_it(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert [s.key for s in at.sidebar.selectbox] == ["yr_one"]
+    at.sidebar.toggle(key="yr_range").set_value(True).run()
+    assert_clean(at)
+    assert (at.sidebar.selectbox(key="yr_from").value, at.sidebar.selectbox(key="yr_to").value) == (2021, 2022)
+    assert heading(at) == "总览 · 2021–2022年"
+    assert at.subheader[0].value == "2022年（与2021年比较）"
+    assert url(at, "year") == ["2021", "2022"]
+    at.sidebar.toggle(key="yr_range").set_value(False).run()  # back to one year: the range's last
+    assert at.sidebar.selectbox(key="yr_one").value == 2022 and heading(at) == "总览 · 2022年"
+    for query, view in [({"year": ["2021", "2022"]}, (True, "2021–2022年")), ({"year": ["2021", "2021"]}, (False, "2021年")),
+                        ({"year_from": "2021", "year_to": "2022"}, (True, "2021–2022年")),
+                        ({"year_to": "2021"}, (True, "2021年"))]:
+        at = open_app(sample_db, monkeypatch, "pages/scores.py", query=query)
+        assert_clean(at)
+        assert not at.warning
+        assert heading(at) == "评分分布 · " + view[1], query
+        assert at.sidebar.toggle(key="yr_range").value is (view[1] != "2021年" and view[0]), query
+
+
 def test_sector_filter_narrows_every_figure_and_is_bound_to_the_url(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch)
     at.sidebar.multiselect(key="sector").set_value(["教育"]).run()
@@ -283,7 +327,7 @@ def test_scatter_lists_the_reports_with_credibility_signals(sample_db, monkeypat
 def test_trends_by_sector_table_has_a_column_per_year(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/trends.py")
     at.segmented_control(key="tr_by").set_value("按行业").run()
-    at.selectbox(key="tr_measure_按行业").set_value("支出合计（万元）").run()
+    at.selectbox(key="tr_sector").set_value("支出合计（万元）").run()
     assert_clean(at)
     table = table_with(at, "行业", "2021年", "2022年")
     by_sector = {s: (a, b) for s, a, b in zip(table["行业"], table["2021年"], table["2022年"])}
@@ -481,7 +525,7 @@ def test_cost_ranking_leaves_out_units_whose_output_is_not_cases(cases_db, monke
 
 def test_cost_trend_shows_case_units_unless_a_unit_is_chosen(cases_db, monkeypatch):
     at = open_app(cases_db, monkeypatch, "pages/trends.py")
-    at.selectbox(key="tr_measure_按单位").set_value("每件成本（元/件）").run()
+    at.selectbox(key="tr_unit").set_value("每件成本（元/件）").run()
     assert_clean(at)
     assert at.dataframe(key="tr_units_table").value["单位名称"].tolist() == ["云溪区劳动和社会保障监察大队"]
     assert "只显示办案单位" in texts(at.caption)
@@ -635,7 +679,7 @@ def test_a_bad_value_in_a_link_falls_back_and_says_so(sample_db, monkeypatch, qu
     at = open_app(sample_db, monkeypatch, query=query)
     assert_clean(at)
     assert texts(at.warning) == plain(line)  # one line, the value as plain text
-    assert at.sidebar.select_slider(key="year").value == (2022, 2022)
+    assert at.sidebar.selectbox(key="yr_one").value == 2022 and not at.sidebar.toggle(key="yr_range").value
     assert metric(at, "报告单位数").value == "4"  # the default view: every unit of 2022
     at.switch_page("pages/compare.py").run()  # still said while the view is the link's fallback
     assert texts(at.warning) == plain(line)
@@ -647,7 +691,8 @@ def test_good_link_values_are_taken_without_a_word(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, query={"year": ["2021"], "data": ["real"]})
     assert_clean(at)
     assert not at.warning
-    assert at.sidebar.select_slider(key="year").value == (2021, 2021)  # one year: that year alone
+    assert at.sidebar.selectbox(key="yr_one").value == 2021  # one year: that year alone
+    assert not at.sidebar.toggle(key="yr_range").value
     assert at.sidebar.segmented_control(key="data").value == "real"  # the internal name, as the label
     assert metric(at, "报告单位数").value == "2"
 
@@ -696,3 +741,142 @@ def test_a_load_gets_the_file_while_the_dashboard_reads_it(sample_db, tmp_path, 
     assert time.monotonic() - started < 20  # not the 30 s idle time
     assert seen == [5]
     assert not reader.flag.exists()
+
+
+# --- a page's own choices travel in the link too ----------------------------------------------------
+
+def test_a_link_keeps_each_pages_own_choices(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/compare.py", query={
+        "year": ["2021", "2022"], "cmp_year": "2021", "cmp_order": "由低到高", "cmp_tab": "每件成本"})
+    assert_clean(at)
+    assert not at.warning
+    assert at.segmented_control(key="cmp_year").value == 2021 and heading(at) == "单位对比 · 2021年"
+    assert at.segmented_control(key="cmp_order").value == "由低到高"
+    for key in ("cmp_year", "cmp_order"):
+        assert at.segmented_control(key=key).proto.query_param_key == key
+    at = open_app(sample_db, monkeypatch, "pages/trends.py", query={"tr_by": "按行业", "tr_sector": "支出合计（万元）"})
+    assert_clean(at)
+    assert at.segmented_control(key="tr_by").value == "按行业"
+    assert at.selectbox(key="tr_sector").value == "支出合计（万元）"
+    assert at.selectbox(key="tr_sector").proto.query_param_key == "tr_sector"
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A], "ud_year": "2021"})
+    assert_clean(at)
+    assert at.segmented_control(key="ud_year").value == 2021 and heading(at) == "单位详情 · 2021年"
+    assert url(at, "u") == [NAMES[UNIT_A]]  # the unit stays in the address bar
+
+
+def test_a_unit_link_by_name_keeps_the_unit_in_the_address_bar(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_C]})  # a demo unit
+    assert_clean(at)
+    assert at.selectbox(key="u").value == NAMES[UNIT_C] + "（演示）"
+    assert url(at, "u") == [NAMES[UNIT_C] + "（演示）"]
+    at.selectbox(key="u").set_value(None).run()
+    assert url(at, "u") == []  # cleared: gone from the address bar, not brought back by the old link
+    assert at.selectbox(key="u").value is None
+
+
+@pytest.mark.parametrize("page, query, line", [
+    ("pages/compare.py", {"cmp_order": "乱序"}, "链接中的排序「乱序」无法识别，已显示默认选项。"),
+    ("pages/compare.py", {"cmp_tab": "没有"}, "链接中的页签「没有」无法识别，已显示默认选项。"),
+    ("pages/trends.py", {"tr_unit": "身高"}, "链接中的指标「身高」无法识别，已显示默认选项。"),
+])
+def test_a_bad_page_choice_in_a_link_says_so(sample_db, monkeypatch, page, query, line):
+    from ui.components import plain
+
+    at = open_app(sample_db, monkeypatch, page, query=query)
+    assert_clean(at)
+    assert texts(at.warning) == plain(line)
+
+
+# --- tables: our own Chinese sort, downloads in the order shown, tidy numbers --------------------
+
+def test_sorting_a_table_sorts_its_downloads(sample_db, monkeypatch):
+    media = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch, "pages/compare.py")
+    sort = at.selectbox(key="cmp_exec_table__sort")
+    assert sort.value == "默认顺序" and "预算执行率（%） 升序" in sort.options
+    sort.set_value("单位名称 升序").run()
+    assert_clean(at)
+    shown = table_with(at, "单位名称", "预算执行率（%）")
+    assert list(shown["单位名称"]) == sorted(shown["单位名称"])
+    for suffix, read in (("__csv", lambda b: pd.read_csv(io.BytesIO(b), encoding="utf-8-sig")),):
+        got = read(media.content(at.download_button(key="cmp_exec_table" + suffix)))
+        assert list(got["单位名称"]) == list(shown["单位名称"])
+
+
+def test_numbers_in_downloads_are_tidy():
+    from ui.components import csv_bytes, xlsx_bytes
+
+    frame = pd.DataFrame({"支出合计（万元）": [232.16000000000003, None, 1200.0], "办理件数": [56.0, None, 3.0],
+                          "预算执行率（%）": [97.123456, 50.0, None]})
+    text = csv_bytes(frame).decode("utf-8-sig")
+    assert text.splitlines() == ["支出合计（万元）,办理件数,预算执行率（%）", "232.16,56,97.12", ",,50.00", "1200.00,3,"]
+    back = pd.read_excel(io.BytesIO(xlsx_bytes(frame)))
+    assert back["支出合计（万元）"].tolist()[0] == 232.16 and back["办理件数"].tolist()[0] == 56
+
+
+def test_streamlits_english_table_menus_are_hidden(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/compare.py")
+    css = "\n".join(str(h.proto.body) for h in at.get("html"))
+    assert '[data-testid="stElementToolbar"]' in css and "stDataFrameColumnMenu" in css
+
+
+# --- 不符, 提示 and 信号 are three things -----------------------------------------------------------
+
+def test_mismatches_notices_and_signals_are_counted_and_filtered_apart(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert_clean(at)
+    assert metric(at, "勾稽不符").value.endswith(" 条")
+    line = texts(at.markdown)
+    assert ":red-badge[勾稽不符" in line and ":orange-badge[核查提示" in line and ":violet-badge[可信度信号" in line
+    at = open_app(sample_db, monkeypatch, "pages/quality.py", query={"year": ["2021", "2022"]})
+    assert_clean(at)
+    kind = at.segmented_control(key="dq_kind")
+    assert kind.value == ["不符", "提示", "信号"] and kind.proto.query_param_key == "dq_kind"
+    everything = table_with(at, "性质", "核查规则")
+    assert not everything.empty
+    for only in ("不符", "提示"):
+        at.segmented_control(key="dq_kind").set_value([only]).run()
+        assert_clean(at)
+        try:
+            rows = table_with(at, "性质", "核查规则")
+        except AssertionError:
+            rows = pd.DataFrame({"性质": []})
+        assert set(rows["性质"]) <= {only}
+        assert len(rows) == int((everything["性质"] == only).sum())
+
+
+# --- demo and real: a badge says what it sits on; one unit is one series --------------------------
+
+def test_badges_describe_the_report_on_screen_and_a_unit_is_one_series(sample_db, monkeypatch):
+    import json
+
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A]})
+    assert_clean(at)
+    assert "2022年报告为真实报告" in texts(at.markdown) and "演示" not in texts(at.markdown)
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_C]})
+    assert "年报告为演示数据" in texts(at.markdown)
+    at = open_app(sample_db, monkeypatch, "pages/trends.py")
+    assert_clean(at)
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t["name"] for t in figure["data"]]
+    assert NAMES[UNIT_C] in names and not any(n.endswith("（演示）") for n in names)  # the unit's name, once
+    assert len(names) == len(set(names))
+
+
+def test_unit_detail_shows_the_units_years_at_a_glance(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A]})
+    assert_clean(at)
+    glance = table_with(at, "年度", "预算执行率", "可信度信号（条）")
+    assert list(glance["年度"]) == ["2022年", "2021年"]
+    for column in ("支出合计（万元）", "预算执行率", "自评得分", "评价等次", "勾稽不符（条）", "可信度信号（条）"):
+        assert column in glance.columns
+    spent = list(glance["支出合计（万元）"])
+    assert spent == ["85.53 ↑", "80.00"]  # 2022 against 2021
+
+
+def test_overview_says_when_the_data_was_last_loaded(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert_clean(at)
+    line = [c.value for c in at.caption if c.value.startswith("数据截至 ")]
+    assert line and line[0].endswith("（最近一次成功入库）") and len(line[0].split()[1]) == 10

@@ -14,6 +14,7 @@ from ui.components import (  # noqa: F401
     display_frame,
     downloads,
     has_demo,
+    heading_years,
     metric,
     no_database,
     nothing_matches,

@@ -175,19 +175,36 @@ def display_frame(df: pd.DataFrame, name: str | None = None, *, columns: Iterabl
     return out.rename(columns={c: lab.get(c, c) for c in out.columns})
 
 
+def tidy_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as a reader writes them: money, rates and scores rounded to two
+    decimals (no 232.16000000000003), counts whole (56, not 56.0); blank stays blank."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if not pd.api.types.is_float_dtype(values.dtype):
+            continue
+        known = values.dropna()
+        if style.column_format(str(col), str(col)) is None and len(known) and (known == known.round()).all():
+            out[col] = values.round().astype("Int64")
+        else:
+            out[col] = values.round(2)
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM (Excel reads Chinese correctly); blank cells stay empty;
-    text that would start a formula is marked as text."""
-    safe = frame.copy()
+    text that would start a formula is marked as text; numbers tidy (tidy_numbers)."""
+    safe = tidy_numbers(frame)
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col].dtype):
             safe[col] = safe[col].map(_no_formula)
     safe.columns = [_no_formula(c) for c in safe.columns]
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return safe.to_csv(index=False, float_format="%.2f").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据") -> bytes:
     buf = io.BytesIO()
+    frame = tidy_numbers(frame)
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=sheet[:31])
         ws = writer.sheets[sheet[:31]]
@@ -279,8 +296,14 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
         st.info(empty, icon=":material/filter_alt_off:")
         return None
     title = title or (queries.get(name).title if name else "数据")
-    shown = display_frame(df, name, columns=columns, labels=labels, hide=hide)
+    df = df.reset_index(drop=True)
+    shown = tidy_numbers(display_frame(df, name, columns=columns, labels=labels, hide=hide))
     demo_note(df)
+    if len(shown) > 1:  # our own 排序 (Streamlit's column menu is English and hidden): downloads keep it
+        order = sort_choice(shown, key)
+        if order is not None:
+            shown, df = shown.loc[order], df.loc[order].reset_index(drop=True)
+            shown = shown.reset_index(drop=True)
     can_drill = drill and "unit_id" in df.columns
     if height == "auto" and len(shown) <= SHOW_ALL_ROWS:
         height = "content"  # a short table whole, rather than ten rows and a scroll bar for the rest
@@ -297,6 +320,78 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
             open_unit(df.iloc[rows[0]]["unit_id"])
     downloads(shown, key, title, xlsx=xlsx)
     return shown
+
+
+SORT_DEFAULT = "默认顺序"
+
+
+def sort_choice(shown: pd.DataFrame, key: str) -> pd.Index | None:
+    """A 排序 list over the table (each column 升序/降序; blanks last); the row
+    order chosen, or None for the table's own order."""
+    options = [SORT_DEFAULT] + [f"{c} {way}" for c in shown.columns for way in ("降序", "升序")]
+    chosen = st.selectbox("排序", options, key=f"{key}__sort", width=280, format_func=plain)
+    if chosen == SORT_DEFAULT or chosen is None:
+        return None
+    column, way = chosen.rsplit(" ", 1)
+    return shown.sort_values(column, ascending=way == "升序", na_position="last", kind="stable").index
+
+
+def hide_english_toolbars() -> None:
+    """Streamlit's table toolbar (Show/hide columns, Download as CSV, Search,
+    Fullscreen) and column menu (Sort ascending, Pin column, Autosize) are in
+    English with no option to translate them: hidden, as every table has its
+    own 排序, 下载CSV and 下载Excel in Chinese."""
+    st.html("""<style>
+    [data-testid="stElementToolbar"], [data-testid="stDataFrameColumnMenu"],
+    [data-testid="stDataFrameColumnVisibilityMenu"], [data-testid="stDataFrameColumnFormattingMenu"] {
+        display: none !important; }
+    </style>""")
+
+
+# Streamlit's own English words that can reach the screen -> the Chinese shown instead (ENGLISH_WORDS
+# lists them for the browser test); matched on a whole text node, "N" standing for a number
+CHINESE = {
+    "No results": "没有匹配项",
+    "Select all": "全选",
+    "Select N matches": "选择全部 N 个匹配项",
+    "Page not found": "找不到页面",
+    "You have requested page /P, but no corresponding file was found in the app's pages/ directory. "
+    "Running the app's main page.": "链接中的页面不存在，已打开总览。",
+    "The page that you have requested does not seem to exist. Running the app's main page.":
+        "链接中的页面不存在，已打开总览。",
+}
+ENGLISH_WORDS = ("Sort ascending", "Sort descending", "Pin column", "Autosize", "Show/hide columns",
+                 "Download as CSV", "Search", "Fullscreen", "Select all", "matches", "No results",
+                 "Page not found", "Running the app", "Clear", "Close", "options")
+
+
+def chinese_everywhere() -> None:
+    """Put Chinese in place of the English Streamlit writes without an option
+    to change it (a dropdown's "No results", a multiselect's "Select all", the
+    "Page not found" dialog of an unknown address): a small script in the page
+    rewrites those text nodes whenever they appear."""
+    import json
+
+    rules = [[re.escape(en).replace("N", r"(\d+)", 1 if " N " in en else 0).replace("/P", "/(.*)"), zh.replace("N", "$1")
+              if " N " in en else zh] for en, zh in CHINESE.items()]
+    st.html(f"""<script>
+    (() => {{
+      if (window.__zhTexts) return;
+      const rules = {json.dumps(rules, ensure_ascii=False)}.map(([re, zh]) => [new RegExp("^" + re + "$"), zh]);
+      const fix = (root) => {{
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {{
+          const text = node.nodeValue.trim();
+          if (!text || text.length > 300 || /[\u4e00-\u9fff]/.test(text)) continue;
+          for (const [re, zh] of rules) if (re.test(text)) {{ node.nodeValue = text.replace(re, zh); break; }}
+        }}
+      }};
+      window.__zhTexts = new MutationObserver((changes) => changes.forEach((c) =>
+        c.type === "characterData" ? fix(c.target.parentNode || document.body) : c.addedNodes.forEach((n) => fix(n.nodeType === 3 ? n.parentNode : n))));
+      window.__zhTexts.observe(document.body, {{childList: true, subtree: true, characterData: true}});
+      fix(document.body);
+    }})();
+    </script>""", unsafe_allow_javascript=True)
 
 
 def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, title: str | None = None,
@@ -447,10 +542,14 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
     """Title, the filter line and the demo banner; stops the page with the
     empty state when there is nothing loaded yet. Returns the filters."""
     from ui import data
-    from ui.filters import current
+    from ui.filters import current, year_text
 
     _through_app()
-    st.title(title, anchor=False)
+    hide_english_toolbars()
+    chinese_everywhere()
+    slot = st.empty()
+    st.session_state[_HEADING] = (title, slot)
+    slot.title(title, anchor=False)
     if intro:
         st.caption(intro)
     status = data.status()
@@ -459,6 +558,7 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
         st.stop()
     f = current()
     if status.ok and show_filters:
+        heading_years(year_text(f.year_from, f.year_to))
         line = f"当前筛选：{plain(f.describe())}"
         if f.data_kind == "demo":
             line += f"　:orange-badge[:material/science: 仅{DEMO_TEXT}]"
@@ -471,6 +571,29 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
         for notice in link_notices():
             link_warning(notice)
     return f
+
+
+_HEADING = "_page_heading"  # (title, the slot page_start drew it in) of this run's page
+
+
+def heading_years(years: str) -> None:
+    """Say in the page's heading which year(s) it shows: 总览 · 2023年. A page
+    showing other years than the sidebar's (a trend over every year, one
+    unit's year) calls it again with those."""
+    title, slot = st.session_state.get(_HEADING, (None, None))
+    if slot is not None:
+        slot.title(f"{title} · {years}" if years else title, anchor=False)
+
+
+FINDING_KINDS = {"不符": "red", "提示": "orange", "信号": "violet"}  # each its own colour everywhere
+FINDING_NAMES = {"不符": "勾稽不符", "提示": "核查提示", "信号": "可信度信号"}
+
+
+def finding_badges(mismatches, notices, signals) -> str:
+    """:red-badge[勾稽不符 9 条] :orange-badge[核查提示 99 条] :violet-badge[可信度信号 10 条]."""
+    counts = dict(zip(FINDING_KINDS, (mismatches, notices, signals)))
+    return " ".join(f":{FINDING_KINDS[k]}-badge[{FINDING_NAMES[k]} {style.num(0 if style.is_blank(v) else v, 0)} 条]"
+                    for k, v in counts.items())
 
 
 def link_warning(line: str) -> None:

@@ -1,8 +1,9 @@
-"""The shared sidebar filters: 年度 (one year or a range), 单位, 行业, 真实/演示.
+"""The shared sidebar filters: 年度 (one year, or a range when 年度区间 is on), 单位, 行业, 真实/演示.
 
 The widgets are drawn by app.py on every run, whichever page is open, so the
-choice stays when moving between pages. Each is bound to a URL query parameter
-(`year`, `unit`, `sector`, `data`), so a copied link opens the same view.
+choice stays when moving between pages. Each is kept in a URL query parameter
+(`year` — once for one year, twice for a range —, `unit`, `sector`, `data`), so a copied link opens the
+same view.
 Pages read the choice with `current()` and pass `current().params()` to the
 query layer as they are.
 
@@ -64,7 +65,7 @@ class Filters:
         """One line for captions: 2021–2022年 · 3个单位 · 教育 · 仅演示数据."""
         parts = []
         if self.year_from is not None:
-            parts.append(f"{self.year_from}年" if self.single_year else f"{self.year_from}–{self.year_to}年")
+            parts.append(year_text(self.year_from, self.year_to))
         if self.units:
             parts.append(f"{len(self.units)}个单位")
         if self.sectors:
@@ -143,21 +144,81 @@ def fix_unit_links(key: str, many: bool) -> list[str]:
     return unknown
 
 
+YEAR_ONE, YEAR_RANGE, YEAR_FROM, YEAR_TO = "yr_one", "yr_range", "yr_from", "yr_to"  # widget keys
+_YEAR_URL = "_year_url"  # the year values this session last wrote to the address bar
+
+
 def _year_links(years: list[int]) -> list[str]:
-    """?year=…: one or two of the database's years. One year is taken as that
-    year alone; anything else falls back to the default (Streamlit drops it)."""
-    given = st.query_params.get_all(KEYS["year"])
-    if not given:
+    """?year=2023 (that year), ?year=2021&year=2023 (a range; older links and
+    the range this sidebar writes) or ?year_from=…&year_to=…: put into the year
+    widgets when the address bar says something this session did not write
+    itself (a link opened, a page of another session pasted). A value that is
+    not one of the database's years keeps the default and says so."""
+    qp = st.query_params
+    given = qp.get_all(KEYS["year"])
+    if not given and ("year_from" in qp or "year_to" in qp):
+        given = [qp.get("year_from") or str(years[0]), qp.get("year_to") or str(years[-1])]
+    for name in ("year_from", "year_to"):  # the sidebar writes ?year= only
+        if name in qp:
+            del qp[name]
+    if not given or tuple(given) == st.session_state.get(_YEAR_URL):
         return []
     try:
-        chosen = [int(v) for v in given]
+        chosen = sorted(int(v) for v in given)
     except ValueError:
         chosen = []
+    st.session_state[_YEAR_URL] = tuple(given)
     if not chosen or len(chosen) > 2 or any(y not in years for y in chosen):
         return [link_notice("年度", given, "已显示默认年度")]
-    if len(chosen) == 1 and len(years) > 1:
-        st.session_state[KEYS["year"]] = (chosen[0], chosen[0])  # the slider takes a pair
+    lo, hi = chosen[0], chosen[-1]
+    st.session_state[YEAR_RANGE] = lo != hi
+    st.session_state[YEAR_ONE] = hi
+    st.session_state[YEAR_FROM], st.session_state[YEAR_TO] = lo, hi
     return []
+
+
+def _range_toggled() -> None:
+    """Turning the range on starts it from the first year to the year chosen;
+    turning it off keeps the range's last year."""
+    years = st.session_state.get("_years_available") or []
+    if st.session_state.get(YEAR_RANGE):
+        end = st.session_state.get(YEAR_ONE, years[-1] if years else None)
+        st.session_state[YEAR_FROM], st.session_state[YEAR_TO] = (years[0] if years else end), end
+    else:
+        st.session_state[YEAR_ONE] = st.session_state.get(YEAR_TO, years[-1] if years else None)
+
+
+def year_text(start: int | None, end: int | None) -> str:
+    """2023年 or 2022–2024年 ("" when no year)."""
+    if start is None:
+        return ""
+    return f"{start}年" if start == end else f"{start}–{end}年"
+
+
+def _year_widgets(years: list[int]) -> tuple[int, int]:
+    """年度: a list of years (the latest first, chosen by default); 年度区间
+    shows 从/到 instead. The choice is written to ?year= (one or two values)."""
+    if len(years) == 1:
+        st.caption(f"年度：{years[0]}年（库中只有这一年）")
+        return years[0], years[0]
+    for key in (YEAR_ONE, YEAR_FROM, YEAR_TO):
+        if st.session_state.get(key) not in years:
+            st.session_state.pop(key, None)  # a year that left the database
+    span = st.toggle("年度区间", key=YEAR_RANGE, on_change=_range_toggled,
+                     help="打开后可选择起止年度；关闭时只看一个年度。总览比较区间末年与上一年。")
+    label = lambda y: f"{y}年"  # noqa: E731
+    if not span:
+        start = end = st.selectbox("年度", years[::-1], key=YEAR_ONE, format_func=label)
+    else:
+        c_from, c_to = st.columns(2)
+        start = c_from.selectbox("从", years, index=0, key=YEAR_FROM, format_func=label)
+        end = c_to.selectbox("到", years, index=len(years) - 1, key=YEAR_TO, format_func=label)
+        start, end = min(start, end), max(start, end)
+    want = [str(start)] if start == end else [str(start), str(end)]
+    if st.query_params.get_all(KEYS["year"]) != want:
+        st.query_params[KEYS["year"]] = want
+    st.session_state[_YEAR_URL] = tuple(want)
+    return int(start), int(end)
 
 
 def _option_links(key: str, what: str, options: dict[str, str], fallback: str) -> list[str]:
@@ -168,6 +229,18 @@ def _option_links(key: str, what: str, options: dict[str, str], fallback: str) -
     if not unknown and given and all(v in options for v in given):
         st.session_state[key] = given[-1]
     return [link_notice(what, unknown, fallback)] if unknown else []
+
+
+def check_link(key: str, what: str, options, fallback: str = "已显示默认选项") -> None:
+    """Before a page draws its widget bound to ?key=: a value in the link that
+    is none of the widget's options (Streamlit drops it silently) is said in one
+    line on the page."""
+    from ui.components import link_warning
+
+    given = st.query_params.get_all(key)
+    unknown = [v for v in given if v not in {str(o) for o in options}]
+    if unknown:
+        link_warning(link_notice(what, unknown, fallback))
 
 
 def link_notices() -> list[str]:
@@ -186,8 +259,9 @@ def _reset() -> None:
         st.session_state[key] = []
     st.session_state["data"] = "all"
     years = st.session_state.get("_years_available") or []
-    if len(years) > 1:
-        st.session_state["year"] = (years[-1], years[-1])
+    if years:
+        st.session_state[YEAR_RANGE] = False
+        st.session_state[YEAR_ONE] = years[-1]
 
 
 def sidebar(status: data.DbStatus) -> Filters:
@@ -200,14 +274,7 @@ def sidebar(status: data.DbStatus) -> Filters:
     notices = _year_links(years)
     with st.sidebar:
         st.subheader("筛选", anchor=False)
-        if len(years) > 1:
-            start, end = st.select_slider(
-                "年度", options=years, value=(years[-1], years[-1]), key=KEYS["year"],
-                bind="query-params", help="拖动两端选择一个年度或年度区间；总览比较区间末年与上一年。",
-            )
-        else:
-            start = end = years[0]
-            st.caption(f"年度：{years[0]}年（库中只有这一年）")
+        start, end = _year_widgets(years)
         to_label, to_id = unit_names()
         unknown = fix_unit_links(KEYS["unit"], many=True)
         if unknown:
