@@ -34,7 +34,7 @@ from etl.config import configured_db
 
 BUREAU_ENV = "BUREAU_DB"
 BUSY_WAIT_S = float(os.environ.get("BUREAU_BUSY_WAIT_S", "5"))
-ACTIONS = ("导入", "复核", "抽查", "通报", "登录")
+ACTIONS = ("导入", "复核", "抽查", "通报", "简报", "登录")
 VERDICTS = ("已核实", "单位已说明", "误报")
 _LOCK = threading.RLock()
 

@@ -277,7 +277,9 @@ def demo_note(df: pd.DataFrame | None) -> None:
     """A visible label whenever demo rows are part of what is shown."""
     if has_demo(df):
         all_demo = bool(df["is_demo"].fillna(False).astype(bool).all())
-        text = "以下全部为演示数据（非真实报告）" if all_demo else "以下含演示数据（「数据类别」列标为演示）"
+        # a row of a summary is flagged when any report behind it is demo: "every row includes demo data",
+        # not "everything is demo" (a year holding one real report beside the demo district)
+        text = "以下各行均含演示数据（非真实报告）" if all_demo else "以下含演示数据（「数据类别」列标为演示）"
         st.caption(f":orange-badge[:material/science: {DEMO_TEXT}] {text}")
 
 

@@ -31,10 +31,14 @@ def circular_loader(year: int, region: str | None, fmt: str):
 
 
 def brief_loader(unit: str, fmt: str):
+    actor = _actor()
+
     def make() -> bytes:
         with data.database().reading() as con:
             b = circular.unit_brief(unit, db=con)
-        return circular.brief_docx(b) if fmt == "docx" else circular.brief_pdf(b)
+        out = circular.brief_docx(b) if fmt == "docx" else circular.brief_pdf(b)
+        store.record_event(actor, "简报", unit, f"生成{'Word' if fmt == 'docx' else 'PDF'}")
+        return out
     return make
 
 
