@@ -76,8 +76,7 @@ if result is None:
     if st.button(label, type="primary", disabled=not good and not bad, key="up_confirm",
                  icon=":material/database_upload:"):
         try:
-            st.session_state["up_result"] = upload.store(candidates)
-            auth.record_import(st.session_state["up_result"])
+            st.session_state["up_result"] = upload.store(candidates)  # the load log records who
         except Exception as exc:  # noqa: BLE001 - e.g. the database is locked by a running `etl load`
             st.error(f"无法写入数据库，请稍后重试（{ui.plain(' '.join(str(exc).split())[:200])}）。", icon=":material/error:")
             st.stop()

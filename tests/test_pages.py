@@ -441,6 +441,8 @@ def test_upload_reviews_then_loads_and_logs_bad_files(blank_db, monkeypatch):
     assert years["reports"].tolist() == [1] and years["fiscal_year"].tolist() == [2022]
     failures = queries.run("load_failures", blank_db)
     assert failures["file_name"].tolist() == ["坏报告.pdf"]
+    # the load log is the import's audit record: who (here the local user, no accounts configured)
+    assert set(queries.run("load_events", blank_db)["loaded_by"]) == {"local（导入页面）"}
 
     at.switch_page("pages/overview.py").run()  # the new report is on the dashboard at once
     assert_clean(at)

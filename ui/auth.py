@@ -111,18 +111,11 @@ def record(action: str, target: str, detail: str = "") -> None:
         st.warning(f"操作已完成，但未能写入操作记录：{exc}")
 
 
-def record_import(candidates) -> None:
-    done = [c for c in candidates if getattr(c, "status", None) in ("loaded", "replaced", "failed")]
-    if done:
-        names = "、".join(str(getattr(c, "file_name", None) or c.name) for c in done[:5])
-        more = f" 等 {len(done)} 个文件" if len(done) > 5 else ""
-        record("导入", f"{names}{more}", "；".join(f"{getattr(c, 'file_name', None) or c.name}：{c.status}" for c in done[:50]))
-
-
 def audit_table() -> None:
     """数据质量's 操作记录: the bureau's events and the load log's imports, newest first."""
     import pandas as pd
 
+    import ui
     from ui import data
 
     parts = []
@@ -144,4 +137,4 @@ def audit_table() -> None:
         st.caption("还没有操作记录。")
         return
     frame = frame.sort_values("时间", ascending=False, kind="stable").head(1000)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    ui.table(frame, None, "audit_events", title="操作记录")

@@ -65,8 +65,12 @@ TEMPLATE_NAMES = {"yueyang-yunxi-2022": "岳阳填报表模板", "hunan-prose": 
 
 
 def loaded_by() -> str:
-    """The name the load log keeps for this page's loads."""
-    return UPLOAD_USER
+    """Who the load log names for this page's loads: the signed-in account (the load log is
+    the import's audit record, listed on 数据质量's 操作记录)."""
+    from ui import auth
+
+    user = auth.current_user()
+    return f"{user.name}（{UPLOAD_USER}）" if user is not None else UPLOAD_USER
 
 
 def prepare(files: Iterable, limits: Limits = Limits()) -> list[Candidate]:
