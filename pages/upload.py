@@ -48,32 +48,32 @@ elif "up_result" not in st.session_state:
     st.caption("也可以在服务器上用命令批量导入：`python -m etl load 报告文件夹`。")
     st.stop()
 candidates = st.session_state["up_candidates"]
-good = [c for c in candidates if c.ok]
-bad = [c for c in candidates if not c.ok]
 result = st.session_state.get("up_result")
 
 if result is None:
+    notice = upload.check(candidates)  # against the database as it is now, on every rerun
+    counts = pd.Series([c.plan for c in candidates]).value_counts()
     st.subheader("读取结果", anchor=False)
-    st.caption(f"共 {len(candidates)} 份：可导入 {len(good)} 份，无法导入 {len(bad)} 份。请核对后确认入库。")
-    for cand in bad:
-        st.error(f"**{ui.plain(cand.name)}**：{ui.plain(cand.error)}", icon=":material/block:")
-    review = pd.DataFrame([c.summary() for c in candidates])
-    st.dataframe(review, hide_index=True, placeholder="—", key="up_review")
-    ui.downloads(review, "up_review_dl", "读取结果", xlsx=False)
-    for i, cand in enumerate(good):
-        rep, src = cand.record["report"], cand.record["source"]
-        title = f"{cand.name} → {rep.get('unit_name')}（{rep.get('fiscal_year')}年）"
-        if src.get("demo"):
-            title += " 【演示数据】"
-        with st.expander(ui.plain(title)):
-            warnings = src.get("warnings") or []
-            if warnings:
-                st.warning("读取警告：\n" + "\n".join(f"- {ui.plain(w)}" for w in warnings), icon=":material/warning:")
-            else:
-                st.caption("没有读取警告。")
-            st.json(cand.record, expanded=1)
-    label = f"确认导入 {len(good)} 份报告" + (f"（{len(bad)} 份无法导入的将记入失败记录）" if bad else "")
-    if st.button(label, type="primary", disabled=not good and not bad, key="up_confirm",
+    st.caption("共 {} 个文件：".format(len(candidates)) + "，".join(
+        f"{text} {counts[plan]} 个" for plan, text in upload.PLAN_TEXT.items() if plan in counts)
+        + "。请核对后确认入库；「状态」一栏是确认后将发生的事。")
+    if notice:
+        st.warning(notice, icon=":material/warning:")
+    for cand in candidates:
+        if cand.plan == "failed":
+            st.error(f"**{ui.plain(cand.name)}**：{ui.plain(cand.error)}", icon=":material/block:")
+    ui.table(upload.preview_frame(candidates), upload.PREVIEW, key="up_review", title="读取结果",
+             columns=upload.PREVIEW_COLUMNS, labels=upload.PREVIEW_LABELS, xlsx=False)
+    warned = [c for c in candidates if c.ok and ((c.record.get("source") or {}).get("warnings"))]
+    if warned:
+        with st.expander(f"全部读取警告（{len(warned)} 个文件）", icon=":material/warning:"):
+            for cand in warned:
+                st.markdown(f"**{ui.plain(cand.name)}**")
+                st.markdown("\n".join(f"- {ui.plain(w)}" for w in cand.record["source"]["warnings"]))
+    todo = [c for c in candidates if c.plan in ("new", "replace", "unchanged")]
+    failed = counts.get("failed", 0)
+    label = f"确认导入 {len(todo)} 份报告" + (f"（{failed} 份无法导入的将记入失败记录）" if failed else "")
+    if st.button(label, type="primary", disabled=not todo and not failed, key="up_confirm",
                  icon=":material/database_upload:"):
         try:
             st.session_state["up_result"] = upload.store(candidates)  # the load log records who
@@ -88,7 +88,12 @@ else:
     table = pd.DataFrame([{"文件": c.name, "结果": upload.STATUS_TEXT.get(c.status, c.status),
                            "单位名称": (c.record or {}).get("report", {}).get("unit_name"),
                            "年度": (c.record or {}).get("report", {}).get("fiscal_year"),
-                           "原因": c.error} for c in result])
+                           "原因": c.error or (c.plan_text if c.status == "duplicate" else None)}
+                          for c in result])
+    moved = upload.differs_from_plan(result)
+    if moved:  # another load came in between the preview and the confirmation
+        st.warning("以下文件的结果与预览不同（预览之后库中报告有变化）：" + "、".join(ui.plain(c.name) for c in moved),
+                   icon=":material/warning:")
     st.dataframe(table, hide_index=True, placeholder="—", key="up_result_table")
     ui.downloads(table, "up_result_dl", "导入结果", xlsx=False)
     loaded = [c for c in result if c.status in ("loaded", "replaced", "unchanged")]

@@ -413,6 +413,14 @@ left join rule_sets as s on s.region is not distinct from r.region and s.fiscal_
 left join implied as i on i.report_id = r.report_id
 left join declared as d on d.report_id = r.report_id;
 
+-- The extractor's layout code (reports.template), in words.
+create or replace macro template_name(template) as
+    case template
+        when 'yueyang-yunxi-2022' then '岳阳填报表模板'
+        when 'hunan-prose' then '文字版报告（数字取自正文）'
+        else template
+    end;
+
 -- Chinese names of the case channels (contracts: complaint/case channels).
 create or replace macro channel_name(channel) as
     case channel

@@ -64,12 +64,7 @@ final as (
         r.file_name,
         r.format,
         r.money_unit,
-        -- the extractor's layout code, in words
-        case r.template
-            when 'yueyang-yunxi-2022' then '岳阳填报表模板'
-            when 'hunan-prose' then '文字版报告（数字取自正文）'
-            else r.template
-        end as template,
+        template_name(r.template) as template,
         r.warnings,
         r.sha256,
         r.loaded_at,

@@ -278,7 +278,7 @@ def test_an_uploaded_report_appears_in_the_data(server, page):
         files=[{"name": "上传测试局2022.txt", "mimeType": "text/plain", "buffer": text.encode("utf-8")}])
     page.get_by_role("heading", name="读取结果").wait_for(timeout=90_000)
     settle(page, "导入报告")
-    assert page.get_by_text("可导入 1 份").count() == 1
+    assert page.get_by_text("新报告 1 个").count() == 1  # the preview says what confirming will do
     page.locator(".st-key-up_confirm button").click()
     page.get_by_text("已导入（新报告） 1 份").wait_for(timeout=60_000)
     assert_no_error(page)

@@ -425,12 +425,12 @@ def test_upload_reviews_then_loads_and_logs_bad_files(blank_db, monkeypatch):
         ("坏报告.pdf", b"%PDF-1.4 this is not a real pdf", "application/pdf"),
     ]).run()
     assert_clean(at)
-    review = table_with(at, "文件", "结果", "原因")
-    assert list(review["结果"]) == ["可导入", "无法导入"]
-    assert review["单位名称"].iloc[0] == "云溪区劳动和社会保障监察大队"
+    review = table_with(at, "文件", "单位", "状态")
+    assert list(review["状态"].str[:5]) == ["新报告", "无法导入："]
+    assert review["单位"].iloc[0] == "云溪区劳动和社会保障监察大队"
     assert "坏报告.pdf" in texts(at.error)
     # the ETL's own reason, in Chinese, as the CLI gives it
-    assert review["原因"].iloc[1].startswith("PDF 文件已损坏，无法打开")
+    assert review["状态"].iloc[1].startswith("无法导入：PDF 文件已损坏，无法打开")
     assert "PDF 文件已损坏" in texts(at.error)
     assert queries.run("years", blank_db).empty  # nothing stored before confirming
 
@@ -459,6 +459,45 @@ def test_upload_of_the_same_file_again_is_unchanged(sample_db, tmp_path, monkeyp
     # the sample database's A 2022 report is the seed, stored with the seed file's sha256:
     # the same file again changes nothing (as `etl load` would say)
     assert result["结果"].tolist() == ["未变（同一文件已在库中）"]
+    assert queries.run("years", db)["reports"].tolist() == [2, 4]
+
+
+def test_upload_preview_says_in_library_or_replaces_before_confirming(sample_db, tmp_path, monkeypatch):
+    db = Path(shutil.copy(sample_db, tmp_path / "preview.duckdb"))
+    seed = SEED_TEXT.read_bytes()
+    older = seed.decode("utf-8").replace("2022", "2021").encode("utf-8")  # A 2021 is loaded from another file
+    at = open_app(db, monkeypatch, "pages/upload.py")
+    at.file_uploader[0].set_value([
+        ("监察大队2022.txt", seed, "text/plain"),
+        ("监察大队2021.txt", older, "text/plain"),
+        ("监察大队2022 - 副本.txt", seed, "text/plain"),
+        ("坏报告.pdf", b"%PDF-1.4 this is not a real pdf", "application/pdf"),
+    ]).run()
+    assert_clean(at)
+    review = table_with(at, "文件", "状态")
+    assert list(review.columns) == ["文件", "单位", "年度", "预算数（万元）", "支出数（万元）", "执行率（%）", "自评得分",
+                                    "自评等次", "不符", "读取警告", "首条警告", "报告格式", "状态"]
+    status = review["状态"].tolist()
+    assert status[0].startswith("已在库中（同一文件，") and status[0].endswith("导入）")
+    assert status[1].startswith("将替换 2021年 的报告（云溪区劳动和社会保障监察大队-2021.txt，")
+    assert status[2] == "本批重复（与 监察大队2022.txt 相同）"
+    assert status[3].startswith("无法导入：PDF 文件已损坏")
+    assert review["支出数（万元）"].tolist()[:3] == [85.53, 85.53, 85.53] and pd.isna(review["支出数（万元）"].iloc[3])
+    assert review["执行率（%）"].iloc[0] == 88.97 and pd.isna(review["预算数（万元）"].iloc[0])  # blank, not 0
+    assert "已在库中 1 个" in texts(at.caption) and "本批重复 1 个" in texts(at.caption)
+    assert not [j for j in at.json], "the record is not shown as a JSON tree any more"
+    before = len(queries.run("load_events", db))
+
+    confirm = at.button(key="up_confirm")
+    assert confirm.label == "确认导入 2 份报告（1 份无法导入的将记入失败记录）"
+    confirm.click().run()
+    assert_clean(at)
+    result = table_with(at, "文件", "结果")
+    assert result["结果"].tolist() == ["未变（同一文件已在库中）", "已导入（替换该单位该年度的旧报告）",
+                                     "本批重复（未再导入）", "失败"]
+    assert not at.warning, "every file ended as the preview said"
+    events = queries.run("load_events", db).head(len(queries.run("load_events", db)) - before)
+    assert sorted(events["status"]) == ["failed", "replaced", "unchanged"]  # the repeat is not loaded twice
     assert queries.run("years", db)["reports"].tolist() == [2, 4]
 
 
