@@ -1,12 +1,13 @@
-"""单位对比: rankings of units for budget execution, cost per case and
-self-score in one year, and self-score against execution rate with the
-credibility signals marked. Clicking a unit opens 单位详情."""
+"""单位对比: with two to five units chosen in the sidebar, those units side by side (a table of
+the measures and a small chart per measure, ui/compare.py); then rankings of units for budget
+execution, cost per case and self-score in one year, and self-score against execution rate with
+the credibility signals marked. Clicking a unit opens 单位详情."""
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 import ui
-from ui import style
+from ui import compare, style
 
 f = ui.page_start("单位对比", "同一年度各单位的排名；点击条形、散点或表格行可查看单位详情。")
 
@@ -68,6 +69,40 @@ def ranking(df: pd.DataFrame, value: str, name: str, key: str, title: str, axis:
     ui.table(df.sort_values(value, ascending=not descending, na_position="last"), name, f"{key}_table",
              title=f"{year}年{title}", drill=True, columns=["unit_name", value, *columns])
 
+
+
+def side_by_side() -> None:
+    """The chosen units (2–5) next to each other in the year shown: one table, one chart per measure."""
+    chosen = list(f.units)
+    if not compare.MIN_UNITS <= len(chosen) <= compare.MAX_UNITS:
+        st.caption(f"在侧栏「单位」中选择 {compare.MIN_UNITS}–{compare.MAX_UNITS} 个单位，可在此并排比较"
+                   + (f"（现选 {len(chosen)} 个）。" if chosen else "。"))
+        return
+    rows = ui.fetch(compare.QUERY, **scope)
+    if rows is None:
+        return
+    position = {uid: i for i, uid in enumerate(chosen)}
+    rows = rows.assign(_at=rows["unit_id"].map(position)).sort_values(["_at", "report_id"]).drop(columns="_at")
+    to_label, _ = ui.filters.unit_names()
+    missing = [to_label.get(uid, uid) for uid in chosen if uid not in set(rows["unit_id"])]
+    st.subheader(f"所选 {len(chosen)} 个单位并排比较", anchor=False)
+    if missing:
+        st.caption("、".join(ui.plain(m) for m in missing) + f" {year}年没有报告（或不在当前筛选内），该列空白。")
+    if ui.has_demo(rows):
+        st.caption(f":orange-badge[:material/science: {ui.components.DEMO_TEXT}] 单位名后标（演示）的为演示数据（非真实报告）。")
+    table = compare.side_by_side(rows, to_label, missing)
+    st.dataframe(table, hide_index=True, key="cmp_side_table", placeholder="—")
+    ui.downloads(table, "cmp_side_table", f"{year}年所选单位并排比较")
+    if not rows.empty and compare.charted(rows):
+        st.caption("每个指标一张小图、各用自己的纵轴，小单位也看得清；金额相差悬殊时用对数刻度（图题注明）。空白不画、不按0计。")
+        fig = compare.small_multiples(rows, f"{year}年所选单位各项指标", to_label)
+        ui.chart(fig, rows, compare.QUERY, "cmp_side_chart", title=f"{year}年所选单位各项指标", drill=True,
+                 columns=["unit_name", *compare.charted(rows)])
+    if (~rows["case_unit"].fillna(False).astype(bool) & rows["cost_per_case"].notna()).any():
+        st.caption("非办案单位（如医院、学校）报告的投诉件数不是其产出，其每件成本只作参考。")
+
+
+side_by_side()
 
 tab_exec, tab_cost, tab_score, tab_scatter = st.tabs(TABS, key="cmp_tab", bind="query-params")
 

@@ -921,3 +921,89 @@ def test_overview_says_when_the_data_was_last_loaded(sample_db, monkeypatch):
     assert_clean(at)
     line = [c.value for c in at.caption if c.value.startswith("数据截至 ")]
     assert line and line[0].endswith("（最近一次成功入库）") and len(line[0].split()[1]) == 10
+
+
+# --- 单位对比: two to five units side by side (#12 item 8) ---------------------------------------
+
+SMALL_UNIT = "云溪区档案馆"
+
+
+@pytest.fixture(scope="module")
+def five_units_db(tmp_path_factory) -> Path:
+    """The sample's four units and a fifth, small one (20 万元, no complaints, no budget stated)."""
+    from tests.dbfactory import build_db, variant
+    from tests.pagedata import sample_records
+
+    records = sample_records()
+    small = variant(records[1], report__unit_name=SMALL_UNIT, report__budget_code="125040", cases=[],
+                    source__file_name="档案馆-2022.txt", source__sha256=None)
+    small["expenditure"][0].update(total=20.0, basic=20.0, personnel=15.0, public=5.0, project=0.0)
+    return build_db(tmp_path_factory.mktemp("five") / "five.duckdb", records + [small])
+
+
+def chart_spec(at: AppTest, key: str) -> dict:
+    import json
+
+    return json.loads(next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key)).proto.spec)
+
+
+def side_table(at: AppTest) -> pd.DataFrame:
+    return table_with(at, "指标")
+
+
+def test_compare_puts_two_units_side_by_side(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/compare.py", query={"unit": [NAMES[UNIT_A], NAMES[UNIT_B]]})
+    assert_clean(at)
+    table = side_table(at)
+    assert list(table.columns) == ["指标", NAMES[UNIT_A], NAMES[UNIT_B]]  # the chosen order
+    rows = table.set_index("指标")
+    assert rows.loc["支出数（万元）"].tolist() == ["85.53", "1,300.00"]
+    assert rows.loc["执行率（%）"].tolist() == ["88.97%", "98.00%"]
+    assert rows.loc["自评得分"].tolist() == ["90.00", "96.00"]
+    assert rows.loc["案件数", NAMES[UNIT_A]] == "924"
+    assert pd.isna(rows.loc["案件数", NAMES[UNIT_B]])  # B states no cases: blank, never 0
+    assert rows.loc["每件成本（元/件）", NAMES[UNIT_A]] == "925.65"
+    assert rows.loc["预算数（万元）"].isna().all()
+    assert "复核得分" not in rows.index  # nobody reviewed yet: no empty row
+    assert {"等次", "不符（条）", "提示（条）", "信号（条）"} <= set(rows.index)
+    # one small chart per measure, each on its own axis
+    spec = chart_spec(at, "cmp_side_chart")
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert titles == ["支出数（万元）", "执行率（%）", "自评得分", "案件数", "每件成本（元/件）", "不符（条）", "提示（条）",
+                      "信号（条）"]  # 预算数 is blank for both: not drawn
+    assert len(spec["data"]) == 8 * 2 and spec["layout"]["title"]["text"] == "2022年所选单位各项指标"
+    assert [t["name"] for t in spec["data"] if t.get("showlegend")] == [NAMES[UNIT_A], NAMES[UNIT_B]]
+    assert all(spec["layout"][f"yaxis{i if i > 1 else ''}"].get("type") != "log" for i in range(1, 9))  # 85 vs 1,300: linear
+    # the download is the table as shown: UTF-8 with BOM, blanks empty
+    spy = MediaSpy(monkeypatch)
+    at.run()
+    button = [b for b in at.get("download_button") if b.proto.label == "下载CSV"][0]
+    csv = spy.content(button)
+    assert csv.startswith(BOM)
+    frame = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == ["指标", NAMES[UNIT_A], NAMES[UNIT_B]]
+    assert frame.set_index("指标").loc["案件数"].tolist() == ["924", ""]
+
+
+def test_compare_five_units_keeps_the_small_one_readable(five_units_db, monkeypatch):
+    names = [NAMES[UNIT_B], NAMES[UNIT_A], SMALL_UNIT, NAMES[UNIT_D], NAMES[UNIT_C] + "（演示）"]
+    at = open_app(five_units_db, monkeypatch, "pages/compare.py", query={"unit": names})
+    assert_clean(at)
+    table = side_table(at)
+    assert list(table.columns) == ["指标", *names]
+    spend = table.set_index("指标").loc["支出数（万元）"].tolist()
+    assert spend == ["1,300.00", "85.53", "20.00", "100.00", "500.00"]
+    assert "演示" in texts(at.caption)  # C is demo data, and says so
+    spec = chart_spec(at, "cmp_side_chart")
+    titles = [a["text"] for a in spec["layout"]["annotations"]]
+    assert titles[0] == "支出数（万元）（对数刻度）"  # 1,300 beside 20: a log axis, named in its title
+    assert spec["layout"]["yaxis"]["type"] == "log"
+    spend_bars = [t for t in spec["data"] if t.get("xaxis", "x") == "x"]
+    assert [t["text"][0] for t in spend_bars] == ["1,300.00", "85.53", "20.00", "100.00", "500.00"]  # each labelled
+
+
+def test_compare_asks_for_two_to_five_units(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch, "pages/compare.py", query={"unit": [NAMES[UNIT_A]]})
+    assert_clean(at)
+    assert "选择 2–5 个单位，可在此并排比较（现选 1 个）" in texts(at.caption)
+    assert not [d for d in at.dataframe if "指标" in d.value.columns]
