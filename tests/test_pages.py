@@ -475,8 +475,8 @@ def test_upload_preview_says_in_library_or_replaces_before_confirming(sample_db,
     ]).run()
     assert_clean(at)
     review = table_with(at, "文件", "状态")
-    assert list(review.columns) == ["文件", "单位", "年度", "预算数（万元）", "支出数（万元）", "执行率（%）", "自评得分",
-                                    "自评等次", "不符", "读取警告", "首条警告", "报告格式", "状态"]
+    assert list(review.columns) == ["文件", "单位", "年度", "状态", "预算数（万元）", "支出数（万元）", "执行率（%）",
+                                    "自评得分", "自评等次", "不符", "读取警告", "首条警告", "报告格式"]
     status = review["状态"].tolist()
     assert status[0].startswith("已在库中（同一文件，") and status[0].endswith("导入）")
     assert status[1].startswith("将替换 2021年 的报告（云溪区劳动和社会保障监察大队-2021.txt，")

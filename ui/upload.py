@@ -50,10 +50,11 @@ PLAN_TEXT = {"new": "新报告", "replace": "将替换旧报告", "unchanged": "
 PLANNED_STATUS = {"new": "loaded", "replace": "replaced", "unchanged": "unchanged", "failed": "failed",
                   "duplicate": "duplicate"}
 PREVIEW = "import_preview"
-# The preview table: the candidate's own columns, then import_preview's figures, then the plan.
+# The preview table: the candidate's own columns and its plan, then import_preview's figures.
 PREVIEW_LABELS = {"file": "文件", "unit_name": "单位", "fiscal_year": "年度", "plan_text": "状态"}
-PREVIEW_COLUMNS = ["file", "unit_name", "fiscal_year", "budget_wan", "expenditure_total", "execution_rate",
-                   "self_score", "grade", "mismatches", "warning_count", "first_warning", "template", "plan_text"]
+# 状态 right after the file's identity: the column the reader decides on, visible without scrolling.
+PREVIEW_COLUMNS = ["file", "unit_name", "fiscal_year", "plan_text", "budget_wan", "expenditure_total", "execution_rate",
+                   "self_score", "grade", "mismatches", "warning_count", "first_warning", "template"]
 # (is_demo rides along: ui.table shows 数据类别 when any file is demo data)
 
 
