@@ -764,14 +764,16 @@ def test_a_load_gets_the_file_while_the_dashboard_reads_it(sample_db, tmp_path, 
         assert con.execute("select count(*) from reports").fetchone() == (6,)
     write = [sys.executable, "-c", (
         "import sys, time; sys.path.insert(0, sys.argv[2]); from etl.load import open_db; "
-        "con = open_db(sys.argv[1]); time.sleep(1.5); "
+        "con = open_db(sys.argv[1]); print('open', flush=True); time.sleep(1.5); "
         "con.execute(\"delete from reports where unit_name = '云溪区卫生健康局'\"); con.close()"), str(db), str(ROOT)]
     started = time.monotonic()
-    loader = subprocess.Popen(write, stderr=subprocess.PIPE, text=True)
+    loader = subprocess.Popen(write, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = []
 
     def browse():
-        time.sleep(0.8)  # the loader has the file by now: this query waits for it
+        # the loader has the file once it says so (a fixed sleep lost the race on a busy machine)
+        assert loader.stdout.readline().strip() == "open"
+        time.sleep(0.2)  # this query starts while the loader holds the file: it waits for it
         with reader.reading() as con:
             seen.append(con.execute("select count(*) from reports").fetchone()[0])
 
