@@ -270,6 +270,34 @@ def test_unit_detail_of_a_unit_with_one_year(sample_db, monkeypatch):
     assert checks and "收入分项之和与收入合计不符" in set(checks[0]["核查规则"])
 
 
+def test_indicators_say_met_or_not_and_wrap_long_cells(sample_db, monkeypatch):
+    # a leader sees at a glance which indicators reached their target, counted and coloured; long
+    # indicator names wrap (st.table) instead of being cut; the CSV holds the plain words
+    spy = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_D], "ud_tab": "绩效指标"})
+    assert_clean(at)
+    assert ":green-badge[达成 2 项] :red-badge[未达成 1 项]" in texts(at.markdown)
+    shown = [t.value for t in at.table if "达成" in t.value.columns]
+    assert shown, "the indicators are drawn with st.table"
+    cells = dict(zip(shown[0]["指标名称"], shown[0]["达成"]))
+    assert cells["资金发放到位率"] == ":green-badge[达成]" and cells["享受保险基金补助人数"] == ":red-badge[未达成]"
+    assert cells["提速工伤认定"] == ":gray-badge[无法判断]"
+    button = next(b for b in at.get("download_button") if b.proto.id.find("ud_indicators__csv") >= 0)
+    csv = pd.read_csv(io.BytesIO(spy.content(button)), encoding="utf-8-sig")
+    assert list(csv.columns)[:7] == ["一级指标", "二级指标", "指标编号", "指标名称", "年度目标值", "完成情况", "达成"]
+    assert dict(zip(csv["指标名称"], csv["达成"]))["享受保险基金补助人数"] == "未达成"
+    assert dict(zip(csv["指标名称"], csv["得分"]))["享受保险基金补助人数"] == 4
+
+
+def test_indicators_without_targets_say_so_instead_of_blank_columns(sample_db, monkeypatch):
+    # the seed's template layout (评价内容|绩效目标|完成情况) has no 目标值/分值/得分: no blank columns, one line why
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A], "ud_tab": "绩效指标"})
+    assert_clean(at)
+    assert "本报告的指标表没有填写年度目标值" in texts(at.caption)
+    shown = [t.value for t in at.table if "指标名称" in t.value.columns][0]
+    assert not {"年度目标值", "分值", "得分", "达成"} & set(shown.columns)
+
+
 def test_unit_detail_shows_money_across_years(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A]})
     assert_clean(at)
@@ -573,6 +601,8 @@ def markdown_strings(at: AppTest) -> list[str]:
     out += [str(m.value) for m in at.metric] + [m.label for m in at.metric]
     for control in at.segmented_control:
         out += [str(o) for o in control.options]
+    for table in at.table:  # st.table's cells and headers are Markdown too (ui.table(wrap=True))
+        out += [str(c) for c in table.value.columns] + [str(v) for v in table.value.to_numpy().ravel()]
     return out
 
 

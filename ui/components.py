@@ -287,11 +287,14 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
           columns: Iterable[str] | None = None, labels: dict[str, str] | None = None,
           hide: Iterable[str] = (), drill: bool = False, height: int | str = "auto",
           empty: str = "没有符合当前筛选条件的数据。", xlsx: bool = True,
-          number_format: str | None = None) -> pd.DataFrame | None:
+          number_format: str | None = None, wrap: bool = False,
+          badges: dict[str, dict[str, str]] | None = None) -> pd.DataFrame | None:
     """A table with its downloads. drill=True: clicking a row opens that
     unit's 单位详情 (the frame needs a unit_id column). number_format: printf
     format for decimal columns the labels do not already format (e.g. "%.2f"
-    for a table of 万元 amounts). Returns the shown frame."""
+    for a table of 万元 amounts). wrap=True: every cell shown whole, long text
+    wrapped over lines (st.table; no row selection), and `badges` colours the
+    values of a column ({"达成": {"达成": "green", …}}). Returns the shown frame."""
     if df is None:
         return None
     if df.empty:
@@ -306,7 +309,11 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
         if order is not None:
             shown, df = shown.loc[order], df.loc[order].reset_index(drop=True)
             shown = shown.reset_index(drop=True)
-    can_drill = drill and "unit_id" in df.columns
+    can_drill = drill and "unit_id" in df.columns and not wrap
+    if wrap:
+        st.table(wrapped_cells(shown, df, name, labels, number_format, badges), hide_index=True, border="horizontal")
+        downloads(shown, key, title, xlsx=xlsx)
+        return shown
     if height == "auto" and len(shown) <= SHOW_ALL_ROWS:
         height = "content"  # a short table whole, rather than ten rows and a scroll bar for the rest
     event = st.dataframe(
@@ -322,6 +329,58 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
             open_unit(df.iloc[rows[0]]["unit_id"])
     downloads(shown, key, title, xlsx=xlsx)
     return shown
+
+
+def _formatted(value: Any, fmt: str | None) -> str:
+    if fmt == style.MONEY_FORMAT:
+        return f"{value:,.2f}"
+    return fmt % value if fmt else style.num(value, 2 if float(value) != round(float(value)) else 0)
+
+
+def wrapped_cells(shown: pd.DataFrame, source: pd.DataFrame, name: str | None, labels: dict[str, str] | None,
+                  number_format: str | None = None, badges: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """The shown frame as the Markdown cells of st.table: document text literal
+    (plain), numbers formatted as in st.dataframe, blank as —, and the values
+    of a `badges` column as coloured badges (our own words only)."""
+    formats = {col: cfg.get("type_config", {}).get("format") if isinstance(cfg, dict) else None
+               for col, cfg in _column_config(shown, source, name, labels, number_format).items()}
+    out = pd.DataFrame(index=shown.index)
+    for col in shown.columns:
+        colours = (badges or {}).get(col, {})
+        cells = []
+        for v in shown[col]:
+            if style.is_blank(v):
+                cells.append("—")
+            elif v in colours:
+                cells.append(f":{colours[v]}-badge[{v}]")
+            elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                cells.append(_formatted(v, formats.get(col)))
+            else:
+                cells.append(plain(v))
+        out[plain(col)] = cells
+    return out
+
+
+ATTAINMENT = "attainment"  # the column with_attainment adds
+ATTAINMENT_LABEL = "达成"
+ATTAINMENT_COLOURS = {"达成": "green", "未达成": "red", "无法判断": "gray"}
+
+
+def with_attainment(indicators: pd.DataFrame) -> pd.DataFrame:
+    """unit_indicators' rows with 达成 / 未达成 / 无法判断 from 目标值 and 完成情况 (etl.attainment)."""
+    from etl import attainment
+
+    out = indicators.copy()
+    out[ATTAINMENT] = [attainment.judge(t, a) for t, a in zip(out["target_text"], out["actual_text"])]
+    return out
+
+
+def attainment_badges(indicators: pd.DataFrame) -> str:
+    """:green-badge[达成 12 项] :red-badge[未达成 2 项] :gray-badge[无法判断 5 项]."""
+    from etl import attainment
+
+    found = attainment.counts(indicators[ATTAINMENT])
+    return " ".join(f":{ATTAINMENT_COLOURS[k]}-badge[{k} {n} 项]" for k, n in found.items())
 
 
 SORT_DEFAULT = "默认顺序"
