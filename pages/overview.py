@@ -85,10 +85,15 @@ with right:
 
 st.subheader(f"{year}年各单位", anchor=False)
 if execution is not None:
+    ranked = ui.components.with_ranking_context(
+        execution, "execution_rate", lambda d: f"{d:.2f} 个百分点",
+        ui.fetch("implied_grade", **f.params(year_from=year, year_to=year)),
+        ui.fetch("budget_execution", **f.params(year_from=year - 1, year_to=year - 1)))
     ui.table(
-        execution.sort_values("execution_rate", ascending=False, na_position="last"), "budget_execution",
+        ranked.sort_values("execution_rate", ascending=False, na_position="last"), "budget_execution",
         "ov_units", title=f"{year}年各单位预算执行",
-        columns=["unit_name", "sector", "expenditure_total", "execution_rate", "execution_basis",
-                 "stated_minus_computed"],
+        columns=["unit_name", "sector", "expenditure_total", "execution_rate", "vs_last_year", "ranking_grade",
+                 "execution_basis", "stated_minus_computed"],
         drill=True,
     )
+    st.caption(f"较上年：预算执行率与{year - 1}年相比（↑ 升高，↓ 降低）；等次为报告申报的等次。")

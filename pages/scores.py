@@ -77,7 +77,12 @@ with g2:
 if implied is not None:
     st.caption(f"{year}年各单位申报等次与得分对应等次（分档规则见 data/grade_rules.csv）")
     order = implied.assign(_m=implied["matches"].fillna(True).astype(bool)).sort_values(["_m", "self_score"])
-    ui.table(order.drop(columns="_m"), "implied_grade", "sc_implied", title=f"{year}年申报与对应等次", drill=True)
+    order = ui.components.with_ranking_context(order.drop(columns="_m"), "self_score", lambda d: f"{d:.2f} 分", None,
+                                               ui.fetch("implied_grade", **f.params(year_from=year - 1, year_to=year - 1)))
+    ui.table(order, "implied_grade", "sc_implied", title=f"{year}年申报与对应等次", drill=True,
+             columns=["fiscal_year", "unit_name", "sector", "self_score", "vs_last_year", "grade", "declared_band",
+                      "implied_grade", "rule_set", "comparable", "matches"])
+    st.caption(f"较上年：自评得分与{year - 1}年相比（↑ 升高，↓ 降低）。")
 
 st.subheader("自评得分与复核得分", anchor=False)
 st.caption("绩效科复核后的得分与单位自评得分之差（自评减复核，正数即自评偏高）；未复核的报告复核得分为空。")

@@ -137,10 +137,8 @@ def with_arrow(values, text, better_up=True):
     """Each year's figure as text with ↑/↓ against the year before (— when either is blank)."""
     out, before = [], None
     for v in values:
-        arrow = ""
-        if not style.is_blank(v) and before is not None and not style.is_blank(before) and v != before:
-            arrow = " ↑" if v > before else " ↓"
-        out.append(text(v) + arrow)
+        arrow = ui.components.arrow(v, before)
+        out.append(text(v) + (f" {arrow}" if arrow else ""))
         before = v
     return out
 

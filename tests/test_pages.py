@@ -298,6 +298,31 @@ def test_indicators_without_targets_say_so_instead_of_blank_columns(sample_db, m
     assert not {"年度目标值", "分值", "得分", "达成"} & set(shown.columns)
 
 
+def test_rankings_show_the_grade_and_the_change_from_the_year_before(sample_db, monkeypatch):
+    # 2022 against 2021: A's stated rate 92.5% -> 88.97%, B's 97% -> 98%; A's score 88 -> 90; C and D have no 2021
+    at = open_app(sample_db, monkeypatch, "pages/compare.py")
+    assert_clean(at)
+    execution = at.dataframe(key="cmp_exec_table").value.set_index("单位名称")
+    assert execution.loc[NAMES[UNIT_A], "较上年"] == "↓ 3.53 个百分点"
+    assert execution.loc[NAMES[UNIT_B], "较上年"] == "↑ 1.00 个百分点" and execution.loc[NAMES[UNIT_B], "等次"] == "优"
+    assert pd.isna(execution.loc[NAMES[UNIT_D], "较上年"]) and execution.loc[NAMES[UNIT_D], "等次"] == "中"
+    scores = at.dataframe(key="cmp_score_table").value.set_index("单位名称")
+    assert scores.loc[NAMES[UNIT_A], "较上年"] == "↑ 2.00 分"
+    overview = open_app(sample_db, monkeypatch)
+    units = overview.dataframe(key="ov_units").value.set_index("单位名称")
+    assert units.loc[NAMES[UNIT_B], "较上年"] == "↑ 1.00 个百分点" and units.loc[NAMES[UNIT_B], "等次"] == "优"
+    graded = open_app(sample_db, monkeypatch, "pages/scores.py").dataframe(key="sc_implied").value.set_index("单位名称")
+    assert graded.loc[NAMES[UNIT_B], "较上年"] == "↑ 1.00 分"
+
+
+def test_change_text_says_up_down_or_unchanged():
+    from ui.components import change_text
+
+    assert change_text(90, 88, lambda d: f"{d:.2f} 分") == "↑ 2.00 分"
+    assert change_text(1, 3, str) == "↓ 2.0" and change_text(5, 5, str) == "持平"
+    assert change_text(None, 3, str) is None and change_text(3, float("nan"), str) is None
+
+
 def test_unit_detail_shows_money_across_years(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A]})
     assert_clean(at)

@@ -41,6 +41,8 @@ HIDDEN = ("unit_id", "unit_key", "report_id", "sha256", "line_no", "is_demo")
 EXTRA_LABELS = {
     "is_demo": KIND_COLUMN,
     "channel_name": "渠道",
+    "ranking_grade": "等次",  # with_ranking_context
+    "vs_last_year": "较上年",
 }
 
 
@@ -381,6 +383,39 @@ def attainment_badges(indicators: pd.DataFrame) -> str:
 
     found = attainment.counts(indicators[ATTAINMENT])
     return " ".join(f":{ATTAINMENT_COLOURS[k]}-badge[{k} {n} 项]" for k, n in found.items())
+
+
+def arrow(value: Any, before: Any) -> str:
+    """"↑" / "↓" of a figure against the year before; "" when equal or either is blank."""
+    if style.is_blank(value) or before is None or style.is_blank(before) or value == before:
+        return ""
+    return "↑" if value > before else "↓"
+
+
+def change_text(value: Any, before: Any, text) -> str | None:
+    """"↑ 2.50 个百分点" (text formats the size of the change), "持平", or None when either is blank."""
+    if style.is_blank(value) or before is None or style.is_blank(before):
+        return None
+    return arrow(value, before) + " " + text(abs(float(value) - float(before))) if value != before else "持平"
+
+
+def with_ranking_context(df: pd.DataFrame, value: str, text, grades: pd.DataFrame | None,
+                         before: pd.DataFrame | None) -> pd.DataFrame:
+    """A ranking's rows with 等次 (ranking_grade: the grade each report declares, from implied_grade's
+    rows `grades`, by report or else by unit) and 较上年 (vs_last_year: `value` against the same query's
+    rows of the year before, `before`, by unit; a unit's two reports in a year averaged)."""
+    out = df.copy()
+    if grades is not None and not grades.empty:
+        by_report = "report_id" in out.columns and "report_id" in grades.columns
+        keys = "report_id" if by_report else "unit_id"
+        named = grades.dropna(subset=["grade"]).groupby(keys)["grade"].agg(lambda g: "、".join(dict.fromkeys(map(str, g))))
+        out["ranking_grade"] = out[keys].map(named)
+    else:
+        out["ranking_grade"] = None
+    prior = (before.groupby("unit_id")[value].mean() if before is not None and not before.empty and value in before
+             else pd.Series(dtype=float))
+    out["vs_last_year"] = [change_text(v, prior.get(u), text) for u, v in zip(out["unit_id"], out[value])]
+    return out
 
 
 SORT_DEFAULT = "默认顺序"
