@@ -430,7 +430,7 @@ def test_csv_download_holds_exactly_the_filtered_rows(sample_db, monkeypatch):
     assert list(csv["年度"]) == [2021]
     assert csv["支出合计（万元）"].tolist() == [1200.0]
     assert csv["预算执行率（%）"].tolist() == [97.0]
-    assert list(csv.columns) == list(shown.columns)
+    assert list(csv.columns) == list(shown.columns) + ["数据截至"]
 
 
 def test_chart_csv_and_blank_cells_stay_blank(sample_db, monkeypatch):
@@ -937,3 +937,22 @@ def test_overview_says_when_the_data_was_last_loaded(sample_db, monkeypatch):
     assert_clean(at)
     line = [c.value for c in at.caption if c.value.startswith("数据截至 ")]
     assert line and line[0].endswith("（最近一次成功入库）") and len(line[0].split()[1]) == 10
+
+
+def test_every_download_says_when_the_data_was_last_loaded(sample_db, monkeypatch):
+    # the CSV's last column 数据截至, the same time as 总览's line, on every row; the file still reads back
+    media = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch)
+    as_of = next(c.value for c in at.caption if c.value.startswith("数据截至 ")).split("（")[0].removeprefix("数据截至 ")
+    for key in ("ov_units__csv", "ov_years__csv"):
+        csv = pd.read_csv(io.BytesIO(media.content(at.download_button(key=key))), encoding="utf-8-sig")
+        assert list(csv.columns)[-1] == "数据截至" and set(csv["数据截至"]) == {as_of}, key
+    assert len(csv) == 2  # 2021 and 2022: no line above the header or below the rows
+
+
+def test_a_stamp_is_one_last_column_and_nothing_without_a_load():
+    from ui.components import stamped
+
+    frame = pd.DataFrame({"单位名称": ["甲", "乙"]})
+    assert list(stamped(frame, "2026-12-07 10:32")["数据截至"]) == ["2026-12-07 10:32"] * 2
+    assert stamped(frame, None) is frame

@@ -237,8 +237,22 @@ def safe_file_name(name: Any, blank: str = "文件") -> str:
     return safe or blank
 
 
+AS_OF_COLUMN = "数据截至"
+
+
+def stamped(frame: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
+    """`frame` with a last column 数据截至 (the latest load time, the same on every row): Excel shows
+    it beside the figures and the file still reads back as one table (no line above the header)."""
+    if not as_of or AS_OF_COLUMN in frame.columns:
+        return frame
+    return frame.assign(**{AS_OF_COLUMN: as_of})
+
+
 def downloads(frame: pd.DataFrame, key: str, title: str, xlsx: bool = True) -> None:
-    """下载CSV (and 下载Excel) of exactly `frame`."""
+    """下载CSV (and 下载Excel) of exactly `frame`, stamped with 数据截至 (stamped)."""
+    from ui import data
+
+    frame = stamped(frame, data.data_as_of())
     stem = file_stem(title)
     row = st.container(horizontal=True, gap="small")
     row.download_button(
