@@ -33,6 +33,9 @@ NAMES = {
     UNIT_C: "云溪区城市管理局",
     UNIT_D: "云溪区卫生健康局",
 }
+# the unit pickers' labels: 单位名称（预算编码）, so a code typed in the list finds the unit (ui.filters.unit_names)
+LABELS = {unit: f"{name}（{unit.rsplit('|', 1)[1]}）" for unit, name in NAMES.items()}
+LABELS[UNIT_C] += "（演示）"
 
 
 def _money(total: float, personnel: float, public: float, project: float) -> dict:

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 import queries
-from tests.pagedata import FAILED_FILE, NAMES, SEED_TEXT, UNIT_A, UNIT_B, UNIT_C, UNIT_D, build_empty_db, build_sample_db
+from tests.pagedata import FAILED_FILE, LABELS, NAMES, SEED_TEXT, UNIT_A, UNIT_B, UNIT_C, UNIT_D, build_empty_db, build_sample_db
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/unit_detail.py",
@@ -336,7 +336,18 @@ def test_sidebar_unit_choice_opens_that_unit(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, query={"unit": NAMES[UNIT_B]})
     at.switch_page("pages/unit_detail.py").run()
     assert_clean(at)
-    assert at.selectbox(key="u").value == NAMES[UNIT_B]
+    assert at.selectbox(key="u").value == LABELS[UNIT_B]
+
+
+def test_a_unit_is_found_by_its_budget_code(sample_db, monkeypatch):
+    # the pickers read 单位名称（预算编码）: typing 125010 in the list (Streamlit filters on the label) finds 教育局,
+    # and a link may give the code alone
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"unit": "125010"})
+    assert_clean(at)
+    assert LABELS[UNIT_B] in at.sidebar.multiselect(key="unit").options
+    assert at.sidebar.multiselect(key="unit").value == [LABELS[UNIT_B]]
+    assert [o for o in at.selectbox(key="u").options if "125010" in o] == [LABELS[UNIT_B]]
+    assert at.selectbox(key="u").value == LABELS[UNIT_B]  # one unit in the sidebar: 单位详情 opens it
 
 
 def test_quality_lists_failed_files_warnings_and_findings(sample_db, monkeypatch):
@@ -390,10 +401,10 @@ def test_trends_by_sector_table_has_a_column_per_year(sample_db, monkeypatch):
 
 
 def test_a_link_with_a_demo_units_plain_name_opens_it(sample_db, monkeypatch):
-    # demo units are labelled 名称（演示） in the pickers; a link by the bare name still finds the unit
+    # demo units are labelled 名称（编码）（演示） in the pickers; a link by the bare name still finds the unit
     at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_C]})
     assert_clean(at)
-    assert at.selectbox(key="u").value == NAMES[UNIT_C] + "（演示）"
+    assert at.selectbox(key="u").value == LABELS[UNIT_C]
     assert at.header[0].value == NAMES[UNIT_C]
 
 
@@ -663,7 +674,7 @@ def test_unit_detail_shows_the_hostile_report_as_its_literal_text(hostile_db, mo
 
     at = open_app(hostile_db, monkeypatch, "pages/unit_detail.py", query={"u": HOSTILE_CODE})
     assert_clean(at)
-    assert at.selectbox(key="u").value == HOSTILE_NAME  # a selectbox shows its options as text
+    assert at.selectbox(key="u").value == f"{HOSTILE_NAME}（{HOSTILE_CODE}）"  # a selectbox shows its options as text
     assert at.header[0].value == plain(HOSTILE_NAME)
     # the narratives, goals' completion and overview sections: st.text, exactly as written
     texts_shown = [t.value for t in at.text]
@@ -819,14 +830,14 @@ def test_a_link_keeps_each_pages_own_choices(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A], "ud_year": "2021"})
     assert_clean(at)
     assert at.segmented_control(key="ud_year").value == 2021 and heading(at) == "单位详情 · 2021年"
-    assert url(at, "u") == [NAMES[UNIT_A]]  # the unit stays in the address bar
+    assert url(at, "u") == [LABELS[UNIT_A]]  # the unit stays in the address bar
 
 
 def test_a_unit_link_by_name_keeps_the_unit_in_the_address_bar(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_C]})  # a demo unit
     assert_clean(at)
-    assert at.selectbox(key="u").value == NAMES[UNIT_C] + "（演示）"
-    assert url(at, "u") == [NAMES[UNIT_C] + "（演示）"]
+    assert at.selectbox(key="u").value == LABELS[UNIT_C]
+    assert url(at, "u") == [LABELS[UNIT_C]]
     at.selectbox(key="u").set_value(None).run()
     assert url(at, "u") == []  # cleared: gone from the address bar, not brought back by the old link
     assert at.selectbox(key="u").value is None
