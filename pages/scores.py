@@ -39,12 +39,18 @@ with right:
                 lowerfence=sectors["min_score"], upperfence=sectors["max_score"], mean=sectors["mean_score"],
                 orientation="h", marker_color=style.PALETTE[0], name="自评得分",
             ))
-            fig.update_layout(title=f"{year}年各行业自评得分（箱线：最低、P25、中位数、P75、最高）",
+            # a dot on each median: the point a click selects (a box of given quartiles has none) to filter by sector
+            fig.add_trace(go.Scatter(
+                x=sectors["median"], y=sectors["sector"], customdata=sectors[["sector"]].to_numpy(), mode="markers",
+                marker=dict(size=11, color=style.PALETTE[1], line=dict(width=1, color="white")), name="中位数",
+                hovertemplate="%{y}：中位数 %{x:.2f} 分（点击按该行业筛选）<extra></extra>",
+            ))
+            fig.update_layout(title=f"{year}年各行业自评得分（箱线：最低、P25、中位数、P75、最高；点击圆点按行业筛选）",
                               xaxis_title="自评得分", showlegend=False)
             shown = sectors[["sector", "reports_scored", "min_score", "p25", "median", "p75", "max_score",
                              "mean_score", "is_demo"]]
             ui.chart(fig, shown, "score_percentiles", "sc_box", title=f"{year}年各行业得分分位数",
-                     height=max(320, 140 + 36 * len(sectors)))
+                     height=max(320, 140 + 36 * len(sectors)), cross=ui.components.SECTOR_FILTER)
 
 if pct is not None and not pct.empty:
     with st.expander("得分分位数明细（按年度、行业）"):

@@ -350,6 +350,46 @@ def test_a_unit_is_found_by_its_budget_code(sample_db, monkeypatch):
     assert at.selectbox(key="u").value == LABELS[UNIT_B]  # one unit in the sidebar: 单位详情 opens it
 
 
+def test_a_click_applies_once_and_a_cleared_filter_stays_cleared():
+    # a chart keeps its selection over reruns: the value it applied is not applied again after 清除,
+    # an emptied selection lets the next click count
+    import streamlit as st
+
+    from ui.components import new_click
+
+    st.session_state.clear()
+    assert new_click("chart", "教育") and not new_click("chart", "教育")
+    assert new_click("chart", "卫生健康") and not new_click("chart", None) and new_click("chart", "卫生健康")
+
+
+def test_clicking_a_sector_filters_the_page_and_says_so(sample_db, monkeypatch):
+    # what a click on a sector's point sets (ui.components.cross_pick): the sidebar's 行业, with a note and 清除
+    from ui.components import SECTOR_PENDING
+
+    at = open_app(sample_db, monkeypatch, "pages/trends.py", query={"tr_by": "按行业"}, state={SECTOR_PENDING: "教育"})
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="sector").value == ["教育"]
+    assert "已按行业「教育」筛选" in texts(at.markdown)
+    assert set(table_with(at, "行业")["行业"]) == {"教育"}
+    at.button(key="xf_sector_clear").click().run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="sector").value == []
+    assert "已按行业" not in texts(at.markdown) and len(set(table_with(at, "行业")["行业"])) > 1
+
+
+def test_clicking_a_channel_filters_the_complaints_page(sample_db, monkeypatch):
+    # what a click on a channel's bar sets: the page's 渠道, its units and counts only, a note and 清除
+    at = open_app(sample_db, monkeypatch, "pages/complaints.py", state={"cp_channel": "hotline_12345"})
+    assert_clean(at)
+    assert "已按渠道「12345热线」筛选" in texts(at.markdown)
+    units = at.dataframe(key="cp_units_table").value
+    assert set(units["渠道"]) == {"12345热线"}
+    assert metric(at, "2022年投诉/案件件数（12345热线）").value == "435 件"
+    at.button(key="cp_channel__clear").click().run()
+    assert_clean(at)
+    assert "已按渠道" not in texts(at.markdown) and len(set(at.dataframe(key="cp_units_table").value["渠道"])) > 1
+
+
 def test_quality_lists_failed_files_warnings_and_findings(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/quality.py")
     assert_clean(at)

@@ -506,20 +506,23 @@ def chinese_everywhere() -> None:
 
 def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, title: str | None = None,
           columns: Iterable[str] | None = None, labels: dict[str, str] | None = None,
-          drill: bool = False, height: int | None = None) -> None:
+          drill: bool = False, height: int | None = None, cross: str | None = None) -> None:
     """A plotly chart in the house style, with 下载CSV of the rows it draws.
-    drill=True: clicking a point whose customdata[0] is a unit_id opens 单位详情."""
+    drill=True: clicking a point whose customdata[0] is a unit_id opens 单位详情.
+    cross: the cross-filter a click sets (SECTOR_FILTER, or a page's own key such
+    as "cp_channel"): the clicked point's customdata[0] is the value (cross_pick)."""
+    drill = drill and not cross
     fig.update_layout(template=style.TEMPLATE)
     if sum(1 for t in fig.data if t.showlegend is not False and t.name) > 4:
         # Many series: a legend column on the right instead of rows over the title.
         fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"))
     if height:
         fig.update_layout(height=height)
-    if drill:
+    if drill or cross:
         fig.update_layout(clickmode="event+select")
     event = st.plotly_chart(
         plot_plain(fig), theme=None, key=key, width="stretch",
-        on_select="rerun" if drill else "ignore",
+        on_select="rerun" if drill or cross else "ignore",
         selection_mode="points",
         config=style.PLOTLY_CONFIG,
     )
@@ -527,6 +530,8 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, tit
         unit = clicked_unit(fig, event)
         if unit:
             open_unit(unit)
+    if cross and event is not None:
+        cross_pick(cross, key, clicked_unit(fig, event))
     shown = display_frame(data, name, columns=columns, labels=labels)
     title = title or (fig.layout.title.text if fig.layout.title and fig.layout.title.text else "图表数据")
     downloads(shown, key, title, xlsx=False)
@@ -551,6 +556,83 @@ def clicked_unit(fig: go.Figure, event: Any) -> str | None:
         if custom is not None and str(custom):
             return str(custom)
     return None
+
+
+# ---------------------------------------------------------------------------
+# Cross-filters: a click on a sector or a channel in a chart filters the page
+
+SECTOR_FILTER = "sector"  # the sidebar's 行业 (ui.filters.KEYS["sector"]): a click on a sector sets it
+SECTOR_PENDING = "_xf_sector_pending"  # the clicked sector, put into the sidebar's widget before it is drawn
+SECTOR_CLICKED = "_xf_sector"  # the sector a click set (its note stays while the sidebar holds just it)
+_SEEN = "_xf_seen"  # chart key -> the value its selection already applied
+
+
+def new_click(chart_key: str, value: str | None) -> bool:
+    """True once per new click: a chart keeps its selection over reruns, so the
+    value it already applied (and that 清除 may have cleared since) is not applied again."""
+    seen = st.session_state.setdefault(_SEEN, {})
+    if value is None:
+        seen.pop(chart_key, None)  # nothing selected any more: the next click counts
+        return False
+    if seen.get(chart_key) == value:
+        return False
+    seen[chart_key] = value
+    return True
+
+
+def cross_pick(cross: str, chart_key: str, value: str | None) -> None:
+    """Apply a chart's click to its cross-filter and rerun, so the page draws filtered from its top."""
+    if not new_click(chart_key, value):
+        return
+    if cross == SECTOR_FILTER:
+        st.session_state[SECTOR_PENDING] = value
+    else:
+        st.session_state[cross] = value
+    st.rerun()
+
+
+def apply_sector_click() -> None:
+    """Before the sidebar draws 行业: a sector clicked in a chart becomes its one choice."""
+    value = st.session_state.pop(SECTOR_PENDING, None)
+    if value is not None:
+        st.session_state[SECTOR_FILTER] = [value]
+        st.session_state[SECTOR_CLICKED] = value
+
+
+def _clear_sector() -> None:
+    st.session_state[SECTOR_FILTER] = []
+    st.session_state.pop(SECTOR_CLICKED, None)
+
+
+def cross_note(what: str, value: str, shown: str | None, clear, key: str) -> None:
+    """已按行业「教育」筛选 and a 清除 button."""
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row.markdown(f":blue-badge[:material/filter_alt: 已按{what}「{plain(shown or value)}」筛选]"
+                 "（在图中点击所设）")
+    row.button("清除", on_click=clear, key=key, icon=":material/close:", type="tertiary")
+
+
+def sector_note() -> None:
+    """The note of a sector set by a click, while the sidebar holds just that sector."""
+    from ui.filters import current
+
+    clicked = st.session_state.get(SECTOR_CLICKED)
+    if clicked is None:
+        return
+    if current().sectors != (clicked,):
+        st.session_state.pop(SECTOR_CLICKED, None)  # changed in the sidebar since: not a click's filter any more
+        return
+    cross_note("行业", clicked, None, _clear_sector, "xf_sector_clear")
+
+
+def page_cross(key: str, what: str, names: dict[str, str] | None = None) -> str | None:
+    """A page's own cross-filter (e.g. 渠道 on 投诉分析): its value, with the note and 清除 drawn
+    when set; names: value -> the label shown."""
+    value = st.session_state.get(key)
+    if value is None:
+        return None
+    cross_note(what, value, (names or {}).get(value), lambda: st.session_state.pop(key, None), f"{key}__clear")
+    return value
 
 
 def open_unit(unit_id: str) -> None:
@@ -675,6 +757,8 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
         elif status.demo and f.data_kind == "all":
             line += f"　:orange-badge[:material/science: 库中含{DEMO_TEXT}]（表格「数据类别」列标出；与真实数据同在一图时，演示数据为灰色）"
         st.caption(line)
+    if status.ok and show_filters:
+        sector_note()
     if status.ok:
         from ui.filters import link_notices
 

@@ -293,6 +293,9 @@ def sidebar(status: data.DbStatus) -> Filters:
         if unknown:
             notices.append(link_notice("行业", unknown, "已显示全部行业"))
         notices += _option_links(KEYS["data"], "数据来源", DATA_KINDS, "已显示全部数据")
+        from ui.components import apply_sector_click
+
+        apply_sector_click()  # a sector clicked in a chart (ui.components.chart(cross=...))
         chosen_sectors = st.multiselect(
             "行业/类型", options=sectors, key=KEYS["sector"], bind="query-params", placeholder="全部行业",
         )
