@@ -43,10 +43,13 @@ def bar_labels(df: pd.DataFrame) -> pd.Series:
 
 
 def ranking(df: pd.DataFrame, value: str, name: str, key: str, title: str, axis: str, text: str,
-            columns: list[str]) -> None:
+            columns: list[str], change) -> None:
     """A horizontal bar per unit (best at the top), then the whole table with
-    the ranked figure right after the unit's name. text: plotly texttemplate
-    of a bar's value."""
+    the ranked figure right after the unit's name, its 较上年 (↑↓, `change`
+    formats the size of the change) and the report's 等次. text: plotly
+    texttemplate of a bar's value."""
+    df = ui.components.with_ranking_context(df, value, change, ui.fetch("implied_grade", **scope),
+                                            ui.fetch(name, **f.params(year_from=year - 1, year_to=year - 1)))
     ranked = df.dropna(subset=[value]).sort_values(value, ascending=not descending)
     blank = len(df) - len(ranked)
     shown = ranked.assign(label=bar_labels(ranked)).head(int(limit))
@@ -67,7 +70,8 @@ def ranking(df: pd.DataFrame, value: str, name: str, key: str, title: str, axis:
     if blank:
         st.caption(f"另有 {blank} 个单位该项空白（报告未填或无法计算），不参与排名，见下表。")
     ui.table(df.sort_values(value, ascending=not descending, na_position="last"), name, f"{key}_table",
-             title=f"{year}年{title}", drill=True, columns=["unit_name", value, *columns])
+             title=f"{year}年{title}", drill=True, columns=["unit_name", value, "vs_last_year", "ranking_grade", *columns])
+    st.caption(f"较上年：与{year - 1}年相比（↑ 升高，↓ 降低；上年没有数据时为空）；等次为报告申报的等次。")
 
 
 
@@ -112,7 +116,7 @@ with tab_exec:
         ranking(execution, "execution_rate", "budget_execution", "cmp_exec", "预算执行率", "预算执行率（%）", "%{x:.2f}%",
                 ["execution_basis", "sector", "expenditure_total", "income_total", "budget_wan", "stated_rate",
                  "rate_vs_budget", "rate_vs_income", "stated_minus_computed", "stated_indicator", "reported_name",
-                 "fiscal_year"])
+                 "fiscal_year"], lambda d: f"{d:.2f} 个百分点")
 
 with tab_cost:
     st.caption("每件成本 = 全年支出（元）÷ 当年办理的投诉/案件数；没有案件数的单位不列出。")
@@ -129,14 +133,14 @@ with tab_cost:
             cost = cost[case_units]
         ranking(cost, "cost_per_case", "cost_per_case", "cmp_cost", "每件成本", "每件成本（元/件）", "%{x:,.2f} 元",
                 ["case_unit", "cases_handled", "categories", "expenditure_total", "sector", "prev_cost_per_case",
-                 "change_pct", "fiscal_year"])
+                 "change_pct", "fiscal_year"], style.yuan)
 
 with tab_score:
     rank = ui.fetch("score_rank", **scope)
     if rank is not None:
         ranking(rank, "self_score", "score_rank", "cmp_score", "自评得分", "自评得分", "%{x:.2f} 分",
                 ["rank", "units_ranked", "sector", "prev_self_score", "score_change", "prev_rank", "rank_change",
-                 "fiscal_year"])
+                 "fiscal_year"], lambda d: f"{d:.2f} 分")
 
 with tab_scatter:
     st.caption("每个点是一份报告（一个单位一年）；红色的点有可信度信号（如高分低执行、质量指标全部100%）——"

@@ -23,9 +23,9 @@ has_prev = not style.is_blank(r["prev_units_reporting"])
 
 st.subheader(f"{year}年" + (f"（与{year - 1}年比较）" if has_prev else f"（库中没有{year - 1}年的可比数据）"),
              anchor=False)
-load = ui.fetch("load_status")
-if load is not None and not load.empty and not style.is_blank(load.iloc[0]["last_success_at"]):
-    st.caption(f"数据截至 {str(load.iloc[0]['last_success_at'])[:16]}（最近一次成功入库）")
+as_of = ui.data.data_as_of()
+if as_of:
+    st.caption(f"数据截至 {as_of}（最近一次成功入库）")
 prior = years[years["fiscal_year"] <= year]  # the small lines in the cards: every year up to the chosen one
 cols = st.columns([1, 1.5, 1.2, 1.1, 1.1])  # room for a 支出合计 of six digits and two decimals
 ui.metric(cols[0], "报告单位数", style.num(r["units_reporting"]), style.delta(r["units_change"], 0, " 个"),
@@ -85,10 +85,15 @@ with right:
 
 st.subheader(f"{year}年各单位", anchor=False)
 if execution is not None:
+    ranked = ui.components.with_ranking_context(
+        execution, "execution_rate", lambda d: f"{d:.2f} 个百分点",
+        ui.fetch("implied_grade", **f.params(year_from=year, year_to=year)),
+        ui.fetch("budget_execution", **f.params(year_from=year - 1, year_to=year - 1)))
     ui.table(
-        execution.sort_values("execution_rate", ascending=False, na_position="last"), "budget_execution",
+        ranked.sort_values("execution_rate", ascending=False, na_position="last"), "budget_execution",
         "ov_units", title=f"{year}年各单位预算执行",
-        columns=["unit_name", "sector", "expenditure_total", "execution_rate", "execution_basis",
-                 "stated_minus_computed"],
+        columns=["unit_name", "sector", "expenditure_total", "execution_rate", "vs_last_year", "ranking_grade",
+                 "execution_basis", "stated_minus_computed"],
         drill=True,
     )
+    st.caption(f"较上年：预算执行率与{year - 1}年相比（↑ 升高，↓ 降低）；等次为报告申报的等次。")

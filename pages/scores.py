@@ -39,12 +39,18 @@ with right:
                 lowerfence=sectors["min_score"], upperfence=sectors["max_score"], mean=sectors["mean_score"],
                 orientation="h", marker_color=style.PALETTE[0], name="自评得分",
             ))
-            fig.update_layout(title=f"{year}年各行业自评得分（箱线：最低、P25、中位数、P75、最高）",
+            # a dot on each median: the point a click selects (a box of given quartiles has none) to filter by sector
+            fig.add_trace(go.Scatter(
+                x=sectors["median"], y=sectors["sector"], customdata=sectors[["sector"]].to_numpy(), mode="markers",
+                marker=dict(size=11, color=style.PALETTE[1], line=dict(width=1, color="white")), name="中位数",
+                hovertemplate="%{y}：中位数 %{x:.2f} 分（点击按该行业筛选）<extra></extra>",
+            ))
+            fig.update_layout(title=f"{year}年各行业自评得分（箱线：最低、P25、中位数、P75、最高；点击圆点按行业筛选）",
                               xaxis_title="自评得分", showlegend=False)
             shown = sectors[["sector", "reports_scored", "min_score", "p25", "median", "p75", "max_score",
                              "mean_score", "is_demo"]]
             ui.chart(fig, shown, "score_percentiles", "sc_box", title=f"{year}年各行业得分分位数",
-                     height=max(320, 140 + 36 * len(sectors)))
+                     height=max(320, 140 + 36 * len(sectors)), cross=ui.components.SECTOR_FILTER)
 
 if pct is not None and not pct.empty:
     with st.expander("得分分位数明细（按年度、行业）"):
@@ -77,7 +83,12 @@ with g2:
 if implied is not None:
     st.caption(f"{year}年各单位申报等次与得分对应等次（分档规则见 data/grade_rules.csv）")
     order = implied.assign(_m=implied["matches"].fillna(True).astype(bool)).sort_values(["_m", "self_score"])
-    ui.table(order.drop(columns="_m"), "implied_grade", "sc_implied", title=f"{year}年申报与对应等次", drill=True)
+    order = ui.components.with_ranking_context(order.drop(columns="_m"), "self_score", lambda d: f"{d:.2f} 分", None,
+                                               ui.fetch("implied_grade", **f.params(year_from=year - 1, year_to=year - 1)))
+    ui.table(order, "implied_grade", "sc_implied", title=f"{year}年申报与对应等次", drill=True,
+             columns=["fiscal_year", "unit_name", "sector", "self_score", "vs_last_year", "grade", "declared_band",
+                      "implied_grade", "rule_set", "comparable", "matches"])
+    st.caption(f"较上年：自评得分与{year - 1}年相比（↑ 升高，↓ 降低）。")
 
 st.subheader("自评得分与复核得分", anchor=False)
 st.caption("绩效科复核后的得分与单位自评得分之差（自评减复核，正数即自评偏高）；未复核的报告复核得分为空。")

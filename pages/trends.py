@@ -139,11 +139,13 @@ elif by == "按行业":
         ui.nothing_matches()
         st.stop()
     shown = rows[["fiscal_year", "sector", column, "is_demo"]]
-    fig = px.line(shown, x="fiscal_year", y=column, color="sector", markers=True, title=f"{measure}（按行业）",
+    fig = px.line(shown, x="fiscal_year", y=column, color="sector", markers=True, custom_data=["sector"],
+                  title=f"{measure}（按行业；点击折线上的点按该行业筛选）",
                   labels={"fiscal_year": "年度", column: measure, "sector": "行业"})
     fig.update_xaxes(type="category", categoryorder="category ascending")
     fig.update_traces(marker=dict(size=8))
-    ui.chart(fig, shown, "trends_by_sector", "tr_sector_chart", title=f"{measure}_按行业", height=460)
+    ui.chart(fig, shown, "trends_by_sector", "tr_sector_chart", title=f"{measure}_按行业", height=460,
+             cross=ui.components.SECTOR_FILTER)
     wide, labels = by_year_table(shown, ["sector"], column, {"sector": "行业"})
     ui.table(wide, None, "tr_sector_table", title=f"{measure}_按行业", labels=labels,
              number_format=value_format(measure))

@@ -137,10 +137,8 @@ def with_arrow(values, text, better_up=True):
     """Each year's figure as text with ↑/↓ against the year before (— when either is blank)."""
     out, before = [], None
     for v in values:
-        arrow = ""
-        if not style.is_blank(v) and before is not None and not style.is_blank(before) and v != before:
-            arrow = " ↑" if v > before else " ↓"
-        out.append(text(v) + arrow)
+        arrow = ui.components.arrow(v, before)
+        out.append(text(v) + (f" {arrow}" if arrow else ""))
         before = v
     return out
 
@@ -222,9 +220,24 @@ with tab_money:
 
 with tab_ind:
     indicators = this_report(ui.fetch("unit_indicators", **one))
+    columns = ["level1", "level2", "seq", "name", "target_text", "actual_text", ui.components.ATTAINMENT,
+               "weight", "score", "deviation_reason"]
+    if indicators is not None and not indicators.empty:
+        indicators = ui.components.with_attainment(indicators)
+        # the template's own layout (评价内容|绩效目标|完成情况) has no 目标值/分值/得分 columns: say so, not blank columns
+        absent = [c for c in ("target_text", "weight", "score", "deviation_reason") if indicators[c].isna().all()]
+        if "target_text" in absent:
+            absent.append(ui.components.ATTAINMENT)
+            st.caption("本报告的指标表没有填写年度目标值，无法逐项判断是否达成；"
+                       + ("也没有分值、得分列。" if {"weight", "score"} <= set(absent) else "已略去空白列。"))
+        else:
+            st.markdown(ui.components.attainment_badges(indicators))
+            st.caption("达成：完成值达到目标值（按目标写明的方向，如 ≥95%、≤3天；目标只写 100% 时须达到 100%）；"
+                       "目标或完成情况为文字、方向不明、单位不同时为“无法判断”，不作推测。")
+        columns = [c for c in columns if c not in absent]
     ui.table(indicators, "unit_indicators", "ud_indicators", title=f"{info['unit_name']}_{year}_绩效指标",
-             columns=["level1", "level2", "seq", "name", "target_text", "actual_text", "actual_value", "actual_unit",
-                      "weight", "score", "deviation_reason"],
+             columns=columns, labels={ui.components.ATTAINMENT: ui.components.ATTAINMENT_LABEL}, wrap=True,
+             badges={ui.components.ATTAINMENT_LABEL: ui.components.ATTAINMENT_COLOURS},
              empty="该年度报告没有可读的绩效指标表。")
 
 with tab_goals:

@@ -7,7 +7,8 @@ Four units of 岳阳市云溪区 (stated execution rates in brackets), built fro
   B 云溪区教育局 (125010, 教育): 2021 [97%] and 2022 [98%], real, no complaints.
   C 云溪区城市管理局 (125020, 城乡社区): 2022 only [75%], DEMO data (source.demo).
   D 云溪区卫生健康局 (125030, 卫生健康): 2022 only [60%], real; its income parts
-    (80 + 10) do not add up to its income total (100): a consistency finding.
+    (80 + 10) do not add up to its income total (100): a consistency finding; its
+    indicators carry 目标值, 分值 and 得分 (D_TARGETS).
 So 2022 has 4 reports (3 real, 1 demo) and 2021 has 2; a filter on 教育 keeps
 B's two reports; a filter on 演示 keeps C's one. The seed's original text is
 stored as A 2022's document; D 2022 carries one reading warning; the load log
@@ -32,6 +33,9 @@ NAMES = {
     UNIT_C: "云溪区城市管理局",
     UNIT_D: "云溪区卫生健康局",
 }
+# the unit pickers' labels: 单位名称（预算编码）, so a code typed in the list finds the unit (ui.filters.unit_names)
+LABELS = {unit: f"{name}（{unit.rsplit('|', 1)[1]}）" for unit, name in NAMES.items()}
+LABELS[UNIT_C] += "（演示）"
 
 
 def _money(total: float, personnel: float, public: float, project: float) -> dict:
@@ -61,6 +65,13 @@ def _unit(base: dict, code: str, name: str, year: int, score: float, grade: str,
                    source=src, cases=cases if cases is not None else [], indicators=indicators, **money)
 
 
+# D 2022's targets: 100% >= 95% and 按时完成 as written are 达成, 38670人 < 40000人 未达成, the rest
+# (text targets "有效提升", 中秋节前完成 against 按时完成) 无法判断
+D_TARGETS = {"资金发放到位率": "≥95%", "享受保险基金补助人数": "≥40000人", "资金发放及时率": "按时完成",
+             "对全区21起欠薪线索交办，并跟踪督促，限期办结": "按时完成"}
+D_ATTAINMENT = {"达成": 2, "未达成": 1}
+
+
 def sample_records() -> list[dict]:
     seed = seed_record()
     seed["source"]["demo"] = False
@@ -84,6 +95,10 @@ def sample_records() -> list[dict]:
     d_money["income"][0].update(fiscal_appropriation=80.0, other_income=10.0)  # 90 != 100
     d2022 = _unit(seed, "125030", NAMES[UNIT_D], 2022, 78, "中", d_money, 60.0)
     d2022["source"]["warnings"] = ["支出表：第3行“二级机构2”无法读取，已跳过"]
+    for ind in d2022["indicators"]:  # the richer layout: 年度指标值, 分值, 得分 (单位详情's 达成 column)
+        ind.update(weight=5.0, score=5.0, target_text=D_TARGETS.get(ind["name"], "有效提升"))
+        if ind["name"] == "享受保险基金补助人数":
+            ind["score"] = 4.0
     return [a2021, seed, b2021, b2022, c2022, d2022]
 
 

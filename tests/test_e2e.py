@@ -206,6 +206,37 @@ def test_filters_live_in_the_url_and_survive_navigation(server, page):
     assert "data=演示" in urllib.parse.unquote(page.url)  # bound widgets write the label they show
 
 
+def click_first(page, selector: str) -> None:
+    mark = page.locator(selector).first
+    mark.wait_for()
+    mark.scroll_into_view_if_needed()
+    box = mark.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_clicking_a_channel_or_a_sector_filters_the_page(server, page):
+    # a real click on a bar of 各年度分渠道件数 / a point of a sector's line: the page filters, says so, 清除 undoes it
+    page.goto(f"{server['url']}/complaints")
+    settle(page, "投诉分析")
+    click_first(page, ".st-key-cp_years .js-plotly-plot g.point path")
+    page.get_by_text("已按渠道「").first.wait_for()
+    settle(page, "投诉分析")
+    assert_no_error(page)
+    page.get_by_role("button", name="清除", exact=True).click()
+    settle(page, "投诉分析")
+    assert page.get_by_text("已按渠道「").count() == 0
+    page.goto(f"{server['url']}/trends?tr_by=按行业")
+    settle(page, "年度趋势")
+    click_first(page, ".st-key-tr_sector_chart .js-plotly-plot g.points path.point")
+    page.get_by_text("已按行业「").first.wait_for()
+    settle(page, "年度趋势")
+    assert "sector=" in page.url  # the sidebar's 行业: kept in the link like any filter
+    assert_no_error(page)
+    page.get_by_role("button", name="清除", exact=True).click()
+    settle(page, "年度趋势")
+    assert page.get_by_text("已按行业「").count() == 0 and "sector=" not in page.url
+
+
 def test_clicking_a_bar_opens_the_unit(server, page):
     page.goto(f"{server['url']}/compare")
     settle(page, "单位对比")

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
 import queries
-from tests.pagedata import FAILED_FILE, NAMES, SEED_TEXT, UNIT_A, UNIT_B, UNIT_C, UNIT_D, build_empty_db, build_sample_db
+from tests.pagedata import FAILED_FILE, LABELS, NAMES, SEED_TEXT, UNIT_A, UNIT_B, UNIT_C, UNIT_D, build_empty_db, build_sample_db
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/overview.py", "pages/compare.py", "pages/trends.py", "pages/unit_detail.py",
@@ -270,6 +270,59 @@ def test_unit_detail_of_a_unit_with_one_year(sample_db, monkeypatch):
     assert checks and "收入分项之和与收入合计不符" in set(checks[0]["核查规则"])
 
 
+def test_indicators_say_met_or_not_and_wrap_long_cells(sample_db, monkeypatch):
+    # a leader sees at a glance which indicators reached their target, counted and coloured; long
+    # indicator names wrap (st.table) instead of being cut; the CSV holds the plain words
+    spy = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_D], "ud_tab": "绩效指标"})
+    assert_clean(at)
+    assert ":green-badge[达成 2 项] :red-badge[未达成 1 项]" in texts(at.markdown)
+    shown = [t.value for t in at.table if "达成" in t.value.columns]
+    assert shown, "the indicators are drawn with st.table"
+    cells = dict(zip(shown[0]["指标名称"], shown[0]["达成"]))
+    assert cells["资金发放到位率"] == ":green-badge[达成]" and cells["享受保险基金补助人数"] == ":red-badge[未达成]"
+    assert cells["提速工伤认定"] == ":gray-badge[无法判断]"
+    button = next(b for b in at.get("download_button") if b.proto.id.find("ud_indicators__csv") >= 0)
+    csv = pd.read_csv(io.BytesIO(spy.content(button)), encoding="utf-8-sig")
+    assert list(csv.columns)[:7] == ["一级指标", "二级指标", "指标编号", "指标名称", "年度目标值", "完成情况", "达成"]
+    assert dict(zip(csv["指标名称"], csv["达成"]))["享受保险基金补助人数"] == "未达成"
+    assert dict(zip(csv["指标名称"], csv["得分"]))["享受保险基金补助人数"] == 4
+
+
+def test_indicators_without_targets_say_so_instead_of_blank_columns(sample_db, monkeypatch):
+    # the seed's template layout (评价内容|绩效目标|完成情况) has no 目标值/分值/得分: no blank columns, one line why
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A], "ud_tab": "绩效指标"})
+    assert_clean(at)
+    assert "本报告的指标表没有填写年度目标值" in texts(at.caption)
+    shown = [t.value for t in at.table if "指标名称" in t.value.columns][0]
+    assert not {"年度目标值", "分值", "得分", "达成"} & set(shown.columns)
+
+
+def test_rankings_show_the_grade_and_the_change_from_the_year_before(sample_db, monkeypatch):
+    # 2022 against 2021: A's stated rate 92.5% -> 88.97%, B's 97% -> 98%; A's score 88 -> 90; C and D have no 2021
+    at = open_app(sample_db, monkeypatch, "pages/compare.py")
+    assert_clean(at)
+    execution = at.dataframe(key="cmp_exec_table").value.set_index("单位名称")
+    assert execution.loc[NAMES[UNIT_A], "较上年"] == "↓ 3.53 个百分点"
+    assert execution.loc[NAMES[UNIT_B], "较上年"] == "↑ 1.00 个百分点" and execution.loc[NAMES[UNIT_B], "等次"] == "优"
+    assert pd.isna(execution.loc[NAMES[UNIT_D], "较上年"]) and execution.loc[NAMES[UNIT_D], "等次"] == "中"
+    scores = at.dataframe(key="cmp_score_table").value.set_index("单位名称")
+    assert scores.loc[NAMES[UNIT_A], "较上年"] == "↑ 2.00 分"
+    overview = open_app(sample_db, monkeypatch)
+    units = overview.dataframe(key="ov_units").value.set_index("单位名称")
+    assert units.loc[NAMES[UNIT_B], "较上年"] == "↑ 1.00 个百分点" and units.loc[NAMES[UNIT_B], "等次"] == "优"
+    graded = open_app(sample_db, monkeypatch, "pages/scores.py").dataframe(key="sc_implied").value.set_index("单位名称")
+    assert graded.loc[NAMES[UNIT_B], "较上年"] == "↑ 1.00 分"
+
+
+def test_change_text_says_up_down_or_unchanged():
+    from ui.components import change_text
+
+    assert change_text(90, 88, lambda d: f"{d:.2f} 分") == "↑ 2.00 分"
+    assert change_text(1, 3, str) == "↓ 2.0" and change_text(5, 5, str) == "持平"
+    assert change_text(None, 3, str) is None and change_text(3, float("nan"), str) is None
+
+
 def test_unit_detail_shows_money_across_years(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A]})
     assert_clean(at)
@@ -283,7 +336,58 @@ def test_sidebar_unit_choice_opens_that_unit(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, query={"unit": NAMES[UNIT_B]})
     at.switch_page("pages/unit_detail.py").run()
     assert_clean(at)
-    assert at.selectbox(key="u").value == NAMES[UNIT_B]
+    assert at.selectbox(key="u").value == LABELS[UNIT_B]
+
+
+def test_a_unit_is_found_by_its_budget_code(sample_db, monkeypatch):
+    # the pickers read 单位名称（预算编码）: typing 125010 in the list (Streamlit filters on the label) finds 教育局,
+    # and a link may give the code alone
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"unit": "125010"})
+    assert_clean(at)
+    assert LABELS[UNIT_B] in at.sidebar.multiselect(key="unit").options
+    assert at.sidebar.multiselect(key="unit").value == [LABELS[UNIT_B]]
+    assert [o for o in at.selectbox(key="u").options if "125010" in o] == [LABELS[UNIT_B]]
+    assert at.selectbox(key="u").value == LABELS[UNIT_B]  # one unit in the sidebar: 单位详情 opens it
+
+
+def test_a_click_applies_once_and_a_cleared_filter_stays_cleared():
+    # a chart keeps its selection over reruns: the value it applied is not applied again after 清除,
+    # an emptied selection lets the next click count
+    import streamlit as st
+
+    from ui.components import new_click
+
+    st.session_state.clear()
+    assert new_click("chart", "教育") and not new_click("chart", "教育")
+    assert new_click("chart", "卫生健康") and not new_click("chart", None) and new_click("chart", "卫生健康")
+
+
+def test_clicking_a_sector_filters_the_page_and_says_so(sample_db, monkeypatch):
+    # what a click on a sector's point sets (ui.components.cross_pick): the sidebar's 行业, with a note and 清除
+    from ui.components import SECTOR_PENDING
+
+    at = open_app(sample_db, monkeypatch, "pages/trends.py", query={"tr_by": "按行业"}, state={SECTOR_PENDING: "教育"})
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="sector").value == ["教育"]
+    assert "已按行业「教育」筛选" in texts(at.markdown)
+    assert set(table_with(at, "行业")["行业"]) == {"教育"}
+    at.button(key="xf_sector_clear").click().run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="sector").value == []
+    assert "已按行业" not in texts(at.markdown) and len(set(table_with(at, "行业")["行业"])) > 1
+
+
+def test_clicking_a_channel_filters_the_complaints_page(sample_db, monkeypatch):
+    # what a click on a channel's bar sets: the page's 渠道, its units and counts only, a note and 清除
+    at = open_app(sample_db, monkeypatch, "pages/complaints.py", state={"cp_channel": "hotline_12345"})
+    assert_clean(at)
+    assert "已按渠道「12345热线」筛选" in texts(at.markdown)
+    units = at.dataframe(key="cp_units_table").value
+    assert set(units["渠道"]) == {"12345热线"}
+    assert metric(at, "2022年投诉/案件件数（12345热线）").value == "435 件"
+    at.button(key="cp_channel__clear").click().run()
+    assert_clean(at)
+    assert "已按渠道" not in texts(at.markdown) and len(set(at.dataframe(key="cp_units_table").value["渠道"])) > 1
 
 
 def test_quality_lists_failed_files_warnings_and_findings(sample_db, monkeypatch):
@@ -337,10 +441,10 @@ def test_trends_by_sector_table_has_a_column_per_year(sample_db, monkeypatch):
 
 
 def test_a_link_with_a_demo_units_plain_name_opens_it(sample_db, monkeypatch):
-    # demo units are labelled 名称（演示） in the pickers; a link by the bare name still finds the unit
+    # demo units are labelled 名称（编码）（演示） in the pickers; a link by the bare name still finds the unit
     at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_C]})
     assert_clean(at)
-    assert at.selectbox(key="u").value == NAMES[UNIT_C] + "（演示）"
+    assert at.selectbox(key="u").value == LABELS[UNIT_C]
     assert at.header[0].value == NAMES[UNIT_C]
 
 
@@ -377,7 +481,7 @@ def test_csv_download_holds_exactly_the_filtered_rows(sample_db, monkeypatch):
     assert list(csv["年度"]) == [2021]
     assert csv["支出合计（万元）"].tolist() == [1200.0]
     assert csv["预算执行率（%）"].tolist() == [97.0]
-    assert list(csv.columns) == list(shown.columns)
+    assert list(csv.columns) == list(shown.columns) + ["数据截至"]
 
 
 def test_chart_csv_and_blank_cells_stay_blank(sample_db, monkeypatch):
@@ -612,6 +716,8 @@ def markdown_strings(at: AppTest) -> list[str]:
     out += [str(m.value) for m in at.metric] + [m.label for m in at.metric]
     for control in at.segmented_control:
         out += [str(o) for o in control.options]
+    for table in at.table:  # st.table's cells and headers are Markdown too (ui.table(wrap=True))
+        out += [str(c) for c in table.value.columns] + [str(v) for v in table.value.to_numpy().ravel()]
     return out
 
 
@@ -647,7 +753,7 @@ def test_unit_detail_shows_the_hostile_report_as_its_literal_text(hostile_db, mo
 
     at = open_app(hostile_db, monkeypatch, "pages/unit_detail.py", query={"u": HOSTILE_CODE})
     assert_clean(at)
-    assert at.selectbox(key="u").value == HOSTILE_NAME  # a selectbox shows its options as text
+    assert at.selectbox(key="u").value == f"{HOSTILE_NAME}（{HOSTILE_CODE}）"  # a selectbox shows its options as text
     assert at.header[0].value == plain(HOSTILE_NAME)
     # the narratives, goals' completion and overview sections: st.text, exactly as written
     texts_shown = [t.value for t in at.text]
@@ -805,14 +911,14 @@ def test_a_link_keeps_each_pages_own_choices(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_A], "ud_year": "2021"})
     assert_clean(at)
     assert at.segmented_control(key="ud_year").value == 2021 and heading(at) == "单位详情 · 2021年"
-    assert url(at, "u") == [NAMES[UNIT_A]]  # the unit stays in the address bar
+    assert url(at, "u") == [LABELS[UNIT_A]]  # the unit stays in the address bar
 
 
 def test_a_unit_link_by_name_keeps_the_unit_in_the_address_bar(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_C]})  # a demo unit
     assert_clean(at)
-    assert at.selectbox(key="u").value == NAMES[UNIT_C] + "（演示）"
-    assert url(at, "u") == [NAMES[UNIT_C] + "（演示）"]
+    assert at.selectbox(key="u").value == LABELS[UNIT_C]
+    assert url(at, "u") == [LABELS[UNIT_C]]
     at.selectbox(key="u").set_value(None).run()
     assert url(at, "u") == []  # cleared: gone from the address bar, not brought back by the old link
     assert at.selectbox(key="u").value is None
@@ -957,14 +1063,14 @@ def test_compare_puts_two_units_side_by_side(sample_db, monkeypatch):
     at = open_app(sample_db, monkeypatch, "pages/compare.py", query={"unit": [NAMES[UNIT_A], NAMES[UNIT_B]]})
     assert_clean(at)
     table = side_table(at)
-    assert list(table.columns) == ["指标", NAMES[UNIT_A], NAMES[UNIT_B]]  # the chosen order
+    assert list(table.columns) == ["指标", LABELS[UNIT_A], LABELS[UNIT_B]]  # the chosen order, as the sidebar names them
     rows = table.set_index("指标")
     assert rows.loc["支出数（万元）"].tolist() == ["85.53", "1,300.00"]
     assert rows.loc["执行率（%）"].tolist() == ["88.97%", "98.00%"]
     assert rows.loc["自评得分"].tolist() == ["90.00", "96.00"]
-    assert rows.loc["案件数", NAMES[UNIT_A]] == "924"
-    assert pd.isna(rows.loc["案件数", NAMES[UNIT_B]])  # B states no cases: blank, never 0
-    assert rows.loc["每件成本（元/件）", NAMES[UNIT_A]] == "925.65"
+    assert rows.loc["案件数", LABELS[UNIT_A]] == "924"
+    assert pd.isna(rows.loc["案件数", LABELS[UNIT_B]])  # B states no cases: blank, never 0
+    assert rows.loc["每件成本（元/件）", LABELS[UNIT_A]] == "925.65"
     assert rows.loc["预算数（万元）"].isna().all()
     assert "复核得分" not in rows.index  # nobody reviewed yet: no empty row
     assert {"等次", "不符（条）", "提示（条）", "信号（条）"} <= set(rows.index)
@@ -974,7 +1080,7 @@ def test_compare_puts_two_units_side_by_side(sample_db, monkeypatch):
     assert titles == ["支出数（万元）", "执行率（%）", "自评得分", "案件数", "每件成本（元/件）", "不符（条）", "提示（条）",
                       "信号（条）"]  # 预算数 is blank for both: not drawn
     assert len(spec["data"]) == 8 * 2 and spec["layout"]["title"]["text"] == "2022年所选单位各项指标"
-    assert [t["name"] for t in spec["data"] if t.get("showlegend")] == [NAMES[UNIT_A], NAMES[UNIT_B]]
+    assert [t["name"] for t in spec["data"] if t.get("showlegend")] == [LABELS[UNIT_A], LABELS[UNIT_B]]
     assert all(spec["layout"][f"yaxis{i if i > 1 else ''}"].get("type") != "log" for i in range(1, 9))  # 85 vs 1,300: linear
     # the download is the table as shown: UTF-8 with BOM, blanks empty
     spy = MediaSpy(monkeypatch)
@@ -983,16 +1089,17 @@ def test_compare_puts_two_units_side_by_side(sample_db, monkeypatch):
     csv = spy.content(button)
     assert csv.startswith(BOM)
     frame = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert list(frame.columns) == ["指标", NAMES[UNIT_A], NAMES[UNIT_B]]
-    assert frame.set_index("指标").loc["案件数"].tolist() == ["924", ""]
+    assert list(frame.columns) == ["指标", LABELS[UNIT_A], LABELS[UNIT_B], "数据截至"]
+    assert frame.set_index("指标").loc["案件数"].tolist()[:2] == ["924", ""]
 
 
 def test_compare_five_units_keeps_the_small_one_readable(five_units_db, monkeypatch):
-    names = [NAMES[UNIT_B], NAMES[UNIT_A], SMALL_UNIT, NAMES[UNIT_D], NAMES[UNIT_C] + "（演示）"]
+    names = [NAMES[UNIT_B], NAMES[UNIT_A], SMALL_UNIT, NAMES[UNIT_D], NAMES[UNIT_C]]
     at = open_app(five_units_db, monkeypatch, "pages/compare.py", query={"unit": names})
     assert_clean(at)
     table = side_table(at)
-    assert list(table.columns) == ["指标", *names]
+    assert list(table.columns) == ["指标", LABELS[UNIT_B], LABELS[UNIT_A], SMALL_UNIT + "（125040）", LABELS[UNIT_D],
+                                   LABELS[UNIT_C]]
     spend = table.set_index("指标").loc["支出数（万元）"].tolist()
     assert spend == ["1,300.00", "85.53", "20.00", "100.00", "500.00"]
     assert "演示" in texts(at.caption)  # C is demo data, and says so
@@ -1009,3 +1116,22 @@ def test_compare_asks_for_two_to_five_units(sample_db, monkeypatch):
     assert_clean(at)
     assert "选择 2–5 个单位，可在此并排比较（现选 1 个）" in texts(at.caption)
     assert not [d for d in at.dataframe if "指标" in d.value.columns]
+
+
+def test_every_download_says_when_the_data_was_last_loaded(sample_db, monkeypatch):
+    # the CSV's last column 数据截至, the same time as 总览's line, on every row; the file still reads back
+    media = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch)
+    as_of = next(c.value for c in at.caption if c.value.startswith("数据截至 ")).split("（")[0].removeprefix("数据截至 ")
+    for key in ("ov_units__csv", "ov_years__csv"):
+        csv = pd.read_csv(io.BytesIO(media.content(at.download_button(key=key))), encoding="utf-8-sig")
+        assert list(csv.columns)[-1] == "数据截至" and set(csv["数据截至"]) == {as_of}, key
+    assert len(csv) == 2  # 2021 and 2022: no line above the header or below the rows
+
+
+def test_a_stamp_is_one_last_column_and_nothing_without_a_load():
+    from ui.components import stamped
+
+    frame = pd.DataFrame({"单位名称": ["甲", "乙"]})
+    assert list(stamped(frame, "2026-12-07 10:32")["数据截至"]) == ["2026-12-07 10:32"] * 2
+    assert stamped(frame, None) is frame

@@ -41,6 +41,8 @@ HIDDEN = ("unit_id", "unit_key", "report_id", "sha256", "line_no", "is_demo")
 EXTRA_LABELS = {
     "is_demo": KIND_COLUMN,
     "channel_name": "渠道",
+    "ranking_grade": "等次",  # with_ranking_context
+    "vs_last_year": "较上年",
 }
 
 
@@ -235,8 +237,22 @@ def safe_file_name(name: Any, blank: str = "文件") -> str:
     return safe or blank
 
 
+AS_OF_COLUMN = "数据截至"
+
+
+def stamped(frame: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
+    """`frame` with a last column 数据截至 (the latest load time, the same on every row): Excel shows
+    it beside the figures and the file still reads back as one table (no line above the header)."""
+    if not as_of or AS_OF_COLUMN in frame.columns:
+        return frame
+    return frame.assign(**{AS_OF_COLUMN: as_of})
+
+
 def downloads(frame: pd.DataFrame, key: str, title: str, xlsx: bool = True) -> None:
-    """下载CSV (and 下载Excel) of exactly `frame`."""
+    """下载CSV (and 下载Excel) of exactly `frame`, stamped with 数据截至 (stamped)."""
+    from ui import data
+
+    frame = stamped(frame, data.data_as_of())
     stem = file_stem(title)
     row = st.container(horizontal=True, gap="small")
     row.download_button(
@@ -287,11 +303,14 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
           columns: Iterable[str] | None = None, labels: dict[str, str] | None = None,
           hide: Iterable[str] = (), drill: bool = False, height: int | str = "auto",
           empty: str = "没有符合当前筛选条件的数据。", xlsx: bool = True,
-          number_format: str | None = None) -> pd.DataFrame | None:
+          number_format: str | None = None, wrap: bool = False,
+          badges: dict[str, dict[str, str]] | None = None) -> pd.DataFrame | None:
     """A table with its downloads. drill=True: clicking a row opens that
     unit's 单位详情 (the frame needs a unit_id column). number_format: printf
     format for decimal columns the labels do not already format (e.g. "%.2f"
-    for a table of 万元 amounts). Returns the shown frame."""
+    for a table of 万元 amounts). wrap=True: every cell shown whole, long text
+    wrapped over lines (st.table; no row selection), and `badges` colours the
+    values of a column ({"达成": {"达成": "green", …}}). Returns the shown frame."""
     if df is None:
         return None
     if df.empty:
@@ -306,7 +325,11 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
         if order is not None:
             shown, df = shown.loc[order], df.loc[order].reset_index(drop=True)
             shown = shown.reset_index(drop=True)
-    can_drill = drill and "unit_id" in df.columns
+    can_drill = drill and "unit_id" in df.columns and not wrap
+    if wrap:
+        st.table(wrapped_cells(shown, df, name, labels, number_format, badges), hide_index=True, border="horizontal")
+        downloads(shown, key, title, xlsx=xlsx)
+        return shown
     if height == "auto" and len(shown) <= SHOW_ALL_ROWS:
         height = "content"  # a short table whole, rather than ten rows and a scroll bar for the rest
     event = st.dataframe(
@@ -322,6 +345,91 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
             open_unit(df.iloc[rows[0]]["unit_id"])
     downloads(shown, key, title, xlsx=xlsx)
     return shown
+
+
+def _formatted(value: Any, fmt: str | None) -> str:
+    if fmt == style.MONEY_FORMAT:
+        return f"{value:,.2f}"
+    return fmt % value if fmt else style.num(value, 2 if float(value) != round(float(value)) else 0)
+
+
+def wrapped_cells(shown: pd.DataFrame, source: pd.DataFrame, name: str | None, labels: dict[str, str] | None,
+                  number_format: str | None = None, badges: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """The shown frame as the Markdown cells of st.table: document text literal
+    (plain), numbers formatted as in st.dataframe, blank as —, and the values
+    of a `badges` column as coloured badges (our own words only)."""
+    formats = {col: cfg.get("type_config", {}).get("format") if isinstance(cfg, dict) else None
+               for col, cfg in _column_config(shown, source, name, labels, number_format).items()}
+    out = pd.DataFrame(index=shown.index)
+    for col in shown.columns:
+        colours = (badges or {}).get(col, {})
+        cells = []
+        for v in shown[col]:
+            if style.is_blank(v):
+                cells.append("—")
+            elif v in colours:
+                cells.append(f":{colours[v]}-badge[{v}]")
+            elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                cells.append(_formatted(v, formats.get(col)))
+            else:
+                cells.append(plain(v))
+        out[plain(col)] = cells
+    return out
+
+
+ATTAINMENT = "attainment"  # the column with_attainment adds
+ATTAINMENT_LABEL = "达成"
+ATTAINMENT_COLOURS = {"达成": "green", "未达成": "red", "无法判断": "gray"}
+
+
+def with_attainment(indicators: pd.DataFrame) -> pd.DataFrame:
+    """unit_indicators' rows with 达成 / 未达成 / 无法判断 from 目标值 and 完成情况 (etl.attainment)."""
+    from etl import attainment
+
+    out = indicators.copy()
+    out[ATTAINMENT] = [attainment.judge(t, a) for t, a in zip(out["target_text"], out["actual_text"])]
+    return out
+
+
+def attainment_badges(indicators: pd.DataFrame) -> str:
+    """:green-badge[达成 12 项] :red-badge[未达成 2 项] :gray-badge[无法判断 5 项]."""
+    from etl import attainment
+
+    found = attainment.counts(indicators[ATTAINMENT])
+    return " ".join(f":{ATTAINMENT_COLOURS[k]}-badge[{k} {n} 项]" for k, n in found.items())
+
+
+def arrow(value: Any, before: Any) -> str:
+    """"↑" / "↓" of a figure against the year before; "" when equal or either is blank."""
+    if style.is_blank(value) or before is None or style.is_blank(before) or value == before:
+        return ""
+    return "↑" if value > before else "↓"
+
+
+def change_text(value: Any, before: Any, text) -> str | None:
+    """"↑ 2.50 个百分点" (text formats the size of the change), "持平", or None when either is blank."""
+    if style.is_blank(value) or before is None or style.is_blank(before):
+        return None
+    return arrow(value, before) + " " + text(abs(float(value) - float(before))) if value != before else "持平"
+
+
+def with_ranking_context(df: pd.DataFrame, value: str, text, grades: pd.DataFrame | None,
+                         before: pd.DataFrame | None) -> pd.DataFrame:
+    """A ranking's rows with 等次 (ranking_grade: the grade each report declares, from implied_grade's
+    rows `grades`, by report or else by unit) and 较上年 (vs_last_year: `value` against the same query's
+    rows of the year before, `before`, by unit; a unit's two reports in a year averaged)."""
+    out = df.copy()
+    if grades is not None and not grades.empty:
+        by_report = "report_id" in out.columns and "report_id" in grades.columns
+        keys = "report_id" if by_report else "unit_id"
+        named = grades.dropna(subset=["grade"]).groupby(keys)["grade"].agg(lambda g: "、".join(dict.fromkeys(map(str, g))))
+        out["ranking_grade"] = out[keys].map(named)
+    else:
+        out["ranking_grade"] = None
+    prior = (before.groupby("unit_id")[value].mean() if before is not None and not before.empty and value in before
+             else pd.Series(dtype=float))
+    out["vs_last_year"] = [change_text(v, prior.get(u), text) for u, v in zip(out["unit_id"], out[value])]
+    return out
 
 
 SORT_DEFAULT = "默认顺序"
@@ -398,20 +506,23 @@ def chinese_everywhere() -> None:
 
 def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, title: str | None = None,
           columns: Iterable[str] | None = None, labels: dict[str, str] | None = None,
-          drill: bool = False, height: int | None = None) -> None:
+          drill: bool = False, height: int | None = None, cross: str | None = None) -> None:
     """A plotly chart in the house style, with 下载CSV of the rows it draws.
-    drill=True: clicking a point whose customdata[0] is a unit_id opens 单位详情."""
+    drill=True: clicking a point whose customdata[0] is a unit_id opens 单位详情.
+    cross: the cross-filter a click sets (SECTOR_FILTER, or a page's own key such
+    as "cp_channel"): the clicked point's customdata[0] is the value (cross_pick)."""
+    drill = drill and not cross
     fig.update_layout(template=style.TEMPLATE)
     if sum(1 for t in fig.data if t.showlegend is not False and t.name) > 4:
         # Many series: a legend column on the right instead of rows over the title.
         fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"))
     if height:
         fig.update_layout(height=height)
-    if drill:
+    if drill or cross:
         fig.update_layout(clickmode="event+select")
     event = st.plotly_chart(
         plot_plain(fig), theme=None, key=key, width="stretch",
-        on_select="rerun" if drill else "ignore",
+        on_select="rerun" if drill or cross else "ignore",
         selection_mode="points",
         config=style.PLOTLY_CONFIG,
     )
@@ -419,6 +530,8 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, tit
         unit = clicked_unit(fig, event)
         if unit:
             open_unit(unit)
+    if cross and event is not None:
+        cross_pick(cross, key, clicked_unit(fig, event))
     shown = display_frame(data, name, columns=columns, labels=labels)
     title = title or (fig.layout.title.text if fig.layout.title and fig.layout.title.text else "图表数据")
     downloads(shown, key, title, xlsx=False)
@@ -443,6 +556,83 @@ def clicked_unit(fig: go.Figure, event: Any) -> str | None:
         if custom is not None and str(custom):
             return str(custom)
     return None
+
+
+# ---------------------------------------------------------------------------
+# Cross-filters: a click on a sector or a channel in a chart filters the page
+
+SECTOR_FILTER = "sector"  # the sidebar's 行业 (ui.filters.KEYS["sector"]): a click on a sector sets it
+SECTOR_PENDING = "_xf_sector_pending"  # the clicked sector, put into the sidebar's widget before it is drawn
+SECTOR_CLICKED = "_xf_sector"  # the sector a click set (its note stays while the sidebar holds just it)
+_SEEN = "_xf_seen"  # chart key -> the value its selection already applied
+
+
+def new_click(chart_key: str, value: str | None) -> bool:
+    """True once per new click: a chart keeps its selection over reruns, so the
+    value it already applied (and that 清除 may have cleared since) is not applied again."""
+    seen = st.session_state.setdefault(_SEEN, {})
+    if value is None:
+        seen.pop(chart_key, None)  # nothing selected any more: the next click counts
+        return False
+    if seen.get(chart_key) == value:
+        return False
+    seen[chart_key] = value
+    return True
+
+
+def cross_pick(cross: str, chart_key: str, value: str | None) -> None:
+    """Apply a chart's click to its cross-filter and rerun, so the page draws filtered from its top."""
+    if not new_click(chart_key, value):
+        return
+    if cross == SECTOR_FILTER:
+        st.session_state[SECTOR_PENDING] = value
+    else:
+        st.session_state[cross] = value
+    st.rerun()
+
+
+def apply_sector_click() -> None:
+    """Before the sidebar draws 行业: a sector clicked in a chart becomes its one choice."""
+    value = st.session_state.pop(SECTOR_PENDING, None)
+    if value is not None:
+        st.session_state[SECTOR_FILTER] = [value]
+        st.session_state[SECTOR_CLICKED] = value
+
+
+def _clear_sector() -> None:
+    st.session_state[SECTOR_FILTER] = []
+    st.session_state.pop(SECTOR_CLICKED, None)
+
+
+def cross_note(what: str, value: str, shown: str | None, clear, key: str) -> None:
+    """已按行业「教育」筛选 and a 清除 button."""
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row.markdown(f":blue-badge[:material/filter_alt: 已按{what}「{plain(shown or value)}」筛选]"
+                 "（在图中点击所设）")
+    row.button("清除", on_click=clear, key=key, icon=":material/close:", type="tertiary")
+
+
+def sector_note() -> None:
+    """The note of a sector set by a click, while the sidebar holds just that sector."""
+    from ui.filters import current
+
+    clicked = st.session_state.get(SECTOR_CLICKED)
+    if clicked is None:
+        return
+    if current().sectors != (clicked,):
+        st.session_state.pop(SECTOR_CLICKED, None)  # changed in the sidebar since: not a click's filter any more
+        return
+    cross_note("行业", clicked, None, _clear_sector, "xf_sector_clear")
+
+
+def page_cross(key: str, what: str, names: dict[str, str] | None = None) -> str | None:
+    """A page's own cross-filter (e.g. 渠道 on 投诉分析): its value, with the note and 清除 drawn
+    when set; names: value -> the label shown."""
+    value = st.session_state.get(key)
+    if value is None:
+        return None
+    cross_note(what, value, (names or {}).get(value), lambda: st.session_state.pop(key, None), f"{key}__clear")
+    return value
 
 
 def open_unit(unit_id: str) -> None:
@@ -567,6 +757,8 @@ def page_start(title: str, intro: str | None = None, needs_data: bool = True, sh
         elif status.demo and f.data_kind == "all":
             line += f"　:orange-badge[:material/science: 库中含{DEMO_TEXT}]（表格「数据类别」列标出；与真实数据同在一图时，演示数据为灰色）"
         st.caption(line)
+    if status.ok and show_filters:
+        sector_note()
     if status.ok:
         from ui.filters import link_notices
 

@@ -282,6 +282,19 @@ def fetch(name: str, **params: Any) -> pd.DataFrame | None:
         return None
 
 
+def data_as_of() -> str | None:
+    """"2026-12-07 10:32": when the data was last loaded (the latest successful load), for
+    总览 and every download; None without a database or a successful load. Only the time,
+    so it is given to every account (the query's counts are not)."""
+    try:
+        load = _run("load_status")
+    except DataError:
+        return None
+    if load.empty or pd.isna(load.iloc[0]["last_success_at"]):
+        return None
+    return str(load.iloc[0]["last_success_at"])[:16]
+
+
 def clear_cache() -> None:
     _cached_run.clear()
 

@@ -79,8 +79,11 @@ def unit_names() -> tuple[dict[str, str], dict[str, str]]:
     """(unit_id -> label, label -> unit_id) for every unit in the database.
 
     Widgets bound to the URL carry the label the user sees, so links read
-    "?unit=云溪区教育局". A label is the unit's current name, with its budget
-    code (else region) when two units share a name, and （演示） for demo units."""
+    "?unit=云溪区教育局（125010）". A label is 单位名称（预算编码）: the unit's current
+    name with its budget code, so typing a code in a unit list finds the unit
+    (a unit without a code: its name, with its region when two units share
+    it), and （演示） for demo units. A link may still name a unit by its name,
+    code or id (resolve_unit)."""
     try:
         units = data.run("units")
     except data.DataError:
@@ -90,8 +93,10 @@ def unit_names() -> tuple[dict[str, str], dict[str, str]]:
     for uid, name, code, region, demo in units[["unit_id", "unit_name", "budget_code", "region", "is_demo"]].itertuples(
             index=False):
         label = str(name)
-        if counts.get(name, 0) > 1:
-            label += f"（{code if isinstance(code, str) and code else region or uid}）"
+        if isinstance(code, str) and code.strip():
+            label += f"（{code.strip()}）"
+        elif counts.get(name, 0) > 1:
+            label += f"（{region or uid}）"
         if not style.is_blank(demo) and bool(demo):  # numpy/pandas booleans, not only Python's True
             label += "（演示）"
         to_label[uid] = label
@@ -288,6 +293,9 @@ def sidebar(status: data.DbStatus) -> Filters:
         if unknown:
             notices.append(link_notice("行业", unknown, "已显示全部行业"))
         notices += _option_links(KEYS["data"], "数据来源", DATA_KINDS, "已显示全部数据")
+        from ui.components import apply_sector_click
+
+        apply_sector_click()  # a sector clicked in a chart (ui.components.chart(cross=...))
         chosen_sectors = st.multiselect(
             "行业/类型", options=sectors, key=KEYS["sector"], bind="query-params", placeholder="全部行业",
         )
