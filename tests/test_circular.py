@@ -14,6 +14,7 @@ import pytest
 from docx import Document
 
 from bureau import circular
+from bureau.documents import DocumentError
 from pagedata import NAMES, UNIT_A, UNIT_D, build_sample_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,15 +91,49 @@ def test_without_the_store_the_frames_are_empty_with_the_contract_columns(sample
     assert d.title == "岳阳市云溪区2022年度部门整体支出绩效自评情况通报"
 
 
-def test_the_page_previews_and_offers_both_files(sample_db, monkeypatch):
+def _circular_page(sample_db, monkeypatch, tmp_path):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("REPORTS_DB", str(sample_db))
-    at = AppTest.from_file(str(ROOT / "pages" / "circular.py"), default_timeout=60).run()
+    monkeypatch.setenv("BUREAU_DB", str(tmp_path / "bureau.duckdb"))
+    return AppTest.from_file(str(ROOT / "pages" / "circular.py"), default_timeout=60).run()
+
+
+def _file_buttons(at):
+    return [b for b in at.get("download_button") if b.key.startswith("ci_doc")]
+
+
+def test_the_page_previews_and_offers_both_files(sample_db, monkeypatch, tmp_path):
+    monkeypatch.setattr(circular, "chart_png", lambda *a, **k: None)  # no browser in the fast tests
+    at = _circular_page(sample_db, monkeypatch, tmp_path)
     assert not at.exception and not at.error
     assert [m.label for m in at.metric][:2] == ["报告数", "支出合计（万元）"]
-    labels = [b.label for b in at.get("download_button")]
-    assert "生成Word" in labels and "生成PDF" in labels
+    labels = [b.label for b in at.button]
+    assert "生成Word" in labels and "生成PDF" in labels and not _file_buttons(at)
+    at.button(key="ci_doc_docx").click().run()
+    assert not at.exception and not at.error
+    assert [b.label for b in _file_buttons(at)] == ["下载Word"]
+
+
+@pytest.mark.parametrize("failure, line", [
+    (RuntimeError("Traceback: kaput"), "生成PDF失败，请稍后重试（错误编号 "),
+    (DocumentError("生成PDF超时（超过 120 秒），请稍后重试。"), "生成PDF超时（超过 120 秒），请稍后重试。"),
+])
+def test_a_pdf_that_cannot_be_made_is_one_chinese_line(sample_db, monkeypatch, tmp_path, failure, line):
+    from ui import documents
+
+    def broken(_data):
+        raise failure
+
+    monkeypatch.setattr(circular, "to_pdf", broken)
+    monkeypatch.setattr(documents, "pdf_ready", lambda: True)
+    at = _circular_page(sample_db, monkeypatch, tmp_path)
+    at.button(key="ci_doc_pdf").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith(line) and "\n" not in errors[0], errors
+    assert "Callable" not in errors[0] and "kaput" not in errors[0]
+    assert not _file_buttons(at)
 
 
 @needs_office
