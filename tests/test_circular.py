@@ -59,6 +59,20 @@ def test_figures_ranking_and_grades(data):
     assert grades.loc["优", "单位数"] == 2 and "云溪区卫生健康局" in grades.loc["良", "单位"]
 
 
+def test_the_chart_counts_self_and_review_scores_in_the_same_bands(data):
+    bins = circular.score_bins(data)
+    counts = bins.pivot_table(index="bin_label", columns="series", values="reports", aggfunc="sum")
+    selfs = circular.scored(data, 2022)["self_score"].dropna()
+    assert counts["自评得分"].sum() == len(selfs) and counts["复核得分"].sum() == 1
+    assert counts.loc["80–85", "复核得分"] == 1 and counts.loc["<60", "复核得分"] == 0
+    fig, rows = circular.distribution_figure(data)
+    assert {t.name for t in fig.data} == {"自评得分", "复核得分"} and "复核得分" in fig.layout.title.text
+    doc = Document(io.BytesIO(circular.to_docx(data)))
+    dist = next(t for t in tables_text(doc) if t[0][0] == "得分区间")
+    assert dist[0][1:] == ["2021年自评（份）", "2022年自评（份）", "2022年复核（份）"]
+    assert {r[0]: r[3] for r in dist[1:]}["80–85"] == "1"
+
+
 def test_a_replaced_report_is_not_counted_as_reviewed(data):
     data.reviews.loc[0, "reviewed_sha256"] = "another file"
     d = circular.ranking(data).set_index("unit_key").loc[UNIT_D]

@@ -26,12 +26,17 @@ def _actor() -> str:
     return user.name if user is not None else "未登录"
 
 
+def circular_data(year: int, region: str | None) -> circular.CircularData:
+    """The 通报's frames (circular.gather) on the dashboard's connection, for the page's preview."""
+    with data.database().reading() as con:
+        return circular.gather(year, region, db=con)
+
+
 def circular_loader(year: int, region: str | None, fmt: str):
     actor = _actor()
 
     def make() -> bytes:
-        with data.database().reading() as con:
-            d = circular.gather(year, region, db=con)
+        d = circular_data(year, region)
         out = circular.to_docx(d) if fmt == "docx" else circular.to_pdf(d)
         store.record_event(actor, "通报", d.title, f"生成{FORMATS[fmt][0]}")
         return out
