@@ -73,7 +73,8 @@ def sign_in_form() -> None:
 def sign_out() -> None:
     st.session_state.pop(SESSION_KEY, None)
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
-        st.logout()
+        st.logout()  # the browser goes to Streamlit's logout (identity cookie dropped), then a new session
+        st.stop()    # not a rerun: it would sign the identity in again before the redirect
     st.rerun()
 
 
@@ -88,7 +89,7 @@ def gate() -> User:
         st.caption(OPEN_NOTICE)
     else:
         st.sidebar.caption(f"当前用户：{user.display}（{user.role}）")
-        if st.sidebar.button("退出登录"):
+        if st.sidebar.button("退出登录", key="auth_sign_out"):
             sign_out()
     return user
 
