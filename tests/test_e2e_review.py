@@ -30,6 +30,7 @@ def server(tmp_path_factory):
 
 
 def sign_in(pg, url: str, user: str) -> None:
+    pg.context.clear_cookies()  # signed out: no sign-in cookie of an earlier visit
     pg.goto(url)
     pg.get_by_label("用户名").fill(user)
     pg.get_by_label("密码").fill(PASSWORDS[user])
@@ -56,8 +57,9 @@ def test_the_bureau_reviews_a_report(server, page):  # noqa: F811
     # ... and issues the 通报: the Word file holds the review just saved
     page.locator('[data-testid="stSidebarNav"] a', has_text="通报").first.click()
     settle(page, "通报")
+    page.get_by_role("button", name="生成Word").click()
     with page.expect_download(timeout=120_000) as download:
-        page.get_by_role("button", name="生成Word").click()
+        page.get_by_role("button", name="下载Word").click()
     text = _docx_text(download.value.path())
     assert "通报" in text and "88" in text
     assert_no_error(page)
@@ -83,3 +85,23 @@ def test_a_unit_sees_only_its_own_unit(server, page):  # noqa: F811
         links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
         assert not [t for t in links if t.strip() != "单位详情"], links  # one page: Streamlit hides the list
     screenshot(page, "unit_account")
+
+
+def test_a_sign_in_survives_a_reload_until_sign_out(server, page):  # noqa: F811
+    sign_in(page, server["url"], "zhang")
+    settle(page, "总览")
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert "bureau_session" in cookies and cookies["bureau_session"]["sameSite"] == "Strict"
+    page.reload()
+    settle(page, "总览")
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("当前用户：张三（绩效科）").count() == 1
+    page.goto(f"{server['url']}/compare")  # a new session on another page: still signed in
+    settle(page, "单位对比")
+    assert_no_error(page)
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="退出登录").click()
+    settle(page, "登录")
+    page.wait_for_function("() => !document.cookie.includes('bureau_session=')", timeout=10_000)
+    page.reload()
+    settle(page, "登录")
+    assert page.get_by_label("用户名").count() == 1
+    assert page.get_by_text("当前用户").count() == 0
