@@ -114,7 +114,7 @@ def test_an_oidc_identity_signs_in_as_the_account_of_its_email(sample_db, with_o
     at.user = {"is_logged_in": False}  # as Streamlit's logout endpoint leaves the browser
     at.run()
     assert at.title[0].value.endswith("登录") and not at.dataframe
-    assert store.events()["action"].tolist() == ["登录"]  # not signed in again on the way out
+    assert store.events()["action"].tolist() == ["退出", "登录"]  # not signed in again on the way out
 
 
 def test_an_oidc_identity_without_an_account_is_refused_in_chinese(sample_db, with_oidc_accounts, monkeypatch):
