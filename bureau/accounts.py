@@ -88,6 +88,11 @@ def authenticate(name: str, password: str, path: Path | None = None) -> User | N
     return _user(name.strip(), entry)
 
 
+def by_name(name: str, path: Path | None = None) -> User | None:
+    entry = load(path).get((name or "").strip())
+    return None if entry is None else _user(name.strip(), entry)
+
+
 def by_email(email: str, path: Path | None = None) -> User | None:
     email = (email or "").strip().lower()
     for name, entry in load(path).items():

@@ -255,8 +255,40 @@ def latest_sample(data: CircularData) -> pd.DataFrame:
     return s.reset_index(drop=True)
 
 
+def _band(score: float, bands: pd.DataFrame) -> str | None:
+    """The band of score_distribution's rule: <60; 60–100 left-closed, the last band holding 100; >100."""
+    if score < 60:
+        return "<60"
+    if score > 100:
+        return ">100"
+    inner = bands[bands["bin_low"].notna() & bands["bin_high"].notna()]
+    hit = inner[(inner["bin_low"] <= score) & ((score < inner["bin_high"]) | ((score == 100) & (inner["bin_high"] == 100)))]
+    return str(hit.iloc[0]["bin_label"]) if len(hit) else None
+
+
+def score_bins(data: CircularData) -> pd.DataFrame:
+    """The year's 自评得分 and 复核得分 (current reviews) counted in score_distribution's bands:
+    bin_label | bin_low | series | reports; every band of the query, a >100 band only if a score is there."""
+    cur = scored(data, data.year)
+    dist = data.distribution
+    bands = dist[(dist["sector"] == "（全部）")].drop_duplicates("bin_label")[["bin_label", "bin_low", "bin_high"]]
+    if not len(bands):
+        return pd.DataFrame(columns=["bin_label", "bin_low", "series", "reports"])
+    rows = []
+    for series, column in ((figures.SELF_SERIES, "self_score"), (figures.REVIEW_SERIES, "review_score")):
+        scores = pd.to_numeric(cur[column], errors="coerce").dropna()
+        counts = pd.Series([_band(float(v), bands) for v in scores], dtype=object).value_counts()
+        rows += [(b.bin_label, b.bin_low, series, int(counts.get(b.bin_label, 0))) for b in bands.itertuples()]
+    out = pd.DataFrame(rows, columns=["bin_label", "bin_low", "series", "reports"])
+    over = out[out["bin_label"] == ">100"]
+    if len(over) and not over["reports"].any():
+        out = out[out["bin_label"] != ">100"]
+    return out.reset_index(drop=True)
+
+
 def distribution_figure(data: CircularData):
-    return figures.score_histogram(data.distribution, title=f"{data.year - 1}–{data.year}年自评得分分布（报告数）")
+    """The 通报's chart (on the 通报 page and in its files): the year's 自评得分 beside its 复核得分."""
+    return figures.self_and_review_histogram(score_bins(data), title=f"{data.year}年自评得分与复核得分分布（报告数）")
 
 
 def chart_of(data: CircularData) -> bytes | None:
@@ -319,7 +351,7 @@ def to_docx(data: CircularData, fonts: Fonts = WORD_FONTS) -> bytes:
     w.table(list(figs.columns), figs.itertuples(index=False), [50, 35, 35, 40], "lrrr")
     w.note(f"上年 = {data.year - 1}年度。平均值只计填报了该项的报告；支出合计为各报告支出合计之和（空白不计）。")
 
-    w.heading("二、自评得分分布")
+    w.heading("二、自评得分与复核得分分布")
     png = chart_of(data)
     if png:
         w.picture(png, 150)
@@ -328,15 +360,22 @@ def to_docx(data: CircularData, fonts: Fonts = WORD_FONTS) -> bytes:
     hist = data.distribution[data.distribution["sector"] == "（全部）"]
     bins = hist.drop_duplicates("bin_label").sort_values("bin_low", na_position="first")["bin_label"]
     counts = hist.pivot_table(index="bin_label", columns="fiscal_year", values="reports", aggfunc="sum")
+    reviewed = score_bins(data)
+    reviewed = reviewed[reviewed["series"] == figures.REVIEW_SERIES].set_index("bin_label")["reports"]
+
     def count(b, y) -> int:
+        if y == "复核":
+            return int(reviewed.get(b, 0))
         return int(counts.at[b, y]) if y in counts.columns and b in counts.index and pd.notna(counts.at[b, y]) else 0
 
-    shown_years = (data.year - 1, data.year)
-    dist_rows = [(b, *[count(b, y) for y in shown_years]) for b in bins if any(count(b, y) for y in shown_years)]
+    shown = (data.year - 1, data.year, "复核")
+    dist_rows = [(b, *[count(b, y) for y in shown]) for b in bins if any(count(b, y) for y in shown)]
     if dist_rows:
-        w.table(["得分区间", *[f"{y}年（份）" for y in shown_years]], dist_rows, [40, 40, 40], "crr")
+        w.table(["得分区间", f"{data.year - 1}年自评（份）", f"{data.year}年自评（份）", f"{data.year}年复核（份）"],
+                dist_rows, [40, 40, 40, 40], "crrr")
         if len(dist_rows) < len(bins):
-            w.note("未列出的得分区间两年均为0份。")
+            w.note("未列出的得分区间各列均为0份。")
+    w.note("复核得分只计按报告现有文件复核的（报告复核后被替换的不计）；区间左闭右开，最后一组含100分。")
 
     w.heading("三、单位排名")
     w.note("按复核得分（已复核的）或自评得分（未复核的）从高到低排列，同分同名次；等次为复核等次，未复核的为申报等次"

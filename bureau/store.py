@@ -34,7 +34,7 @@ from etl.config import configured_db
 
 BUREAU_ENV = "BUREAU_DB"
 BUSY_WAIT_S = float(os.environ.get("BUREAU_BUSY_WAIT_S", "5"))
-ACTIONS = ("导入", "复核", "抽查", "通报", "简报", "登录")
+ACTIONS = ("导入", "复核", "抽查", "通报", "简报", "登录", "退出")
 VERDICTS = ("已核实", "单位已说明", "误报")
 _LOCK = threading.RLock()
 
@@ -87,6 +87,11 @@ create table if not exists sample_members (
     weight     double,
     reason     varchar,
     primary key (sample_id, position)
+);
+create table if not exists revoked_sessions (
+    nonce      varchar primary key,
+    revoked_at timestamp not null,
+    expires_at timestamp not null
 );
 create sequence if not exists event_seq;
 create table if not exists events (
@@ -193,6 +198,19 @@ def events(limit: int = 500) -> pd.DataFrame:
         return con.execute(
             "select event_at, actor, action, target, detail from events order by event_id desc limit ?", [limit]
         ).df()
+
+
+# --- sign-in sessions (bureau/sessions.py): a token dropped at sign-out stays refused ---------------
+
+def revoke_session(nonce: str, expires_at: datetime) -> None:
+    with connect() as con:
+        con.execute("delete from revoked_sessions where expires_at < ?", [_now()])  # past their expiry anyway
+        con.execute("insert or ignore into revoked_sessions values (?, ?, ?)", [nonce, _now(), expires_at])
+
+
+def session_revoked(nonce: str) -> bool:
+    with connect() as con:
+        return con.execute("select count(*) from revoked_sessions where nonce = ?", [nonce]).fetchone()[0] > 0
 
 
 # --- reviews ----------------------------------------------------------------------------------

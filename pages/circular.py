@@ -3,10 +3,12 @@ and downloaded as Word or PDF."""
 import streamlit as st
 
 import ui
-from ui import documents, style
+from bureau import circular, store
+from ui import auth, documents, style
 
 f = ui.page_start("通报", "生成年度部门整体支出绩效自评情况通报（Word / PDF）：年度数字与上年比较、单位排名与等次、"
                         "得分分布、勾稽不符、抽查名单。", show_filters=False)
+auth.require("绩效科")
 years = ui.fetch("years")
 units = ui.fetch("units")
 if years is None or years.empty or units is None:
@@ -42,6 +44,13 @@ ui.metric(c, "平均预算执行率", style.pct(rate), style.delta(None if rate 
 score, pscore = mean(cur["self_score"]), mean(prev["self_score"])
 ui.metric(d, "平均自评得分", style.num(score, 2), style.delta(None if score is None or pscore is None else score - pscore))
 st.caption(f"勾稽不符 {int(cur['mismatches'].sum())} 条。复核得分、等次与抽查名单在生成的文件中列出。")
+try:
+    fig, shown = circular.distribution_figure(documents.circular_data(year, region))  # the files print this figure
+except (ui.DataError, store.BureauError) as exc:
+    st.warning(f"得分分布图暂时无法显示：{exc}")
+else:
+    ui.chart(fig, shown, None, "ci_dist", title=f"{year}年自评得分与复核得分分布",
+             labels={"bin_label": "得分区间", "bin_low": "区间下限", "series": "口径", "reports": "报告数"}, height=380)
 
 stem = f"{region or ''}{year}年度部门整体支出绩效自评情况通报"
 documents.buttons(lambda fmt: documents.circular_loader(year, region, fmt), stem, "ci_doc")

@@ -74,6 +74,63 @@ def test_with_accounts_the_sign_in_form_comes_first(sample_db, with_accounts, mo
     assert store.events()["action"].tolist() == ["登录"]
 
 
+# --- OIDC (st.login): AppTest's st.secrets with an [auth] section and its st.user as the provider's identity
+
+OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-secret",
+                         "client_id": "dashboard", "client_secret": "s3cret",
+                         "server_metadata_url": "https://id.bureau.example/.well-known/openid-configuration"}}
+
+
+def _oidc(identity: dict):
+    def setup(at):
+        at.secrets = OIDC_SECRETS
+        at.user = identity
+    return setup
+
+
+@pytest.fixture()
+def with_oidc_accounts(with_accounts):
+    users = accounts.load(with_accounts)
+    users["zhang"]["email"] = "zhang@bureau.example"
+    accounts.save(users, with_accounts)
+    return with_accounts
+
+
+def test_an_oidc_identity_signs_in_as_the_account_of_its_email(sample_db, with_oidc_accounts, monkeypatch):
+    at = open_app(sample_db, monkeypatch, setup=_oidc({"is_logged_in": True, "email": "Zhang@Bureau.Example"}))
+    assert_clean(at)
+    user = at.session_state["bureau_user"]
+    assert (user.name, user.role) == ("zhang", "绩效科")
+    assert any("当前用户：张三（绩效科）" in c.value for c in at.sidebar.caption)
+    events = store.events()
+    assert events["action"].tolist() == ["登录"] and events["detail"].tolist() == ["OIDC"]
+    import streamlit
+
+    logouts = []
+    monkeypatch.setattr(streamlit, "logout", lambda: logouts.append(1))
+    at.run()  # AppTest with at.secrets gives the first run's widgets other ids than the next: a click needs a second run
+    at.button(key="auth_sign_out").click().run()  # 退出登录: the session forgets the user, st.logout drops the identity
+    assert "bureau_user" not in at.session_state and logouts == [1]
+    at.user = {"is_logged_in": False}  # as Streamlit's logout endpoint leaves the browser
+    at.run()
+    assert at.title[0].value.endswith("登录") and not at.dataframe
+    assert store.events()["action"].tolist() == ["退出", "登录"]  # not signed in again on the way out
+
+
+def test_an_oidc_identity_without_an_account_is_refused_in_chinese(sample_db, with_oidc_accounts, monkeypatch):
+    at = open_app(sample_db, monkeypatch, setup=_oidc({"is_logged_in": True, "email": "stranger@elsewhere.example"}))
+    assert not at.exception
+    assert "bureau_user" not in at.session_state and not at.dataframe
+    assert [e.value for e in at.error] == ["统一身份 stranger@elsewhere.example 没有对应的看板账号，请联系管理员。"]
+
+
+def test_with_oidc_configured_the_sign_in_page_offers_it(sample_db, with_oidc_accounts, monkeypatch):
+    at = open_app(sample_db, monkeypatch, setup=_oidc({"is_logged_in": False}))
+    assert not at.exception and not at.error
+    assert "使用统一身份认证登录" in [b.label for b in at.button]
+    assert "bureau_user" not in at.session_state
+
+
 def _review_page(db, monkeypatch):
     at = open_app(db, monkeypatch, "pages/review.py")
     at.selectbox(key="rv_year").select(2022).run()

@@ -14,6 +14,7 @@ import pytest
 from docx import Document
 
 from bureau import circular
+from bureau.documents import DocumentError
 from pagedata import NAMES, UNIT_A, UNIT_D, build_sample_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,20 @@ def test_figures_ranking_and_grades(data):
     assert grades.loc["优", "单位数"] == 2 and "云溪区卫生健康局" in grades.loc["良", "单位"]
 
 
+def test_the_chart_counts_self_and_review_scores_in_the_same_bands(data):
+    bins = circular.score_bins(data)
+    counts = bins.pivot_table(index="bin_label", columns="series", values="reports", aggfunc="sum")
+    selfs = circular.scored(data, 2022)["self_score"].dropna()
+    assert counts["自评得分"].sum() == len(selfs) and counts["复核得分"].sum() == 1
+    assert counts.loc["80–85", "复核得分"] == 1 and counts.loc["<60", "复核得分"] == 0
+    fig, rows = circular.distribution_figure(data)
+    assert {t.name for t in fig.data} == {"自评得分", "复核得分"} and "复核得分" in fig.layout.title.text
+    doc = Document(io.BytesIO(circular.to_docx(data)))
+    dist = next(t for t in tables_text(doc) if t[0][0] == "得分区间")
+    assert dist[0][1:] == ["2021年自评（份）", "2022年自评（份）", "2022年复核（份）"]
+    assert {r[0]: r[3] for r in dist[1:]}["80–85"] == "1"
+
+
 def test_a_replaced_report_is_not_counted_as_reviewed(data):
     data.reviews.loc[0, "reviewed_sha256"] = "another file"
     d = circular.ranking(data).set_index("unit_key").loc[UNIT_D]
@@ -90,15 +105,49 @@ def test_without_the_store_the_frames_are_empty_with_the_contract_columns(sample
     assert d.title == "岳阳市云溪区2022年度部门整体支出绩效自评情况通报"
 
 
-def test_the_page_previews_and_offers_both_files(sample_db, monkeypatch):
+def _circular_page(sample_db, monkeypatch, tmp_path):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("REPORTS_DB", str(sample_db))
-    at = AppTest.from_file(str(ROOT / "pages" / "circular.py"), default_timeout=60).run()
+    monkeypatch.setenv("BUREAU_DB", str(tmp_path / "bureau.duckdb"))
+    return AppTest.from_file(str(ROOT / "pages" / "circular.py"), default_timeout=60).run()
+
+
+def _file_buttons(at):
+    return [b for b in at.get("download_button") if b.key.startswith("ci_doc")]
+
+
+def test_the_page_previews_and_offers_both_files(sample_db, monkeypatch, tmp_path):
+    monkeypatch.setattr(circular, "chart_png", lambda *a, **k: None)  # no browser in the fast tests
+    at = _circular_page(sample_db, monkeypatch, tmp_path)
     assert not at.exception and not at.error
     assert [m.label for m in at.metric][:2] == ["报告数", "支出合计（万元）"]
-    labels = [b.label for b in at.get("download_button")]
-    assert "生成Word" in labels and "生成PDF" in labels
+    labels = [b.label for b in at.button]
+    assert "生成Word" in labels and "生成PDF" in labels and not _file_buttons(at)
+    at.button(key="ci_doc_docx").click().run()
+    assert not at.exception and not at.error
+    assert [b.label for b in _file_buttons(at)] == ["下载Word"]
+
+
+@pytest.mark.parametrize("failure, line", [
+    (RuntimeError("Traceback: kaput"), "生成PDF失败，请稍后重试（错误编号 "),
+    (DocumentError("生成PDF超时（超过 120 秒），请稍后重试。"), "生成PDF超时（超过 120 秒），请稍后重试。"),
+])
+def test_a_pdf_that_cannot_be_made_is_one_chinese_line(sample_db, monkeypatch, tmp_path, failure, line):
+    from ui import documents
+
+    def broken(_data):
+        raise failure
+
+    monkeypatch.setattr(circular, "to_pdf", broken)
+    monkeypatch.setattr(documents, "pdf_ready", lambda: True)
+    at = _circular_page(sample_db, monkeypatch, tmp_path)
+    at.button(key="ci_doc_pdf").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith(line) and "\n" not in errors[0], errors
+    assert "Callable" not in errors[0] and "kaput" not in errors[0]
+    assert not _file_buttons(at)
 
 
 @needs_office

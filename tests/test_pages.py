@@ -75,10 +75,13 @@ class _NavigationPagesManager(app_test_module.PagesManager):
 
 
 def open_app(db: Path, monkeypatch, page: str | None = None, query: dict | None = None,
-             state: dict | None = None) -> AppTest:
+             state: dict | None = None, setup=None) -> AppTest:
+    """app.py run as a fresh server would; setup(at), when given, sets at.secrets, at.user, … first."""
     monkeypatch.setattr(app_test_module, "PagesManager", _NavigationPagesManager)
     monkeypatch.setenv("REPORTS_DB", str(db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if setup:
+        setup(at)
     for key, value in (state or {}).items():
         at.session_state[key] = value
     if query:

@@ -4,17 +4,24 @@ With data/accounts.toml (or $BUREAU_ACCOUNTS) present, every visitor signs in: w
 local account (user name + password, Argon2 hashes: bureau.accounts) or, when
 .streamlit/secrets.toml has an [auth] section, through the bureau's OIDC provider
 (st.login), whose e-mail maps to an account of the same file. The signed-in user is
-kept in st.session_state. Without an accounts file the dashboard stays open on
+kept in st.session_state; a local sign-in also puts a signed token (bureau/sessions.py) in the
+cookie COOKIE, so a reload (a new session) is still signed in until the token expires (8 h) or
+退出登录 drops it (an OIDC sign-in is kept by Streamlit's own cookie). Without an accounts file the dashboard stays open on
 localhost (run.sh binds 127.0.0.1) and every visitor is the local 绩效科 user.
 """
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
-from bureau import accounts, store
+from bureau import accounts, sessions, store
 from bureau.accounts import LOCAL_USER, User
 
 SESSION_KEY = "bureau_user"
+TOKEN_KEY = "bureau_token"          # this session's token (to drop at sign-out)
+COOKIE_KEY = "bureau_cookie_write"  # the cookie to write in the next run: a token, or "" to clear it
+COOKIE = "bureau_session"
 OPEN_NOTICE = "未配置账号：看板仅在本机开放（localhost），任何打开者都有绩效科权限。"
 
 
@@ -31,6 +38,10 @@ def current_user() -> User | None:
     if not accounts.configured():
         return LOCAL_USER
     user = st.session_state.get(SESSION_KEY)
+    if user is None and (token := cookie_token()):
+        user = sessions.verify(token)
+        if user is not None:
+            st.session_state[SESSION_KEY], st.session_state[TOKEN_KEY] = user, token
     if user is None and oidc_configured() and getattr(st.user, "is_logged_in", False):
         user = accounts.by_email(st.user.get("email") or "")
         if user is not None:
@@ -38,8 +49,27 @@ def current_user() -> User | None:
     return user
 
 
+def cookie_token() -> str | None:
+    """The sign-in token the browser sent when this session connected."""
+    try:
+        return st.context.cookies.get(COOKIE) or None
+    except Exception:  # noqa: BLE001 - no browser context (bare runs)
+        return None
+
+
+def _write_cookie(token: str) -> None:
+    """Set (token) or clear ("") the sign-in cookie in the browser: st.context.cookies only reads,
+    so a line of script sets document.cookie (SameSite=Strict, Secure on https, SESSION_HOURS)."""
+    age = int(sessions.SESSION_HOURS * 3600) if token else 0
+    st.html(f"""<script>document.cookie = {json.dumps(COOKIE + "=" + token)} + "; path=/; max-age={age}; SameSite=Strict"
+        + (location.protocol === "https:" ? "; Secure" : "");</script>""", unsafe_allow_javascript=True)
+
+
 def _signed_in(user: User, how: str) -> None:
     st.session_state[SESSION_KEY] = user
+    if how == "密码":
+        token = sessions.issue(user)
+        st.session_state[TOKEN_KEY] = st.session_state[COOKIE_KEY] = token
     try:
         store.record_event(user.name, "登录", "看板", how)
     except store.BureauError:
@@ -57,6 +87,7 @@ def sign_in_form() -> None:
         name = st.text_input("用户名")
         password = st.text_input("密码", type="password")
         submitted = st.form_submit_button("登录")
+    st.caption(f"登录后 {sessions.SESSION_HOURS:g} 小时内刷新页面仍保持登录；点击“退出登录”即失效。")
     if submitted:
         try:
             user = accounts.authenticate(name, password)
@@ -71,9 +102,22 @@ def sign_in_form() -> None:
 
 
 def sign_out() -> None:
-    st.session_state.pop(SESSION_KEY, None)
+    user = st.session_state.pop(SESSION_KEY, None)
+    token = st.session_state.pop(TOKEN_KEY, None) or cookie_token()
+    if token:
+        try:
+            sessions.revoke(token)
+        except store.BureauError as exc:
+            st.session_state["bureau_sign_out_warning"] = f"登录凭据未能作废（{exc}），请关闭浏览器。"
+        st.session_state[COOKIE_KEY] = ""
+    if user is not None:
+        try:
+            store.record_event(user.name, "退出", "看板", "")
+        except store.BureauError:
+            pass
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
-        st.logout()
+        st.logout()  # the browser goes to Streamlit's logout (identity cookie dropped), then a new session
+        st.stop()    # not a rerun: it would sign the identity in again before the redirect
     st.rerun()
 
 
@@ -81,14 +125,19 @@ def gate() -> User:
     """The user, or the sign-in form and a stop. Shows the open-dashboard notice
     when no accounts are configured, and the user with a sign-out button otherwise."""
     user = current_user()
+    pending = st.session_state.pop(COOKIE_KEY, None)
+    if pending is not None:
+        _write_cookie(pending)
     if user is None:
+        if warning := st.session_state.pop("bureau_sign_out_warning", None):
+            st.warning(warning)
         sign_in_form()
         st.stop()
     if not accounts.configured():
         st.caption(OPEN_NOTICE)
     else:
         st.sidebar.caption(f"当前用户：{user.display}（{user.role}）")
-        if st.sidebar.button("退出登录"):
+        if st.sidebar.button("退出登录", key="auth_sign_out"):
             sign_out()
     return user
 
