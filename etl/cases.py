@@ -27,6 +27,11 @@ _QUANT = "件次|人次|批次|件|起|宗|次|个|条"  # longest first: "356�
 _HEAD = re.compile(
     rf"(?:{_VERBS})(?P<cat>[\u4e00-\u9fff]{{2,12}}?)(?P<n>\d[\d,]*)\s*(?P<q>{_QUANT})\s*[，,、]?\s*其中\s*[：:]?"
 )
+# A total of complaints alone: the category must name them, so "检查用人单位135家" is not one.
+_LONE_TOTAL = re.compile(
+    rf"(?:{_VERBS})(?P<cat>[\u4e00-\u9fff]{{0,8}}?(?:投诉举报|举报投诉|投诉|举报|信访件|信访事项|来信来访))"
+    rf"(?:共计?|总计|合计|累计|达到?)?(?P<n>\d[\d,]*)\s*(?:件次|人次|批次|件|起|宗)(?![\d])(?!\s*[，,、]?\s*其中)"
+)
 _ITEM = re.compile(rf"(?<![\d.])(?P<n>\d[\d,]*)\s*(?:{_QUANT})")
 _AMOUNT = re.compile(r"金额[^，,。；;]*?(?P<pre>约|近)?(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<post>余|多)?\s*(?P<u>亿元|万元|元)")
 _LABEL_TRIM = " ，,、：:；;\u3000"
@@ -98,6 +103,17 @@ def extract_cases(texts: Iterable[str]) -> tuple[list[dict], list[str]]:
             for r in new:
                 seen.add((r["category"], r["channel_label"]))
                 rows.append(r)
+        for m in _LONE_TOTAL.finditer(t):
+            # "全年共收到各类举报投诉1125起，共为…": a complaint total stated with no breakdown.
+            if any(a <= m.start() < b for a, b in covered):
+                continue
+            category = re.sub(r"^(?:各类|各种|群众|有关)", "", m.group("cat")) or m.group("cat")
+            if any(r["category"] == category for r in rows):
+                continue
+            seen.add((category, category))
+            covered.append((m.start(), m.end()))
+            rows.append({"category": category, "channel": "total", "channel_label": category,
+                         "count": int(m.group("n").replace(",", "")), "amount_wan": None, "approx": False})
         for found in _untotalled(t, covered):
             # "共接举报件11件，其中已办结6件…。按举报类型划分，微信举报8件…": the channels of that total
             category = by_outcome.get(sum(r["count"] for r in found))

@@ -77,3 +77,15 @@ def test_each_channel_once_across_sections():
     rows, warnings = extract_cases([text, "二、工作成效。" + text])
     assert [(r["channel_label"], r["count"]) for r in rows] == [("群众来访", 120), ("来信", 50)]
     assert len(warnings) == 1
+
+
+def test_a_complaint_total_with_no_breakdown_is_its_total():
+    # sgf2.com (岳阳县人社局 2021 自评, ../shared/real-reports yyx-2021-hrss-trad, simplified)
+    rows, warnings = _rows("劳动监察全年共收到各类举报投诉1125起，共为3652名农民工追回4415万元拖欠工资，"
+                           "联合建设局等部门开展农民工工资支付专项检查用人单位135家，涉及劳动者4235人")
+    assert rows == [("举报投诉", "total", "举报投诉", 1125)] and warnings == []
+
+
+def test_a_lone_total_does_not_repeat_a_breakdown_of_the_same_category():
+    rows, _ = _rows("共受理投诉924件，其中12345投诉435件，现场投诉489件。全年受理投诉924件。")
+    assert [r[1] for r in rows] == ["total", "hotline_12345", "walk_in"]

@@ -648,3 +648,11 @@ def test_a_report_that_never_states_its_unit_or_year_is_refused_saying_which(tex
     with pytest.raises(ExtractError) as err:
         extract_bytes(text.encode("utf-8"), "r.txt")
     assert str(err.value).startswith(reason) and "\n" not in str(err.value)
+
+
+def test_fixed_assets_stated_at_the_start_and_end_of_the_year_take_the_year_end():
+    # shuangqing-2023-labor-inspection (../shared/real-reports): "2023年固定资产年初数0万元,期末数0 万元。"
+    text = NANXIAN.replace("四、存在的问题", "三、资产管理情况\n2020年固定资产年初数12.50万元,期末数10 万元。\n四、存在的问题", 1)
+    assert "固定资产年初数" in text
+    (row,) = extract_bytes(text.encode("utf-8"), "nanxian.txt")["fixed_assets"]
+    assert row["total"] == 10

@@ -223,3 +223,11 @@ def test_a_row_with_one_figure_per_column_is_placed_in_the_templates_column_orde
                                       "public": 6.40, "project": 0.30, "surplus_year": 0,
                                       "surplus_cumulative": 0}]
     assert not any("只有" in w or "对不上" in w for w in record["source"]["warnings"])
+
+
+def test_a_cover_title_without_its_region_takes_the_region_the_unit_name_begins_with():
+    record = extract_fixture("yyx-2021-hrss-trad")
+    assert record["report"]["region"] == "岳阳县"
+    assert "标题中未找到地区名称：已按单位名称取为“岳阳县”" in record["source"]["warnings"]
+    # …and its one complaint total, stated with no breakdown by channel.
+    assert [(c["channel"], c["count"]) for c in record["cases"]] == [("total", 1125)]

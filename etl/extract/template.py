@@ -25,6 +25,7 @@ from ..cases import extract_cases
 from ..document import Document, ExtractError, Row
 from ..record import MONEY_COLUMN_CN, MONEY_FIELDS, MONEY_TABLE_CN, NARRATIVE_SECTIONS, SECTION_CN
 from ..textnorm import clean_text, halfwidth, parse_date, parse_number, squash, to_int
+from .prose import region_of
 from .common import (FIELD_LABELS, HEADING_NUMBER, INLINE, LABEL_TO_FIELD, SECTION_WORDS, Extraction, assemble,
                      cells_to_width, column_labels, grade_in_prose, has_early_colon, plain, score_in_prose)
 
@@ -459,7 +460,9 @@ def extract_template(doc: Document) -> dict | None:
         year = int(date_[:4]) - 1
         ex.warn(f"标题中未找到年度：已按报告日期推定为 {year} 年度")
     if not region:
-        ex.warn("标题中未找到地区名称")
+        # As the prose and table paths do: the divisions the unit's own name begins with.
+        region = region_of(clean_text(kv.get("unit_name")) or "")
+        ex.warn(f"标题中未找到地区名称：已按单位名称取为“{region}”" if region else "标题中未找到地区名称")
 
     report = {
         "region": region, "fiscal_year": year,
