@@ -98,6 +98,7 @@ class CircularData:
     store_available: bool = True
     issued: dt.date = field(default_factory=dt.date.today)
     issuer: str = ISSUER
+    data_as_of: str | None = None  # the latest successful load, "2026-12-07 10:32", as on 总览
     chart: bytes | None = field(default=None, repr=False, compare=False)  # filled on first use
 
     @property
@@ -130,7 +131,23 @@ def gather(year: int, region: str | None = None, db: Any = None, *, data_kind: s
     checks = checks[checks["report_id"].isin(in_year)].reset_index(drop=True)
     reviews, available = reviews_of(years)
     samples = samples_of(year)
-    return CircularData(year, region or None, reports, reviews, distribution, checks, samples, available)
+    return CircularData(year, region or None, reports, reviews, distribution, checks, samples, available,
+                        data_as_of=data_as_of(db))
+
+
+def data_as_of(db: Any = None) -> str | None:
+    """"2026-12-07 10:32": the latest successful load, which the documents state as the data's date."""
+    load = queries.run("load_status", db)
+    if load.empty or pd.isna(load.iloc[0]["last_success_at"]):
+        return None
+    return str(load.iloc[0]["last_success_at"])[:16]
+
+
+def _dated(w: Writer, issuer: str, issued: dt.date, as_of: str | None) -> None:
+    """The issuer and date line under the title, and the date of the data it is drawn from."""
+    w.paragraph(f"{issuer}　{issued.year}年{issued.month}月{issued.day}日", center=True, size=11)
+    if as_of:
+        w.paragraph(f"数据截至：{as_of}", center=True, size=10)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,7 +354,7 @@ def to_docx(data: CircularData, fonts: Fonts = WORD_FONTS) -> bytes:
     """The 通报 as a Word file."""
     w = Writer(fonts, data.title)
     w.title(data.title, second_line=CIRCULAR_TAIL)
-    w.paragraph(f"{data.issuer}　{data.issued.year}年{data.issued.month}月{data.issued.day}日", center=True, size=11)
+    _dated(w, data.issuer, data.issued, data.data_as_of)
     if data.has_demo:
         w.note("本通报含演示数据（非真实报告），仅用于演示。")
     cur, prev = scored(data, data.year), scored(data, data.year - 1)
@@ -452,6 +469,7 @@ class UnitBrief:
     findings: pd.DataFrame
     signals: pd.DataFrame
     issued: dt.date = field(default_factory=dt.date.today)
+    data_as_of: str | None = None
 
     @property
     def title(self) -> str:
@@ -474,14 +492,14 @@ def unit_brief(unit: str, db: Any = None, year: int | None = None) -> UnitBrief:
     indicators = queries.run("unit_indicators", db, units=scope, years=[year]) if year else pd.DataFrame()
     return UnitBrief(info, reports, reviews.reset_index(drop=True), year, indicators,
                      queries.run("consistency_checks", db, units=scope),
-                     queries.run("credibility_signals", db, units=scope))
+                     queries.run("credibility_signals", db, units=scope), data_as_of=data_as_of(db))
 
 
 def brief_docx(brief: UnitBrief, fonts: Fonts = WORD_FONTS) -> bytes:
     info = brief.unit
     w = Writer(fonts, brief.title)
     w.title(brief.title, second_line=BRIEF_TAIL)
-    w.paragraph(f"{ISSUER}　{brief.issued.year}年{brief.issued.month}月{brief.issued.day}日", center=True, size=11)
+    _dated(w, ISSUER, brief.issued, brief.data_as_of)
     if bool(info.get("is_demo")):
         w.note("本简报含演示数据（非真实报告），仅用于演示。")
     w.heading("一、基本情况")

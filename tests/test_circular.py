@@ -83,6 +83,8 @@ def test_word_file_holds_title_ranking_and_grade_table(data):
     doc = Document(io.BytesIO(circular.to_docx(data)))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "岳阳市云溪区2022年度" in text and "部门整体支出绩效自评情况通报" in text
+    # the date of the data, as 总览 and every download give it
+    assert re.search(r"^数据截至：\d{4}-\d{2}-\d{2} \d{2}:\d{2}$", text, re.M) and data.data_as_of in text
     tables = tables_text(doc)
     ranking = next(t for t in tables if t[0][:3] == ["名次", "单位", "自评得分"])
     rows = {r[1]: r for r in ranking[1:]}
@@ -166,6 +168,7 @@ def test_unit_brief_word_and_pdf(sample_db):
     brief = circular.unit_brief(UNIT_A, db=str(sample_db))
     doc = Document(io.BytesIO(circular.brief_docx(brief)))
     assert NAMES[UNIT_A] in doc.paragraphs[0].text
+    assert brief.data_as_of and f"数据截至：{brief.data_as_of}" in [p.text for p in doc.paragraphs]
     years = next(t for t in tables_text(doc) if t[0][0] == "年度")
     assert [r[0] for r in years[1:]] == ["2021", "2022"] and years[2][1] == "90.00"
     with pdfplumber.open(io.BytesIO(circular.brief_pdf(brief))) as pdf:
