@@ -2,9 +2,10 @@
 
 Pages never open the database: they call `fetch(name, **filters)` (or `run`),
 which runs the query layer's `queries.run` on a read-only connection held by
-one `st.cache_resource` and caches the resulting DataFrame with
-`st.cache_data`, keyed by the database file's stamp (so a load shows up at
-once), the query name and its parameters. Errors become `DataError` with a
+one `st.cache_resource` and caches the resulting DataFrame in `_ResultCache`
+(one copy shared by every session, bounded in bytes and time), keyed by the
+database file's stamp (so a load shows up at once), the query name and its
+parameters. Errors become `DataError` with a
 Chinese one-line message; the traceback goes to the server log only.
 
 The database is the file named by the environment variable REPORTS_DB
@@ -13,9 +14,11 @@ The database is the file named by the environment variable REPORTS_DB
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,9 @@ WATCH_S = 0.2  # how often an open connection looks for a loader's request (etl.
 LOAD_WAIT_S = 180.0  # how long a query waits for a load to finish before it says so
 LOADING_TEXT = "正在导入新报告，请稍候…"
 LOAD_HINT = "python -m etl load 报告文件夹"
+RESULT_CACHE_MB = float(os.environ.get("DASHBOARD_CACHE_MB", "128"))  # results kept for every session
+RESULT_TTL_S = 600.0
+READ_MEMORY = os.environ.get("DASHBOARD_DB_MEMORY", "256MB")  # DuckDB's buffer pool for the dashboard
 log = logging.getLogger("dashboard")
 
 
@@ -135,6 +141,9 @@ class _Database:
                 self._close_when_unused()
                 try:
                     self._con = open_db(self.path, read_only=True)
+                    # DuckDB keeps what it read up to 80% of RAM by default; the dashboard's queries
+                    # read derived tables and need far less.
+                    self._con.execute("set memory_limit = $m", {"m": READ_MEMORY})
                 except Exception as exc:  # noqa: BLE001 - the loader holds the file: wait for it
                     if not _locked(exc) or time.monotonic() > deadline:
                         raise
@@ -219,8 +228,82 @@ def _clean_params(name: str, params: dict[str, Any]) -> tuple:
     return tuple(sorted(items))
 
 
-@st.cache_data(ttl=600, max_entries=1000, show_spinner=False)
+class _ResultCache:
+    """Query results shared by every session: one copy of each frame, handed out as a
+    shallow copy (pandas copy-on-write: a page that adds a column changes only its own),
+    dropped after `ttl` seconds, least recently used first when their size passes `budget`
+    bytes, and at once when the database's stamp moves on. st.cache_data kept a pickled copy
+    and gave each caller its own unpickled one, so five sessions at 100,000 reports held
+    five copies of every listing (issue #14). Two sessions asking for the same missing result
+    compute it once."""
+
+    def __init__(self, budget: float, ttl: float):
+        self.budget, self.ttl = budget, ttl
+        self._frames: OrderedDict[tuple, tuple[pd.DataFrame, int, float]] = OrderedDict()
+        self._pending: dict[tuple, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.size = 0
+
+    def get(self, key: tuple, compute) -> pd.DataFrame:
+        frame = self._hit(key)
+        if frame is None:
+            with self._lock:
+                pending = self._pending.setdefault(key, threading.Lock())
+            with pending:
+                frame = self._hit(key)
+                if frame is None:
+                    try:
+                        frame = compute()
+                        self._put(key, frame)
+                    finally:
+                        with self._lock:
+                            self._pending.pop(key, None)
+        return frame.copy(deep=False)
+
+    def _hit(self, key: tuple) -> pd.DataFrame | None:
+        with self._lock:
+            entry = self._frames.get(key)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[2] > self.ttl:
+                self._drop(key)
+                return None
+            self._frames.move_to_end(key)
+            return entry[0]
+
+    def _put(self, key: tuple, frame: pd.DataFrame) -> None:
+        size = int(frame.memory_usage(index=True, deep=True).sum())
+        with self._lock:
+            path, stamp, name = key[:3]
+            # The file has changed (or, for a query reading reviews, the review store has): those
+            # results will not be asked for again. stamp[:2] is the report file's own part.
+            for old in [k for k in self._frames if k[0] == path
+                        and (k[1][:2] != stamp[:2] or (k[2] == name and k[1] != stamp))]:
+                self._drop(old)
+            if size > self.budget / 2:
+                return  # one huge result would push out everything else
+            self._frames[key] = (frame, size, time.monotonic())
+            self.size += size
+            while self.size > self.budget:
+                self._drop(next(iter(self._frames)))
+
+    def _drop(self, key: tuple) -> None:
+        self.size -= self._frames.pop(key)[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._frames.clear()
+            self.size = 0
+
+
+_results = _ResultCache(RESULT_CACHE_MB * 2**20, RESULT_TTL_S)
+
+
 def _cached_run(path: str, stamp: tuple, name: str, params: tuple) -> pd.DataFrame:
+    return _results.get((path, stamp, name, params), lambda: _query(path, name, params))
+
+
+def _query(path: str, name: str, params: tuple) -> pd.DataFrame:
     values = {k: list(v) if isinstance(v, tuple) else v for k, v in params}
     relations = {"review_current": _current_reviews()} if _reads_reviews(name) else None
     with _database(path).reading() as con:
@@ -296,7 +379,7 @@ def data_as_of() -> str | None:
 
 
 def clear_cache() -> None:
-    _cached_run.clear()
+    _results.clear()
 
 
 @dataclass
