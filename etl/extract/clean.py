@@ -37,7 +37,7 @@ _NAVIGATION = re.compile(
 )
 _SHARING = re.compile(
     r"本文档由用户提供|收益归属内容提供方|由会员分享|可在线阅读|请在.{1,12}上搜索|^文档简介$|^版权说明|下载文档|"
-    r"^[（(]?\s*\d+\s*页珍藏版|文档贡献者|^猜你喜欢|^相关文档"
+    r"^[（(]?\s*\d+\s*页珍藏版|文档贡献者|^猜你喜欢|^相关文档|^当前文档共\s*\d+\s*页|下载后继续阅读"
 )
 _SITE_OWNER = re.compile(r"^欢迎(?:来到|访问|光临)(?P<name>[\u4e00-\u9fff]{2,20}?)(?:门户|官方)?网站")
 _OCR_PAGE = re.compile(r"^(?:PAGE\s*\d{0,4}?\s*)*PAGE")  # "PAGE10PAGE2019年度…": the year stays
