@@ -77,7 +77,7 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
     the unit a web page's header names, the last resort for a report that
     never names its own."""
     lines = _split_glued_title(_lines(doc))
-    title = _find_title(lines) or _situation_title(lines)
+    title = _find_title(lines) or _situation_title(lines) or _untitled_report(lines)
     if title is None:
         notice = _notice_title(lines)
         if notice:
@@ -87,6 +87,8 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
         raise ExtractError(NOT_A_REPORT)
     start, end, unit, year = title
     ex = Extraction(doc)
+    if start == end:
+        ex.warn(f"报告没有标题：单位取自正文“{unit}”，请核对")
     body = _without_signature(lines[end:])
     unit = unit or cover_unit
     labelled = _labelled_unit(body)
@@ -203,8 +205,10 @@ _FILE_EXT = re.compile(r"\.(?:pdf|docx?|wps|PDF|DOCX?)$")
 
 def _title_text(text: str) -> str:
     """A line as titles are matched: squashed, half-width, without a file
-    name's extension (a sharing site shows "…自评报告.pdf" for the title)."""
-    return _FILE_EXT.sub("", squash(halfwidth(text)))
+    name's extension (a sharing site shows "…自评报告.pdf" for the title). An
+    attachment ("附件9:…绩效评价报告.pdf", a notice's list) keeps it: no title."""
+    t = squash(halfwidth(text))
+    return t if _ANNEX.match(t) else _FILE_EXT.sub("", t)
 
 
 def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
@@ -217,6 +221,8 @@ def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
                 break
             if k > 1 and lines[i].rstrip(_BLANKS + "|").endswith((":", "：")):
                 break  # a page's "文号：" label above the title, not part of it
+            if k > 1 and re.search(r"[!！?？。]", lines[i]):
+                break  # a page's greeting ("您好!今天是") above the title, not part of it
             t = _title_text("".join(lines[i:i + k]))
             if len(t) > 80:
                 break
@@ -248,6 +254,34 @@ def _find_title_with_unit(lines: list[str], start: int, stop: int) -> tuple[int,
 _SITUATION_TITLE = re.compile(r".{0,30}?(?:19|20)\d{2}年度?.{0,20}整体支出绩效自评情况")
 
 
+# "保山市交通运输局是保山市人民政府工作部门": the sentence that says what the unit is.
+_DEFINED_UNIT = re.compile(
+    r"(?:^|[。；;])(?P<name>[\u4e00-\u9fff（）]{2,30}?(?:局|委员会|委|办公室|中心|医院|学校|中学|小学|所|站|队|厅|馆|会|政府|街道办事处))"
+    r"(?:是|为|系)")
+
+
+def _untitled_report(lines: list[str]) -> tuple[int, int, str, int | None] | None:
+    """A report whose opening has no title (a page that shows it under another heading):
+    the opening says it reports a 整体支出 self-evaluation ("开展了2021年度部门整体支出绩效
+    自评…现将自评情况报告如下", "…单位整体支出自我绩效评价的通知…形成本评价报告"), and an early
+    sentence says what the unit is, its name beginning with its region ("湛江市公安局是市政府
+    主管全市公安工作的职能部门"). The year is then inferred from the body."""
+    opening = []
+    for line in lines:
+        if _heading(line) is not None:
+            break
+        opening.append(line)
+    text = halfwidth("".join(opening))
+    if "整体" not in text or not _REPORT_OPENING.search(text):
+        return None
+    for line in lines[:15]:
+        for m in _DEFINED_UNIT.finditer(squash(halfwidth(line))):
+            name = m.group("name")
+            if region_of(name) not in (None, name):
+                return 0, 0, name, None
+    return None
+
+
 def _situation_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
     for i, line in enumerate(lines[:3]):
         t = squash(halfwidth(line)).strip("|")
@@ -257,14 +291,21 @@ def _situation_title(lines: list[str]) -> tuple[int, int, str, int | None] | Non
 
 
 def _is_title(t: str) -> bool:
-    """整体 (or 部门绩效) self-evaluation, ending in 报告 or 总结 ("…部门绩效自评情况总结")."""
+    """整体 (or 部门绩效) self-evaluation, ending in 报告 or 总结 ("…部门绩效自评情况总结"),
+    or a unit's 年度预算绩效自评报告."""
     return (("整体" in t or "部门绩效" in t or "单位绩效" in t) and ("自评" in t or "评价" in t)
-            and bool(_TITLE_END.search(t)))
+            and bool(_TITLE_END.search(t))) or bool(_BUDGET_TITLE.search(t))
+
+
+# "西藏自治区残疾人联合会2020年度预算绩效自评报告": a unit's whole budget, by its year
+# ("…项目支出绩效自评报告" names a project, and is no such title).
+_BUDGET_TITLE = re.compile(r"[\u4e00-\u9fff]{4}(?:19|20)\d{2}年度?(?:部门|单位)?预算绩效自评报告$")
 
 
 # A title glued to the text after it (a PDF or OCR copy flattened into long lines).
 _GLUED_TITLE = re.compile(r"^(?P<title>.{6,60}?(?:自评|评价)\s*(?:总结)?\s*报告(?:[（(][^（()）]{1,8}[)）])?)(?P<rest>.+)$")
-_REPORT_OPENING = re.compile(r"(?:自评|评价)[^。]{0,12}报告如下|整体支出(?:开展|进行)了?绩效(?:自评|评价)")
+_REPORT_OPENING = re.compile(r"(?:自评|评价)[^。]{0,12}报告如下|整体支出(?:开展|进行)了?绩效(?:自评|评价)"
+                             r"|形成(?:本|此)?(?:自评|评价)报告")
 _NOTICE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?)?关于.{4,80}(?:的)?(?:通知|函|通报|批复|公告|公示)$")
 
 
@@ -305,6 +346,7 @@ def _title_parts(title: str) -> tuple[str, int | None]:
         head = re.sub(r"(?:部门（单位）|单位（部门）|部门|单位)$", "", head)
     head = _ANNEX.sub("", head)
     head = re.sub(r"^[^:：]{0,6}[:：]", "", head)  # a page's "名称：" label cut to "称："
+    head = re.sub(r"^标题", "", head)  # a page's metadata "标      题 西藏自治区…报告"
     head = re.sub(r"^关于|关于$", "", head)
     return head.strip("：，、"), year
 
@@ -321,7 +363,7 @@ def _unit_from_context(lines: list[str], title_start: int) -> str | None:
             break
     for c in candidates:
         t = _ANNEX.sub("", squash(c))
-        if 2 <= len(t) <= 30 and not re.search(r"[\d，。；：、,.;:|]", t):
+        if re.fullmatch(r"[\u4e00-\u9fff（）]{2,30}", t):  # a name, not "您好!今天是"
             return t
     return None
 
