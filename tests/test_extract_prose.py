@@ -780,3 +780,12 @@ def test_a_city_whose_name_ends_in_zhou_keeps_its_shi():
     assert region_of("惠州市交通运输局") == "惠州市"     # huizhou-2021-transport
     assert region_of("红河州开远市卫生健康局") == "红河州开远市"
     assert region_of("红河州市场监督管理局") == "红河州"  # 州 then 市场…, not a city 州市
+
+
+def test_an_untitled_final_accounts_statement_is_still_refused():
+    # chongqing-2023-nanjimen-subdistrict-accounts (tests/real_reports): totals and staff, but a 决算
+    text = ("(一)职能职责\n街道的主要职能是:1、履行辖区党的建设职责。\n(二)机构设置\n"
+            "南纪门街道办事处内设 10 个办公室。街道共有工作人员73人,其中行政编制25人、参公编制20人、事业编制26人。\n"
+            "二、部门决算情况说明\n(一)收入支出决算总体情况说明\n1.总体情况。2023年度收入总计6567.06万元,支出总计6567.06万元。\n")
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "nanjimen.txt")
