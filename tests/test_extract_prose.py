@@ -656,3 +656,136 @@ def test_fixed_assets_stated_at_the_start_and_end_of_the_year_take_the_year_end(
     assert "固定资产年初数" in text
     (row,) = extract_bytes(text.encode("utf-8"), "nanxian.txt")["fixed_assets"]
     assert row["total"] == 10
+
+
+# --- shapes from the third batch of tests/real_reports (each sentence as published) ---
+
+def test_a_sharing_sites_file_name_is_the_title_and_the_header_labels_are_read():
+    # huizhou-2021-transport (tests/real_reports): the unit and year only in the file name,
+    # "2021" glued to 部门整体; the 参考格式 header on one line, its date without 日
+    text = ("秦岭文库(kunmingchi.com)你想要的内容这里独有!\n\n惠州市交通运输局2021部门整体绩效自评报告.pdf\n\n"
+            "当前文档共23页 下载后继续阅读\n\n惠州市交通运输局2021部门整体绩效自评报告.pdf\n\n"
+            "附件 1: 部门整体绩效自评报告 (参考格式) 部门名称:(公章) 下属二级预算单位数量:5 个 "
+            "填报人:邓瑾姿 联系电话:0752-2829637 填报日期:2022 年 5 月 20 一、部门基本情况 (一)部门职能。 "
+            "1、负责综合交通运输(含高速公路、普通国省道、农村公 路、港口、城市道路及其附属设施、水运、枢纽场站等)规划、 建设、管理。")
+    rep = extract_bytes(text.encode("utf-8"), "huizhou.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("惠州市交通运输局", "惠州市", 2021)
+    assert (rep["contact"], rep["phone"], rep["report_date"]) == ("邓瑾姿", "0752-2829637", "2022-05-20")
+
+
+def test_a_notices_list_of_attached_reports_is_no_title():
+    # notice-tianshui-2022-evaluation-reports-list (tests/real_reports)
+    text = ("为加强财政支出管理,强化财政支出责任,切实提高财政资金使用效益,我局委托第三方评价机构,"
+            "对2021年市级预算执行的8个项目和2个预算部门,开展了项目绩效评价和部门整体支出绩效评价工作。\n附件:\n"
+            "附件9:2021年度天水市残疾人联合会部门整体支出绩效评价报告.pdf\n"
+            "附件10:天水市公安局交通警察支队部门整体支出绩效评价报告.pdf\n天水市财政局\n2022年12月15日")
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "tianshui.txt")
+
+
+@pytest.mark.parametrize("text, unit, year", [
+    # baoshan-2021-transport (tests/real_reports): no title, the notice and "报告如下" open it
+    ("根据《关于2021年市级部门整体支出和项目支出绩效自评及财政绩效评价》(保财绩〔2022〕4号)文件要求,"
+     "我局认真组织了局机关及属各二级预算单位开展了2021年度部门整体支出绩效自评和项目预算绩效自评工作。现将自评情况报告如下:\n"
+     "一、部门基本情况\n(一)部门概况\n保山市交通运输局是保山市人民政府工作部门,为正处级。\n", "保山市交通运输局", 2021),
+    # zhanjiang-2017-public-security: the year only inside the notice's title
+    ("根据《关于开展2017年度市级部门单位整体支出自我绩效评价的通知》(湛财评[2018]20号)要求,我局及时布置自评,"
+     "填写自评表格,形成本评价报告。\n一、单位基本情况\n(一)单位情况\n"
+     "湛江市公安局是市政府主管全市公安工作的职能部门,属财政拨款的一级行政单位(正处级)。\n(二)人员情况(涉密)\n",
+     "湛江市公安局", 2017),
+])
+def test_an_untitled_report_takes_its_unit_from_the_sentence_that_defines_it(text, unit, year):
+    record = extract_bytes(text.encode("utf-8"), "untitled.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["fiscal_year"], rep["staff_quota"]) == (unit, year, None)
+    assert f"报告没有标题：单位取自正文“{unit}”，请核对" in record["source"]["warnings"]
+
+
+def test_an_untitled_opening_that_is_not_about_the_whole_unit_is_still_refused():
+    text = ("根据文件要求,我单位对2021年度项目支出开展了绩效自评,现将自评情况报告如下:\n一、基本情况\n"
+            "保山市交通运输局是保山市人民政府工作部门。\n")
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "project.txt")
+
+
+def test_a_units_yearly_budget_self_evaluation_is_a_report_title():
+    # xizang-2020-disabled-federation (tests/real_reports), under the page's "标      题" label
+    text = ("标      题 西藏自治区残疾人联合会2020年度预算绩效自评报告\n\n自治区财政厅:\n\n一、单位基本情况\n\n"
+            "根据藏机编发[2010]35号、核定我会残联机关人员编制总数共计29人(其中行政编制21人、机关事业编制8人)。"
+            "2020年末残联机关实有人数22人,援藏干部1人。\n")
+    rep = extract_bytes(text.encode("utf-8"), "xizang.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("西藏自治区残疾人联合会", "西藏自治区", 2020)
+    assert (rep["staff_quota"], rep["staff_actual"]) == (29, 22)
+
+
+def test_a_project_self_evaluation_title_is_not_a_units_budget_title():
+    # honghe's 项目支出 report (https://www.hh.gov.cn/info/11481/1179592.htm)
+    text = "红河州数据发展中心2024年度项目支出绩效单位自评报告\n一、基本情况\n2024年,实施项目共15个。\n"
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "project.txt")
+
+
+def test_a_pages_greeting_is_not_the_unit_and_its_source_line_names_it():
+    # hengyang-2020-public-security (tests/real_reports): a title without the unit
+    text = ("您好!今天是\n当前位置:首页 >  信息公开 >  财政信息 > \n\n2020年度部门整体支出绩效自评报告\n\n"
+            "来源:衡阳市公安局 发布时间:2021-04-30\n\n2020年度部门整体支出绩效自评报告\n\n2021  4 25\n\n"
+            "一、部门、单位基本情况\n\n(一)部门基本概况\n\n设立市公安局,为市人民政府工作部门。\n")
+    record = extract_bytes(text.encode("utf-8"), "hengyang.txt")
+    assert (record["report"]["unit_name"], record["report"]["region"]) == ("衡阳市公安局", "衡阳市")
+    assert record["report"]["report_date"] is None  # "2021  4 25" lost its 年/月/日
+
+
+def test_a_cover_left_blank_is_no_template_cover_and_staff_in_post_is_actual():
+    # taoyuan-2021-transport (tests/real_reports): "单位名称:( 盖 章 )", a glyph-lost date
+    text = ("桃源县交通运输局2021年度整体支出绩效自评报告\n\n2021年度交通部门(单位)整体支出\n\n绩效自评报告\n\n"
+            "单位名称:( 盖 章 )\n\n20217 18\n\n(此页为封面)\n\n一、部门(单位)基本情况\n\n(一)机构、人员构成\n\n"
+            "经县委编办核定编制247人,其中局本级25人,二级机构222人。2021年单位在编在岗232人,其中局本级26人,二级机构206人。\n\n"
+            "(三)部门财务情况\n\n2. 部门整体收支情况\n\n2021年部门年初预算支出140204.65万元,其中:基本支出4334.81万元,项目支出135")
+    record = extract_bytes(text.encode("utf-8"), "taoyuan.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["region"], rep["staff_quota"], rep["staff_actual"]) == (
+        "桃源县交通运输局", "桃源县", 247, 232)
+    assert record["expenditure"] == []  # the budget's 基本支出 is not what was spent
+
+
+@pytest.mark.parametrize("title, sentence, expected", [
+    # shidian-2024-culture-tourism (tests/real_reports): 元, and "就" before an amount
+    ("施甸县文化和旅游局2024年整体支出绩效自评报告",
+     "施甸县文化和旅游局2024年度收入合计9570171.39元,支出合计7686456.33元,执行率为80.32%,其中:基本支出就5967100.39元,"
+     "执行率达100.00%,项目支出1719355.94元,执行率达47.72%。",
+     {"total": 768.645633, "basic": 596.710039, "project": 171.935594}),
+    # a year's actual spending after its budget: the parts after 其中 belong to the clause before it
+    ("南县财政局2020年度部门整体支出绩效自评报告", "年初预算1250万元,2020年度支出1300万元,其中基本支出900万元。",
+     {"total": 1300, "basic": 900}),
+])
+def test_money_sentences_of_the_third_batch(title, sentence, expected):
+    text = f"{title}\n一、支出情况\n{sentence}\n"
+    record = extract_bytes(text.encode("utf-8"), "m.txt")
+    found = {k: v for row in record["expenditure"] for k, v in row.items() if k != "org" and v is not None}
+    assert found == pytest.approx(expected)
+
+
+def test_a_cover_date_under_the_seal_line_is_the_report_date():
+    # hezhou-2022-natural-resources (tests/real_reports)
+    text = ("贺州市自然资源局部门整体支出\n绩效自评报告\n评价方式:部门(单位)绩效自评\n"
+            "评价机构:项目单位评价组□ 中介机构□ 专家组□\n部门(单位)名称(盖章)\n2023年3月15日\n"
+            "2022年度市直部门整体支出\n绩效自评报告提纲\n一、部门(单位)基本概况\n")
+    rep = extract_bytes(text.encode("utf-8"), "hezhou.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"], rep["report_date"]) == (
+        "贺州市自然资源局", "贺州市", 2022, "2023-03-15")
+
+
+def test_a_city_whose_name_ends_in_zhou_keeps_its_shi():
+    assert region_of("贺州市自然资源局") == "贺州市"     # hezhou-2022-natural-resources
+    assert region_of("惠州市交通运输局") == "惠州市"     # huizhou-2021-transport
+    assert region_of("红河州开远市卫生健康局") == "红河州开远市"
+    assert region_of("红河州市场监督管理局") == "红河州"  # 州 then 市场…, not a city 州市
+
+
+def test_an_untitled_final_accounts_statement_is_still_refused():
+    # chongqing-2023-nanjimen-subdistrict-accounts (tests/real_reports): totals and staff, but a 决算
+    text = ("(一)职能职责\n街道的主要职能是:1、履行辖区党的建设职责。\n(二)机构设置\n"
+            "南纪门街道办事处内设 10 个办公室。街道共有工作人员73人,其中行政编制25人、参公编制20人、事业编制26人。\n"
+            "二、部门决算情况说明\n(一)收入支出决算总体情况说明\n1.总体情况。2023年度收入总计6567.06万元,支出总计6567.06万元。\n")
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "nanjimen.txt")

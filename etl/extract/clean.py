@@ -15,8 +15,9 @@ never wrote, and it gets glued onto the title or taken for the unit's name:
 Only lines near the top (where a page puts them) are dropped, and only when
 the whole line is such furniture; pinyin glosses are removed everywhere,
 but only in a document that has tone-marked ones.
-A site name that names the publishing unit ("欢迎来到南县政协网站") is kept
-aside as `site_owner`, a last resort for a report that never names its unit.
+A site name that names the publishing unit ("欢迎来到南县政协网站"), else the
+page's 来源 ("来源:衡阳市公安局"), is kept aside as `site_owner`, a last resort
+for a report that never names its unit.
 """
 from __future__ import annotations
 
@@ -37,9 +38,11 @@ _NAVIGATION = re.compile(
 )
 _SHARING = re.compile(
     r"本文档由用户提供|收益归属内容提供方|由会员分享|可在线阅读|请在.{1,12}上搜索|^文档简介$|^版权说明|下载文档|"
-    r"^[（(]?\s*\d+\s*页珍藏版|文档贡献者|^猜你喜欢|^相关文档"
+    r"^[（(]?\s*\d+\s*页珍藏版|文档贡献者|^猜你喜欢|^相关文档|^当前文档共\s*\d+\s*页|下载后继续阅读"
 )
 _SITE_OWNER = re.compile(r"^欢迎(?:来到|访问|光临)(?P<name>[\u4e00-\u9fff]{2,20}?)(?:门户|官方)?网站")
+# "来源:衡阳市公安局 发布时间:2021-04-30": the unit that published the page.
+_SOURCE_OWNER = re.compile(r"^(?:信息)?来源\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{2,20})(?:\s|$)")
 _OCR_PAGE = re.compile(r"^(?:PAGE\s*\d{0,4}?\s*)*PAGE")  # "PAGE10PAGE2019年度…": the year stays
 _FILE_NAME = re.compile(r"^(?P<name>.{4,80}?)\s*\.(?:pdf|docx?|wps|txt|PDF|DOCX?)$")
 # A gloss: lower-case pinyin in brackets right after a Chinese character.
@@ -58,7 +61,7 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
     site owner a page header names, if any."""
     text = "\n".join(c.text for r in doc.rows[:400] for c in r.cells)
     depinyin = sum(1 for m in _PINYIN.finditer(text) if _TONE.search(m.group())) >= 3
-    owner = None
+    owner = source = None
     rows: list[Row] = []
     seen_lines = 0
     changed = False
@@ -76,6 +79,9 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
                     m = _SITE_OWNER.match(line.strip())
                     if m and owner is None:
                         owner = m.group("name")
+                    src = _SOURCE_OWNER.match(line.strip())
+                    if src and source is None:
+                        source = src.group("name")
                     if is_furniture(line):
                         continue
                     if line.lstrip().startswith("PAGE"):
@@ -90,6 +96,7 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
         if row.table == -1 and not any(c.text.strip() for c in cells) and any(c.text.strip() for c in row.cells):
             continue  # the whole paragraph was furniture
         rows.append(Row(cells, table=row.table, exact=row.exact))
+    owner = owner or source
     if not changed:
         return doc, owner
     return Document(rows=rows, format=doc.format, demo=doc.demo, warnings=list(doc.warnings)), owner

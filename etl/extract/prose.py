@@ -77,7 +77,7 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
     the unit a web page's header names, the last resort for a report that
     never names its own."""
     lines = _split_glued_title(_lines(doc))
-    title = _find_title(lines) or _situation_title(lines)
+    title = _find_title(lines) or _situation_title(lines) or _untitled_report(lines)
     if title is None:
         notice = _notice_title(lines)
         if notice:
@@ -87,6 +87,8 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
         raise ExtractError(NOT_A_REPORT)
     start, end, unit, year = title
     ex = Extraction(doc)
+    if start == end:
+        ex.warn(f"报告没有标题：单位取自正文“{unit}”，请核对")
     body = _without_signature(lines[end:])
     unit = unit or cover_unit
     labelled = _labelled_unit(body)
@@ -115,6 +117,7 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
         ex.warn("标题中未找到地区名称")
 
     narrative, functions = _narrative(body, ex)
+    labels = _labelled_fields(body)
     text = "\n".join(body)
     quota, actual = _staff(body, ex)
     absent_tables: list[str] = []    # for the summary warning (module docstring)
@@ -123,7 +126,8 @@ def extract_prose(doc: Document, cover_unit: str | None = None, site_owner: str 
     report = {
         "region": region, "fiscal_year": year, "unit_name": unit,
         "budget_code": None, "evaluation_method": None, "evaluator": None,
-        "report_date": _report_date(lines), "contact": None, "phone": None,
+        "report_date": _report_date(lines) or _cover_date(body) or labels.get("report_date"),
+        "contact": labels.get("contact"), "phone": labels.get("phone"),
         "staff_quota": quota, "staff_actual": actual,
         "functions": functions, "main_tasks": None, "overall_results": None,
         "self_score": score_in_prose(text), "grade": grade_in_prose(text),
@@ -190,9 +194,21 @@ def _lines(doc: Document) -> list[str]:
     return out
 
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+# "2021年度", or a year glued to the title's subject ("惠州市交通运输局2021部门整体绩效自评报告").
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度?|(?=(?:部门|单位)?整体))")
 _TITLE_END = re.compile(r"(?:报告|总结)(?:[（(][^（()）]{1,8}[)）])?$")
 _ANNEX = re.compile(r"^附件[\d一二三四五六七八九十\-—－]*[：:]?")
+
+
+_FILE_EXT = re.compile(r"\.(?:pdf|docx?|wps|PDF|DOCX?)$")
+
+
+def _title_text(text: str) -> str:
+    """A line as titles are matched: squashed, half-width, without a file
+    name's extension (a sharing site shows "…自评报告.pdf" for the title). An
+    attachment ("附件9:…绩效评价报告.pdf", a notice's list) keeps it: no title."""
+    t = squash(halfwidth(text))
+    return t if _ANNEX.match(t) else _FILE_EXT.sub("", t)
 
 
 def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
@@ -205,7 +221,9 @@ def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
                 break
             if k > 1 and lines[i].rstrip(_BLANKS + "|").endswith((":", "：")):
                 break  # a page's "文号：" label above the title, not part of it
-            t = squash(halfwidth("".join(lines[i:i + k])))
+            if k > 1 and re.search(r"[!！?？。]", lines[i]):
+                break  # a page's greeting ("您好!今天是") above the title, not part of it
+            t = _title_text("".join(lines[i:i + k]))
             if len(t) > 80:
                 break
             if _is_title(t):
@@ -236,6 +254,34 @@ def _find_title_with_unit(lines: list[str], start: int, stop: int) -> tuple[int,
 _SITUATION_TITLE = re.compile(r".{0,30}?(?:19|20)\d{2}年度?.{0,20}整体支出绩效自评情况")
 
 
+# "保山市交通运输局是保山市人民政府工作部门": the sentence that says what the unit is.
+_DEFINED_UNIT = re.compile(
+    r"(?:^|[。；;])(?P<name>[\u4e00-\u9fff（）]{2,30}?(?:局|委员会|委|办公室|中心|医院|学校|中学|小学|所|站|队|厅|馆|会|政府|街道办事处))"
+    r"(?:是|为|系)")
+
+
+def _untitled_report(lines: list[str]) -> tuple[int, int, str, int | None] | None:
+    """A report whose opening has no title (a page that shows it under another heading):
+    the opening says it reports a 整体支出 self-evaluation ("开展了2021年度部门整体支出绩效
+    自评…现将自评情况报告如下", "…单位整体支出自我绩效评价的通知…形成本评价报告"), and an early
+    sentence says what the unit is, its name beginning with its region ("湛江市公安局是市政府
+    主管全市公安工作的职能部门"). The year is then inferred from the body."""
+    opening = []
+    for line in lines:
+        if _heading(line) is not None:
+            break
+        opening.append(line)
+    text = halfwidth("".join(opening))
+    if "整体" not in text or not _REPORT_OPENING.search(text):
+        return None
+    for line in lines[:15]:
+        for m in _DEFINED_UNIT.finditer(squash(halfwidth(line))):
+            name = m.group("name")
+            if region_of(name) not in (None, name):
+                return 0, 0, name, None
+    return None
+
+
 def _situation_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
     for i, line in enumerate(lines[:3]):
         t = squash(halfwidth(line)).strip("|")
@@ -245,21 +291,28 @@ def _situation_title(lines: list[str]) -> tuple[int, int, str, int | None] | Non
 
 
 def _is_title(t: str) -> bool:
-    """整体 (or 部门绩效) self-evaluation, ending in 报告 or 总结 ("…部门绩效自评情况总结")."""
+    """整体 (or 部门绩效) self-evaluation, ending in 报告 or 总结 ("…部门绩效自评情况总结"),
+    or a unit's 年度预算绩效自评报告."""
     return (("整体" in t or "部门绩效" in t or "单位绩效" in t) and ("自评" in t or "评价" in t)
-            and bool(_TITLE_END.search(t)))
+            and bool(_TITLE_END.search(t))) or bool(_BUDGET_TITLE.search(t))
+
+
+# "西藏自治区残疾人联合会2020年度预算绩效自评报告": a unit's whole budget, by its year
+# ("…项目支出绩效自评报告" names a project, and is no such title).
+_BUDGET_TITLE = re.compile(r"[\u4e00-\u9fff]{4}(?:19|20)\d{2}年度?(?:部门|单位)?预算绩效自评报告$")
 
 
 # A title glued to the text after it (a PDF or OCR copy flattened into long lines).
 _GLUED_TITLE = re.compile(r"^(?P<title>.{6,60}?(?:自评|评价)\s*(?:总结)?\s*报告(?:[（(][^（()）]{1,8}[)）])?)(?P<rest>.+)$")
-_REPORT_OPENING = re.compile(r"(?:自评|评价)[^。]{0,12}报告如下|整体支出(?:开展|进行)了?绩效(?:自评|评价)")
+_REPORT_OPENING = re.compile(r"(?:自评|评价)[^。]{0,12}报告如下|整体支出(?:开展|进行)了?绩效(?:自评|评价)"
+                             r"|形成(?:本|此)?(?:自评|评价)报告")
 _NOTICE = re.compile(r"^(?:[\u4e00-\u9fff]{2,30}?)?关于.{4,80}(?:的)?(?:通知|函|通报|批复|公告|公示)$")
 
 
 def _split_glued_title(lines: list[str]) -> list[str]:
     """Lines with a title that runs on into the body split after "报告", when no
     line near the top is a title by itself."""
-    if any(_is_title(squash(halfwidth(line))) for line in lines[:25]):
+    if any(_is_title(_title_text(line)) for line in lines[:25]):
         return lines
     for i, line in enumerate(lines[:25]):
         m = _GLUED_TITLE.match(line)
@@ -293,6 +346,7 @@ def _title_parts(title: str) -> tuple[str, int | None]:
         head = re.sub(r"(?:部门（单位）|单位（部门）|部门|单位)$", "", head)
     head = _ANNEX.sub("", head)
     head = re.sub(r"^[^:：]{0,6}[:：]", "", head)  # a page's "名称：" label cut to "称："
+    head = re.sub(r"^标题", "", head)  # a page's metadata "标      题 西藏自治区…报告"
     head = re.sub(r"^关于|关于$", "", head)
     return head.strip("：，、"), year
 
@@ -309,7 +363,7 @@ def _unit_from_context(lines: list[str], title_start: int) -> str | None:
             break
     for c in candidates:
         t = _ANNEX.sub("", squash(c))
-        if 2 <= len(t) <= 30 and not re.search(r"[\d，。；：、,.;:|]", t):
+        if re.fullmatch(r"[\u4e00-\u9fff（）]{2,30}", t):  # a name, not "您好!今天是"
             return t
     return None
 
@@ -374,7 +428,7 @@ def _unit_in_body(body: list[str]) -> str | None:
 _DIV = r"[^\s\d省市州县区旗盟，。、；：（）()“”]"
 _REGION = re.compile(
     rf"(?:{_DIV}{{1,8}}?(?:省|自治区))?"
-    rf"(?:{_DIV}{{1,10}}?(?:自治州|地区|市|州|盟))?"
+    rf"(?:{_DIV}{{1,10}}?(?:自治州|地区|州市(?![场政民级委直])|市|州|盟))?"
     rf"(?:{_DIV}{{1,8}}?(?:自治县|县|区|市|旗))?"
 )
 _PARTY_PREFIX = re.compile(r"^(?:中国共产党|中共|共青团|中国)")
@@ -427,6 +481,45 @@ def _without_signature(body: list[str]) -> list[str]:
         if body and len(body[-1]) <= 30 and not re.search(r"[\d，。；：、,.;:！？]", body[-1]):
             body = body[:-1]
     return body
+
+
+# A header of labelled fields under the title (广东's 参考格式: "填报人:邓瑾姿
+# 联系电话:0752-2829637 填报日期:2022 年 5 月 20"): each label's value only.
+_FIELD_LABELS_RX = (
+    ("contact", re.compile(r"(?:联系人|填报人)\s*[:：]\s*(?P<v>[\u4e00-\u9fff]{2,4})(?![\u4e00-\u9fff])")),
+    ("phone", re.compile(r"(?:联系电话|联络电话)\s*[:：]\s*(?P<v>\d[\d\-－]{5,}\d)(?![\d*＊])")),
+    ("report_date", re.compile(r"(?:填报日期|报告日期)\s*[:：]\s*(?P<v>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2})(?!\d)")),
+)
+_GLUED_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})")
+
+
+def _labelled_fields(body: list[str]) -> dict[str, str]:
+    """Contact, phone and report date a labelled header above the first section states."""
+    out: dict[str, str] = {}
+    for line in body[:12]:
+        t = halfwidth(line)
+        for field, rx in _FIELD_LABELS_RX:
+            m = rx.search(t)
+            if m and field not in out:
+                value = squash(m.group("v"))
+                if field == "report_date":
+                    d = _GLUED_DATE.fullmatch(value)  # the day may have lost its 日
+                    value = parse_date(f"{d.group(1)}年{d.group(2)}月{d.group(3)}日") if d else None
+                if value:
+                    out[field] = value
+    return out
+
+
+def _cover_date(body: list[str]) -> str | None:
+    """The date a cover prints alone under the unit's seal line ("部门(单位)名称(盖章)" /
+    "2023年3月15日"), before the first section."""
+    for i, line in enumerate(body[:10]):
+        if _heading(line) is not None:
+            return None
+        t = squash(halfwidth(line))
+        if i > 0 and _DATE_LINE.fullmatch(t) and re.search(r"盖章|公章", body[i - 1]):
+            return parse_date(t)
+    return None
 
 
 def _report_date(lines: list[str]) -> str | None:
@@ -592,11 +685,11 @@ def _narrative(body: list[str], ex: Extraction) -> tuple[dict[str, str | None], 
 # --- staff ---------------------------------------------------------------------
 
 _N = r"(\d{1,6})\s*(?:人|名|个)"
-_FILL = r"(?:总数|合计|共|为|是|：|:|\s)*"
+_FILL = r"(?:总数|合计|共计|共|为|是|：|:|\s)*"
 _QUOTA = re.compile(rf"(?:(?<![行政事业工勤公执法])(?:核定|实有|人员)?编制(?:人员|人数|数)?|编制部门核定人数){_FILL}{_N}")
 _TYPED_QUOTA = re.compile(rf"((?:行政|事业|工勤|参公|行政执法)编制(?:人员|人数|数)?){_FILL}{_N}")
 _ACTUAL = re.compile(
-    rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在岗人员)"
+    rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在岗人员|在编在岗(?:人员|人数)?)"
     rf"{_FILL}{_N}")
 _RETIRED_BREAKDOWN = re.compile(r"^[，,、]?\s*[（(]?\s*其中[^。；;]*?退休")
 
@@ -681,7 +774,7 @@ _MONEY_LABELS = {
         ("leased", r"出租(?:出借)?固定资产"),
     ),
 }
-_AMOUNT = (r"(?:总额|合计|总计|共计|共|为|是|达到|达|金额|：|:|\s)*"
+_AMOUNT = (r"(?:总额|合计|总计|共计|共|为|是|就|达到|达|金额|：|:|\s)*"
            r"(?P<pre>约|近)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<post>余|多)?\s*"
            r"(?P<unit>亿元|万元|元)(?P<after>左右)?")
 _MONEY_RX = {kind: [(field, re.compile(f"(?:{label}){_AMOUNT}")) for field, label in specs]
@@ -776,5 +869,12 @@ def _about_this_year(text: str, pos: int, year: int) -> bool:
         sentence = text.rfind("。", 0, pos)
         previous = text[text.rfind("。", 0, max(sentence, 0)) + 1:max(sentence, 0)]
         if sentence > 0 and "其中" in text[sentence:pos] and _BUDGET.search(previous):
+            return False
+    head = text[text.rfind("。", 0, pos) + 1:pos]
+    if "其中" in head:
+        # the figure "其中" breaks down is the clause right before it: "年初预算支出
+        # 140204.65万元,其中:基本支出4334.81万元" lists the budget's parts
+        broken_down = re.split(r"[，,；;]", head[:head.rindex("其中")].rstrip("，,：: "))[-1]
+        if _BUDGET.search(broken_down):
             return False
     return all(int(y) == year for y in re.findall(r"(?:19|20)\d{2}(?=\s*年|$)", clause))

@@ -451,8 +451,8 @@ def extract_template(doc: Document) -> dict | None:
     kv = ex.key_values(len(rows))
     region, year = ex.title(min(len(rows), max(first_money, 12)))
     region = region or ex.region_from_maker(first_money)
-    if not kv.get("unit_name") or not clean_text(kv.get("unit_name")):
-        return None
+    if not _filled_name(kv.get("unit_name")):
+        return None  # no cover, or "单位名称:( 盖 章 )": a cover left blank, the seal's place only
     if year is None:
         date_ = parse_date(kv.get("report_date"))
         if not date_:
@@ -515,6 +515,15 @@ _NUMBER_FIELDS = {"staff_quota", "staff_actual", "self_score", "phone", "budget_
 _COVER_FIELDS = {"unit_name", "budget_code", "evaluation_method", "evaluator", "report_date"}
 _SCORE_FIELDS = {"self_score", "grade"}
 _WIDE_GAP = re.compile(r"\s{2,}|[\t\u3000]")
+
+
+_SEAL_ONLY = re.compile(r"（?(?:单位)?(?:盖章|公章|签章|章)）?")
+
+
+def _filled_name(value: str | None) -> str | None:
+    """A cover's 单位名称 as filled in; None when blank or only the seal's place."""
+    text = clean_text(value)
+    return None if not text or _SEAL_ONLY.fullmatch(squash(text)) else text
 
 
 def _lone(row: Row) -> bool:
