@@ -17,4 +17,7 @@ fi
 # Without accounts (data/accounts.toml) anyone who opens the dashboard has the 绩效科's rights: localhost only.
 address=()
 [ -f data/accounts.toml ] || [ -n "${BUREAU_ACCOUNTS:-}" ] || address=(--server.address 127.0.0.1)
+# glibc gives each of the server's threads its own malloc arena and keeps what they free: two arenas
+# let memory go back after sessions end (benchmarks/memory_bench.py).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec .venv/bin/streamlit run app.py --server.headless true "${address[@]}" "$@"

@@ -9,6 +9,8 @@ Builds (or reuses, with --keep) a database of N synthetic reports (benchmarks/bu
 times, each page until its script has finished. The server's resident memory (VmRSS of the process,
 sampled every 0.2 s) is printed: after start, the peak while browsing, at the end of browsing,
 and 35 s after every tab has closed (Streamlit ends a session's state once its tab is gone).
+Also per page: the bytes the server sends over the websocket for one view (median over the
+tabs of the last round; the target is ≤ 500 KB a view at 100,000 reports).
 
 --baseline runs the same measurement, in the same run, on another checkout's app.py (e.g.
 `git worktree add /tmp/base <commit>`), so the figures compare before and after. Target (issue
@@ -20,6 +22,7 @@ import argparse
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -107,15 +110,20 @@ def measure(checkout: Path, db: Path, env: dict, sessions: int, rounds: int) -> 
         t0 = time.monotonic()
         contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(sessions)]
         tabs = [c.new_page() for c in contexts]
-        views = 0
+        received = [0] * len(tabs)
+        for i, tab in enumerate(tabs):
+            tab.on("websocket", lambda ws, i=i: ws.on("framereceived", lambda f, i=i: _count(received, i, f)))
+        views, sent = 0, {}
         for _ in range(rounds):
             for name in PAGES:
+                received[:] = [0] * len(tabs)
                 # every tab asks for the page before any waits: the sessions run side by side
                 for tab in tabs:
                     tab.goto(f"{url}/{name}", wait_until="commit")
                 for tab in tabs:
                     settle(tab)
                     views += 1
+                sent[name] = statistics.median(received)
         browsing = time.monotonic() - t0
         at_end = rss_mb(pid)
         for c in contexts:
@@ -125,7 +133,11 @@ def measure(checkout: Path, db: Path, env: dict, sessions: int, rounds: int) -> 
         after = rss_mb(pid)
         browser.close()
     return {"start": started, "peak": sampler.peak, "end": at_end, "closed": after, "views": views,
-            "seconds": browsing}
+            "seconds": browsing, "sent": sent}
+
+
+def _count(received: list[int], i: int, frame) -> None:
+    received[i] += len(frame) if isinstance(frame, (bytes, str)) else 0
 
 
 def main() -> int:
@@ -154,6 +166,9 @@ def main() -> int:
         results[label] = r
         print(f"{label[:40]:<40} {r['start']:7.0f} {r['peak']:7.0f} {r['end']:7.0f} {r['closed']:7.0f}      "
               f"{r['views']:5d}  {r['seconds'] / r['views']:.2f}", flush=True)
+    print(f"\n{'KB sent per view':<40} " + " ".join(f"{p[:11]:>11}" for p in PAGES))
+    for label, r in results.items():
+        print(f"{label[:40]:<40} " + " ".join(f"{r['sent'][p] / 1024:11.0f}" for p in PAGES))
     if len(results) == 2:
         (b, a) = results.values()
         print(f"peak {b['peak']:.0f} -> {a['peak']:.0f} MB ({a['peak'] / b['peak']:.2f}×); after closing "

@@ -956,6 +956,22 @@ def test_sorting_a_table_sorts_its_downloads(sample_db, monkeypatch):
         assert list(got["单位名称"]) == list(shown["单位名称"])
 
 
+def test_a_long_table_sends_its_first_rows_and_downloads_all_of_them(sample_db, monkeypatch):
+    # issue #14: a province's year is 10,000 units; the browser gets SCREEN_ROWS of them, the files all
+    import ui.components
+
+    monkeypatch.setattr(ui.components, "SCREEN_ROWS", 2)
+    media = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch, "pages/compare.py")
+    at.selectbox(key="cmp_exec_table__sort").set_value("单位名称 升序").run()
+    assert_clean(at)
+    shown = table_with(at, "单位名称", "预算执行率（%）")
+    got = pd.read_csv(io.BytesIO(media.content(at.download_button(key="cmp_exec_table__csv"))), encoding="utf-8-sig")
+    assert len(shown) == 2 and len(got) > 2
+    assert list(got["单位名称"]) == sorted(got["单位名称"]) and list(shown["单位名称"]) == list(got["单位名称"][:2])
+    assert f"共 {len(got):,} 行，按当前排序显示前 2 行；下载CSV/Excel 含全部 {len(got):,} 行。" in texts(at.caption)
+
+
 def test_numbers_in_downloads_are_tidy():
     from ui.components import csv_bytes, xlsx_bytes
 

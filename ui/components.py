@@ -36,6 +36,9 @@ OPEN_UNIT = "_open_unit"  # session key: the unit label a drill-down asks 单位
 DEMO_TEXT = "演示数据"
 KIND_COLUMN = "数据类别"
 SHOW_ALL_ROWS = 20  # tables up to this many rows are shown whole
+# At most this many rows go to the browser (a year of a province is 10,000 units: megabytes per view);
+# the downloads hold every row, in the order chosen.
+SCREEN_ROWS = 300
 # Columns that identify rows for the program, not for the reader.
 HIDDEN = ("unit_id", "unit_key", "report_id", "sha256", "line_no", "is_demo")
 EXTRA_LABELS = {
@@ -326,15 +329,19 @@ def table(df: pd.DataFrame | None, name: str | None, key: str, *, title: str | N
             shown, df = shown.loc[order], df.loc[order].reset_index(drop=True)
             shown = shown.reset_index(drop=True)
     can_drill = drill and "unit_id" in df.columns and not wrap
+    on_screen = shown.head(SCREEN_ROWS)
+    if len(shown) > SCREEN_ROWS:
+        st.caption(f"共 {len(shown):,} 行，按当前排序显示前 {SCREEN_ROWS} 行；下载CSV/Excel 含全部 {len(shown):,} 行。")
     if wrap:
-        st.table(wrapped_cells(shown, df, name, labels, number_format, badges), hide_index=True, border="horizontal")
+        st.table(wrapped_cells(on_screen, df, name, labels, number_format, badges), hide_index=True,
+                 border="horizontal")
         downloads(shown, key, title, xlsx=xlsx)
         return shown
     if height == "auto" and len(shown) <= SHOW_ALL_ROWS:
         height = "content"  # a short table whole, rather than ten rows and a scroll bar for the rest
     event = st.dataframe(
-        shown, hide_index=True, height=height, key=key,
-        column_config=_column_config(shown, df, name, labels, number_format),
+        on_screen, hide_index=True, height=height, key=key,
+        column_config=_column_config(on_screen, df, name, labels, number_format),
         on_select="rerun" if can_drill else "ignore",
         selection_mode="single-row", placeholder="—",
     )
