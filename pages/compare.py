@@ -147,7 +147,8 @@ with tab_scatter:
                "信号是提示，不是结论。虚线为高分低执行的界线。")
     points = ui.fetch("score_vs_execution", **scope)
     if points is not None:
-        drawn = points.dropna(subset=["execution_rate", "self_score"])
+        every = points.dropna(subset=["execution_rate", "self_score"])
+        drawn, note = ui.sample_points(every, keep=every["has_signal"].fillna(False))
         if drawn.empty:
             ui.nothing_matches()
         else:
@@ -171,16 +172,18 @@ with tab_scatter:
             score_line, rate_line = float(lines["self_score_min"]), float(lines["execution_rate_max"])
             fig.add_hline(y=score_line, line_dash="dot", line_color=style.WARN, annotation_text=f"{score_line:g}分")
             fig.add_vline(x=rate_line, line_dash="dot", line_color=style.WARN, annotation_text=f"执行率{rate_line:g}%")
-            ui.chart(fig, drawn, "score_vs_execution", "cmp_scatter", title=f"{year}年得分与执行率", drill=True,
+            ui.chart(fig, every, "score_vs_execution", "cmp_scatter", title=f"{year}年得分与执行率", drill=True,
                      height=480, columns=["unit_name", "sector", "self_score", "execution_rate", "execution_basis",
                                           "signals", "signal_names", "fiscal_year"])
+            if note:
+                st.caption(note)
         flagged = points[points["has_signal"].fillna(False).astype(bool)]
         st.markdown(f"**有可信度信号的单位**（{len(flagged)} 个；点击行首的选择框查看单位详情）")
         ui.table(flagged, "score_vs_execution", "cmp_flagged", title=f"{year}年有可信度信号的单位", drill=True,
                  columns=["unit_name", "signal_names", "self_score", "execution_rate", "execution_basis",
                           "stated_rate", "computed_rate", "stated_minus_computed", "sector"],
                  empty="所选范围内没有带可信度信号的报告。")
-        unplotted = len(points) - len(drawn)
+        unplotted = len(points) - len(every)
         if unplotted:
             st.caption(f"另有 {unplotted} 份报告的得分或执行率空白，无法画点（空白不按0计）。")
 

@@ -67,13 +67,16 @@ execution = ui.fetch("budget_execution", **f.params(year_from=year, year_to=year
 with middle:
     if execution is not None and not execution.empty:
         shown = execution[["unit_id", "unit_name", "sector", "execution_rate", "execution_basis", "is_demo"]]
-        kinds = ui.kind_labels(shown)
-        fig = px.strip(shown, x="execution_rate", color=kinds, color_discrete_map=ui.kind_colors(kinds),
+        drawn, note = ui.sample_points(shown)
+        kinds = ui.kind_labels(drawn)
+        fig = px.strip(drawn, x="execution_rate", color=kinds, color_discrete_map=ui.kind_colors(kinds),
                        hover_name="unit_name", custom_data=["unit_id"], title=f"{year}年各单位预算执行率（点击查看单位）",
                        labels={"execution_rate": "预算执行率（%）", "color": "数据类别"})
         fig.update_traces(marker=dict(size=11, opacity=0.8))
         fig.update_layout(yaxis_visible=False)
         ui.chart(fig, shown, "budget_execution", "ov_exec", title=f"{year}年预算执行率", height=300, drill=True)
+        if note:
+            st.caption(note)
 
 scores = ui.fetch("score_distribution", **f.params(year_from=year, year_to=year), bin_width=5)
 with right:

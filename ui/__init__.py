@@ -3,6 +3,7 @@ filters (ui.filters), the chart style and number formats (ui.style), and the
 tables/charts/downloads/empty states every page draws alike (ui.components)."""
 from ui import style  # noqa: F401  (registers the plotly template)
 from ui.components import (  # noqa: F401
+    sample_points,
     KIND_COLORS,
     kind_colors,
     kind_labels,

@@ -39,6 +39,7 @@ SHOW_ALL_ROWS = 20  # tables up to this many rows are shown whole
 # At most this many rows go to the browser (a year of a province is 10,000 units: megabytes per view);
 # the downloads hold every row, in the order chosen.
 SCREEN_ROWS = 300
+CHART_POINTS = 2000  # a chart of one point per unit draws at most this many (sample_points)
 # Columns that identify rows for the program, not for the reader.
 HIDDEN = ("unit_id", "unit_key", "report_id", "sha256", "line_no", "is_demo")
 EXTRA_LABELS = {
@@ -542,6 +543,22 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, tit
     shown = display_frame(data, name, columns=columns, labels=labels)
     title = title or (fig.layout.title.text if fig.layout.title and fig.layout.title.text else "图表数据")
     downloads(shown, key, title, xlsx=False)
+
+
+def sample_points(df: pd.DataFrame, keep: pd.Series | None = None,
+                  limit: int | None = None) -> tuple[pd.DataFrame, str | None]:
+    """The rows a one-point-per-unit chart draws: all of them up to `limit` (CHART_POINTS), else every
+    row `keep` marks (e.g. those with a signal) and a fixed random sample of the rest, with the note
+    that says so. The chart's 下载CSV still holds every row."""
+    limit = CHART_POINTS if limit is None else limit
+    if len(df) <= limit:
+        return df, None
+    kept = df[keep.reindex(df.index, fill_value=False).astype(bool)] if keep is not None else df.iloc[:0]
+    rest = df.drop(kept.index)
+    drawn = pd.concat([kept, rest.sample(max(limit - len(kept), 0), random_state=0)]).sort_index()
+    marked = f"（含全部 {len(kept):,} 个有信号的点）" if keep is not None and len(kept) else ""
+    return drawn, (f"共 {len(df):,} 个点，图中随机画出 {len(drawn):,} 个{marked}，分布形状不变；"
+                   f"图下的下载CSV含全部 {len(df):,} 个。")
 
 
 def clicked_unit(fig: go.Figure, event: Any) -> str | None:

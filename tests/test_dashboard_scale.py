@@ -1,5 +1,7 @@
-"""The dashboard's result cache (ui/data.py `_ResultCache`): one copy per result for every
-session, bounded in bytes and time, and nothing kept from a file that has changed."""
+"""What keeps the dashboard small at 100,000 reports (issue #14): the result cache (ui/data.py
+`_ResultCache`: one copy per result for every session, bounded in bytes and time, nothing kept
+from a file that has changed) and the sampled charts of one point per unit. The table's row cap
+is tested on a page (tests/test_pages.py)."""
 from __future__ import annotations
 
 import threading
@@ -78,3 +80,15 @@ def test_two_sessions_asking_at_once_compute_once():
     for t in threads:
         t.join()
     assert len(calls) == 1 and len(out) == 4
+
+
+def test_a_chart_of_many_units_draws_a_sample_with_every_flagged_point_and_says_so():
+    from ui.components import sample_points
+
+    df = pd.DataFrame({"unit_id": [f"u{i}" for i in range(5000)], "flag": [i % 100 == 0 for i in range(5000)]})
+    drawn, note = sample_points(df, keep=df["flag"], limit=1000)
+    assert len(drawn) == 1000 and drawn["flag"].sum() == 50 and drawn.index.is_monotonic_increasing
+    assert note == "共 5,000 个点，图中随机画出 1,000 个（含全部 50 个有信号的点），分布形状不变；图下的下载CSV含全部 5,000 个。"
+    again, _ = sample_points(df, keep=df["flag"], limit=1000)
+    assert list(again.index) == list(drawn.index)  # the same points on every rerun
+    assert sample_points(df.head(10))[1] is None and len(sample_points(df.head(10))[0]) == 10
