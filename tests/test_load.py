@@ -30,6 +30,8 @@ TABLES = ["units", "reports", "income", "expenditure", "three_public", "fixed_as
 SEED_SHA = "3927cca020fb53be7b8408a24d6657e6dfc3722adb0ebf57305414eb4989cc7f"
 SEED_KEY = "岳阳市云溪区|125002"
 FAST = Limits(timeout_s=30)
+LOG_COLUMNS = ("file_name, file_path, sha256, status, reason, report_id, replaced_report_id, unit_key, "
+               "fiscal_year")
 
 
 # --- helpers -------------------------------------------------------------------
@@ -310,8 +312,7 @@ def test_a_batch_stores_what_one_report_per_transaction_stores(tmp_path):
         first = load_files([folder], db, FAST, batch_reports=batch)
         again = load_files([folder, second], db, FAST, batch_reports=batch)
         with duckdb.connect(str(db), read_only=True) as con:
-            log = con.execute("select log_id, file_name, file_path, sha256, status, reason, report_id, "
-                              "replaced_report_id, unit_key, fiscal_year from load_log order by log_id").fetchall()
+            log = con.execute(f"select log_id, {LOG_COLUMNS} from load_log order by log_id").fetchall()
         outcomes.append((first.line(), first.failures, again.line(), snapshot(db), log))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][0] == "已导入 2 份，替换 2 份，未变 0 份，失败 1 份"
