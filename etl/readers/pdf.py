@@ -683,7 +683,8 @@ class _Decline(Exception):
 
 
 def _check_streams(data: bytes) -> None:
-    """Refuse a flate stream that inflates past MAX_STREAM_MB before PDFium inflates it whole."""
+    """Refuse a flate stream (not an image) that inflates past MAX_STREAM_MB, as the pdfminer
+    path does, before PDFium inflates it whole."""
     limit = MAX_STREAM_MB << 20
     pos = 0
     while True:
@@ -699,6 +700,9 @@ def _check_streams(data: bytes) -> None:
         elif data[start:start + 1] in (b"\n", b"\r"):
             start += 1
         else:
+            continue
+        head = data[max(0, data.rfind(b"obj", 0, pos - 6)):pos]
+        if b"/Image" in head:  # pdfminer never inflates images either (a scan's page may be large)
             continue
         end = data.find(b"endstream", start)
         chunk = data[start:end if end >= 0 else len(data)]
