@@ -9,6 +9,9 @@ Prints, measured in this run:
    the parent process's user+system time over the whole load, refresh included),
    one report per transaction (`batch_reports=1`, as before batching) against
    batched (the default), min/median over the repeats, and the ratio.
+   1b. The writer alone: the demo's records (`etl extract` JSON Lines, made once) stored
+   into a fresh database in this process, CPU ms/report and reports/s, one report per
+   transaction against batched (no extraction, no refresh: what the one writer costs).
 2. The loader's peak resident memory (the parent: the workers are not counted) for
    500, 1000 and 2000 distinct documents (copies of the seed report with their own
    budget codes): flat means the figure does not grow with the count.
@@ -103,6 +106,45 @@ def section_load(args, work: Path, trees: dict[str, Path]) -> None:
           f"   (target >= 100 reports/s: {'met' if after[0] >= 100 else 'NOT met'})")
 
 
+def section_writer(args, work: Path) -> None:
+    import etl.load as load
+    from etl.db import open_db
+    from etl.records import read_records
+
+    records = work / "demo.jsonl"
+    if not records.exists():
+        files = sorted(str(p) for p in (work / "demo").iterdir()
+                       if p.suffix in (".docx", ".pdf", ".txt", ".html", ".doc"))
+        with open(records, "wb") as out:
+            subprocess.run([sys.executable, "-m", "etl", "extract", *files], cwd=ROOT, stdout=out,
+                           stderr=subprocess.DEVNULL)
+    print(f"\n1b. the writer alone: {records.name} stored into a fresh database (in-process, {args.repeats} runs)")
+    figures = {}
+    for batch in (1, load.BATCH_REPORTS):
+        cpu, rate = [], []
+        for _ in range(args.repeats):
+            db = work / f"writer-{batch}.duckdb"
+            if db.exists():
+                db.unlink()
+            con = open_db(db)
+            items = list(read_records([records]))
+            summary = load.LoadSummary()
+            c0, w0 = time.process_time(), time.perf_counter()
+            with load.store_settings(con, one_by_one=batch == 1):
+                writer = load.BatchWriter(con, summary, batch_reports=batch)
+                for item in items:
+                    writer.add(item)
+                writer.close()
+            c1, w1 = time.process_time(), time.perf_counter()
+            con.close()
+            cpu.append(1000 * (c1 - c0) / len(items))
+            rate.append(len(items) / (w1 - w0))
+        figures[batch] = min(cpu)
+        label = "one per transaction" if batch == 1 else f"batched ({batch} a transaction)"
+        print(f"  {label:28s} reports/s {stats(rate)}   CPU ms/report {stats(cpu)}")
+    print(f"  batched: {figures[1] / figures[load.BATCH_REPORTS]:.1f}x less CPU per report")
+
+
 def section_memory(args, work: Path, trees: dict[str, Path]) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     print("\n2. peak RSS of the loading process (parent only) by number of documents (seed copies, .txt)")
@@ -157,7 +199,7 @@ def main() -> int:
     ap.add_argument("--work", metavar="DIR", help="keep the corpora here between runs (default: a temp folder)")
     ap.add_argument("--before", metavar="TREE", help="an earlier checkout to compare the loader against")
     ap.add_argument("--sizes", default="500,1000,2000")
-    ap.add_argument("--only", choices=["load", "memory", "pdf"])
+    ap.add_argument("--only", choices=["load", "writer", "memory", "pdf"])
     args = ap.parse_args()
     tmp = None if args.work else tempfile.TemporaryDirectory(prefix="load-bench-")
     work = Path(args.work or tmp.name)
@@ -167,6 +209,8 @@ def main() -> int:
         trees = {"before": Path(args.before).resolve(), "after": ROOT}
     if args.only in (None, "load"):
         section_load(args, work, trees)
+    if args.only in (None, "load", "writer"):
+        section_writer(args, work)
     if args.only in (None, "memory"):
         section_memory(args, work, trees)
     if args.only in (None, "pdf"):
