@@ -222,12 +222,12 @@ def _pdf_page_items(page):
     has_text = any(c["text"].strip() for c in chars)
     if not has_text:
         return [], False
-    from pdfplumber.table import Table, TableFinder, TableSettings
+    from pdfplumber.table import Table
 
-    finder = TableFinder(page, TableSettings.resolve(None))
-    found = [t.cells for t in finder.tables]
+    tables, all_cells = _table_cells(page)
+    found = [list(t) for t in tables]
     in_tables = {c for cells in found for c in cells}
-    for cell in finder.cells:
+    for cell in all_cells:
         # pdfplumber drops one-cell tables; Word's template has them (a box
         # around a long text), unless the box only frames other tables.
         if cell not in in_tables and not any(_bbox_inside(Table(page, t).bbox, cell) for t in found):
@@ -250,6 +250,59 @@ def _pdf_page_items(page):
         items.append(("line", line))
     items.sort(key=lambda it: it[1].top if it[0] == "table" else it[1]["top"])
     return items, True
+
+
+def _table_cells(page) -> tuple[list[list], list]:
+    """(tables as lists of cells, all cells): pdfplumber's TableFinder with its default
+    settings, its cell search done with each point's edges looked up once (the same cells)."""
+    from pdfplumber.table import TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+
+    settings = TableSettings.resolve(None)
+    finder = TableFinder.__new__(TableFinder)
+    finder.page, finder.settings = page, settings
+    intersections = edges_to_intersections(finder.get_edges(), settings.intersection_x_tolerance,
+                                           settings.intersection_y_tolerance)
+    cells = _intersections_to_cells(intersections)
+    return cells_to_tables(cells), cells
+
+
+def _intersections_to_cells(intersections: dict) -> list[tuple]:
+    """pdfplumber.table.intersections_to_cells, the same search in the same order."""
+    from pdfplumber.utils import obj_to_bbox
+
+    v_sets = {p: {obj_to_bbox(e) for e in edges["v"]} for p, edges in intersections.items()}
+    h_sets = {p: {obj_to_bbox(e) for e in edges["h"]} for p, edges in intersections.items()}
+
+    def connects(p1, p2) -> bool:
+        return ((p1[0] == p2[0] and not v_sets[p1].isdisjoint(v_sets[p2]))
+                or (p1[1] == p2[1] and not h_sets[p1].isdisjoint(h_sets[p2])))
+
+    points = sorted(intersections)
+    same_x: dict = {}
+    same_y: dict = {}
+    for i, pt in enumerate(points):
+        same_x.setdefault(pt[0], []).append(i)
+        same_y.setdefault(pt[1], []).append(i)
+    cells = []
+    for i, pt in enumerate(points[:-1]):
+        below = [points[j] for j in same_x[pt[0]] if j > i]
+        right = [points[j] for j in same_y[pt[1]] if j > i]
+        cell = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    cell = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if cell is not None:
+                break
+        if cell is not None:
+            cells.append(cell)
+    return cells
 
 
 def _without_running_lines(pages: list[list]) -> list[list]:
