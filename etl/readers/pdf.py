@@ -3,6 +3,7 @@ paragraphs, wrapped lines and tables split by page breaks rejoined."""
 from __future__ import annotations
 
 import bisect
+import importlib.util
 import io
 import logging
 import re
@@ -28,11 +29,9 @@ MAX_STREAM_MB = 32
 MAX_PAGE_CHARS = 30_000
 MAX_PAGE_PATHS = 30_000
 
-try:  # the fast path (PDFium); without it, every PDF is read the pdfminer way
-    import pypdfium2  # noqa: F401
-    FAST_PATH = True
-except ImportError:  # pragma: no cover
-    FAST_PATH = False
+# The fast path (PDFium), imported on the first PDF (in the extracting worker); without
+# pypdfium2 installed every PDF is read the pdfminer way.
+FAST_PATH = importlib.util.find_spec("pypdfium2") is not None
 
 
 class _Refused(ExtractError):
