@@ -7,10 +7,11 @@
 Finding: `iter_inputs` expands files, folders and .zip archives under the input
 rules (size limits, zip-bomb and unsafe-path checks, GBK member names).
 Extracting: isolated worker processes (etl/isolate.py), time and memory limits.
-Storing: `store_record` writes one record in one transaction (the report row,
-every child table, the unit, the original file and a load-log row, or nothing at
-all), from this process only, since DuckDB allows one writer. A record for a
-(unit_key, fiscal_year) that already has a current report replaces it with all
+Storing: `BatchWriter` writes many records per transaction (a batch: every report row,
+child table, unit, original file and load-log row of its reports, or nothing at all);
+a batch that fails is written again one record per transaction (`store_record`), so
+the bad record alone fails. From this process only, since DuckDB allows one writer. A
+record for a (unit_key, fiscal_year) that already has a current report replaces it with all
 its child rows; the same file (same sha256) again changes nothing. Refreshing:
 the query layer's derived tables are rebuilt after every store; a failure there
 is reported as an error. Every reason and summary is one line of Chinese, as the
