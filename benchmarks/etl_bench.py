@@ -7,7 +7,7 @@ work on the machine does not distort the ratio. Prints, for N generated reports 
 both indicator layouts): extraction reports/s on one core (in-process), the
 floor (just unzip + lxml-parse word/document.xml of the same files) and the
 ratio extract/floor, then `etl load` of the folder into a fresh database
-(worker processes, one transaction per report) in reports/s.
+(worker processes, the batched writer) in reports/s.
 Targets (issue 2): >= 25 reports/s per core for extract, <= 4x the floor.
 """
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Command line: `python -m etl extract|load|demo ...`.
 
-    python -m etl extract FILE...        one JSON record per line on stdout
+    python -m etl extract FILE... [--with-failures]   one JSON record per line on stdout
     python -m etl load PATH... [--db FILE] [--max-file-mb N] [--timeout S] [--quiet]
+    python -m etl load --records FILE.jsonl... [--db FILE]   store extracted records (`-`: stdin)
     python -m etl demo ...               the demo district's documents (the `demo` package)
 
 A file that cannot be read gets one line on stderr, `FILE：原因` (the reason in
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 
 from etl.config import ARCHIVE_EXTENSIONS, DEFAULT_DB, REPORT_EXTENSIONS, Limits
@@ -33,10 +33,14 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="读取报告，每个文件输出一行 JSON 记录（JSON Lines），不入库")
     p.add_argument("files", nargs="+", metavar="FILE", help=f"报告文件（{' '.join(REPORT_EXTENSIONS)}）")
+    p.add_argument("--with-failures", action="store_true",
+                   help='无法读取的文件也输出一行 {"failed": …}，由 load --records 记入导入日志')
     limits_options(p)
 
     p = sub.add_parser("load", help="把文件、文件夹和 .zip 压缩包中的报告导入数据库")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="报告文件、文件夹或 .zip 压缩包")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="报告文件、文件夹或 .zip 压缩包")
+    p.add_argument("--records", nargs="+", metavar="FILE",
+                   help="改为导入 etl extract 输出的记录文件（JSON Lines，- 为标准输入），例如多台机器分别读取的结果")
     p.add_argument("--db", default=str(DEFAULT_DB), metavar="FILE",
                    help=f"DuckDB 数据库文件（默认 data/{DEFAULT_DB.name}）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条和汇总行；失败的文件仍会列出")
@@ -58,6 +62,7 @@ def _limits(args) -> Limits:
 
 def cmd_extract(args) -> int:
     from etl.load import extract_files
+    from etl.records import record_line
 
     failed = 0
     out = sys.stdout
@@ -66,8 +71,9 @@ def cmd_extract(args) -> int:
             failed += 1
             out.flush()
             print(f"{item.name}：{item.error}", file=sys.stderr, flush=True)
-        else:
-            out.write(json.dumps(item.record, ensure_ascii=False) + "\n")
+        line = record_line(item, with_failures=args.with_failures)
+        if line is not None:
+            out.write(line + "\n")
     out.flush()
     return 1 if failed else 0
 
@@ -87,8 +93,12 @@ def cmd_load(args) -> int:
             bar.update(1)
 
     try:
-        summary = load_files(args.paths, db=args.db, limits=_limits(args), workers=args.workers,
-                             on_progress=None if args.quiet else progress, loaded_by=getpass.getuser())
+        if args.records:
+            from etl.records import load_records
+            summary = load_records(args.records, db=args.db, limits=_limits(args), loaded_by=getpass.getuser())
+        else:
+            summary = load_files(args.paths, db=args.db, limits=_limits(args), workers=args.workers,
+                                 on_progress=None if args.quiet else progress, loaded_by=getpass.getuser())
     finally:
         if bar is not None:
             bar.close()
@@ -120,7 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         import demo   # test and demo data, not the production path: loaded only for this command
 
         return demo.main(argv[1:], prog="python -m etl demo") or 0
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "load" and bool(args.paths) == bool(args.records):
+        parser.error("load：给出 PATH...，或 --records FILE.jsonl...（二选一）")
     if args.command == "extract":
         return cmd_extract(args)
     return cmd_load(args)

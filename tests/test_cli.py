@@ -141,3 +141,56 @@ def test_the_demo_package_runs_on_its_own():
     proc = subprocess.run([sys.executable, "-m", "demo", "--help"], cwd=ROOT, capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode("utf-8")
     assert proc.stdout.decode("utf-8").startswith("usage: python -m demo")
+
+
+def test_two_machines_extract_and_one_writer_loads_their_records(tmp_path):
+    """The record JSON Lines seam: two `etl extract` runs (two machines' shares of the files)
+    and one `etl load --records` of both give the database a direct `etl load` of the same
+    files gives: every table, the originals, and the load log (failures by name too)."""
+    import io
+    import zipfile
+
+    from tests.test_load import LOG_COLUMNS, other_unit, revised, snapshot
+
+    seed = SEED.read_text(encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = []
+    for name, text in [("a.txt", seed), ("b.txt", other_unit(seed, "900001")), ("c.txt", revised(seed)),
+                       ("d.txt", "静夜思\n床前明月光。\n")]:
+        (folder / name).write_text(text, encoding="utf-8")
+        files.append(folder / name)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("e.txt", other_unit(seed, "900002"))
+    (folder / "f.zip").write_bytes(buf.getvalue())
+    files += [folder / "f.zip", tmp_path / "missing.txt"]
+
+    direct = tmp_path / "direct.duckdb"
+    proc = run("load", *map(str, files), "--db", str(direct), "--quiet")
+    assert proc.returncode == 1, proc.err
+
+    parts = []
+    for k, share in enumerate([files[:3], files[3:]]):
+        proc = run("extract", "--with-failures", *map(str, share))
+        part = tmp_path / f"machine-{k}.jsonl"
+        part.write_bytes(proc.stdout)
+        parts.append(part)
+    lines = [json.loads(line) for p in parts for line in p.read_text(encoding="utf-8").splitlines()]
+    assert [line["source"]["path"] if "source" in line else line["failed"]["path"] for line in lines] == [
+        str(files[0]), str(files[1]), str(files[2]), str(files[3]), f"{files[4]}/e.txt", str(files[5])]
+
+    seam = tmp_path / "seam.duckdb"
+    proc = run("load", "--records", *map(str, parts), "--db", str(seam))
+    assert proc.returncode == 1
+    assert proc.out.splitlines() == ["已导入 3 份，替换 1 份，未变 0 份，失败 2 份"]
+    assert snapshot(seam) == snapshot(direct)
+    assert len(snapshot(seam)["documents"]) == 4  # the originals too, the archive member's included
+    with duckdb.connect(str(direct), read_only=True) as a, duckdb.connect(str(seam), read_only=True) as b:
+        query = f"select {LOG_COLUMNS} from load_log order by log_id"
+        assert b.execute(query).fetchall() == a.execute(query).fetchall()
+
+    # Again from stdin: b and e are unchanged; a and c (one unit-year) replace each other again.
+    again = subprocess.run([sys.executable, "-m", "etl", "load", "--records", "-", "--db", str(seam)],
+                           cwd=ROOT, input=parts[0].read_bytes() + parts[1].read_bytes(), capture_output=True)
+    assert again.stdout.decode("utf-8").splitlines() == ["已导入 0 份，替换 2 份，未变 2 份，失败 2 份"]

@@ -30,6 +30,8 @@ TABLES = ["units", "reports", "income", "expenditure", "three_public", "fixed_as
 SEED_SHA = "3927cca020fb53be7b8408a24d6657e6dfc3722adb0ebf57305414eb4989cc7f"
 SEED_KEY = "岳阳市云溪区|125002"
 FAST = Limits(timeout_s=30)
+LOG_COLUMNS = ("file_name, file_path, sha256, status, reason, report_id, replaced_report_id, unit_key, "
+               "fiscal_year")
 
 
 # --- helpers -------------------------------------------------------------------
@@ -270,26 +272,67 @@ def test_a_replacement_failing_midway_keeps_the_previous_report(tmp_path, seed_e
     assert snapshot(con) == before  # the deletes of the old report were rolled back too
 
 
-def test_load_reports_a_store_failure_as_a_failed_file(db, tmp_path, monkeypatch):
+@pytest.mark.parametrize("batch", [1, etl.load.BATCH_REPORTS])
+def test_load_reports_a_store_failure_as_a_failed_file(db, tmp_path, monkeypatch, batch):
+    # Batched, the failing report fails its batch, which is stored again one report per
+    # transaction: the bad one is named, the other still loads, nothing half-written stays.
     write(tmp_path / "in" / "b.txt", other_unit(seed_text(), "900001"))
     bad = write(tmp_path / "in" / "a.txt", seed_text())
-    real = etl.load.store_record
+    write(tmp_path / "in" / "c.txt", other_unit(seed_text(), "900002"))
+    real = etl.load._report_values
 
-    def failing(con, record, **kw):
+    def failing(key, record, *args):
         if record["report"]["budget_code"] == "125002":
-            con.execute("begin transaction")
-            con.execute("insert into units values ('half', null, 'x', null, 1, 1)")
-            con.execute("rollback")
             raise duckdb.ConstraintException("simulated failure")
-        return real(con, record, **kw)
+        return real(key, record, *args)
 
-    monkeypatch.setattr(etl.load, "store_record", failing)
-    summary = load_files([tmp_path / "in"], db, FAST)
-    assert (summary.loaded, summary.failed) == (1, 1)
+    monkeypatch.setattr(etl.load, "_report_values", failing)
+    summary = load_files([tmp_path / "in"], db, FAST, batch_reports=batch)
+    assert (summary.loaded, summary.failed) == (2, 1)
     assert summary.failures == [(str(bad), "无法写入数据库（simulated failure）")]
     assert [r[:3] for r in log_rows(db)] == [("a.txt", "failed", "无法写入数据库（simulated failure）"),
-                                             ("b.txt", "loaded", None)]
-    assert [r[1] for r in snapshot(db)["reports"]] == ["岳阳市云溪区|900001"]
+                                             ("b.txt", "loaded", None), ("c.txt", "loaded", None)]
+    assert [r[1] for r in snapshot(db)["reports"]] == ["岳阳市云溪区|900001", "岳阳市云溪区|900002"]
+    assert len(snapshot(db)["documents"]) == 2
+
+
+def test_a_batch_stores_what_one_report_per_transaction_stores(tmp_path):
+    """Batched and one by one give the same tables and load log: new reports, a replacement
+    and an unchanged file within one batch, and one across batches (a second run)."""
+    folder = tmp_path / "in"
+    write(folder / "a.txt", seed_text())
+    write(folder / "b.txt", other_unit(seed_text(), "900001"))
+    write(folder / "c.txt", revised(seed_text()))       # replaces a.txt, in the same batch
+    write(folder / "d.txt", seed_text())                 # a.txt again: replaces c.txt
+    write(folder / "e.txt", "静夜思\n床前明月光。\n")     # fails
+    second = write(tmp_path / "second" / "f.txt", revised(other_unit(seed_text(), "900001")))
+    outcomes = []
+    for batch in (1, etl.load.BATCH_REPORTS):
+        db = tmp_path / f"b{batch}.duckdb"
+        first = load_files([folder], db, FAST, batch_reports=batch)
+        again = load_files([folder, second], db, FAST, batch_reports=batch)
+        with duckdb.connect(str(db), read_only=True) as con:
+            log = con.execute(f"select log_id, {LOG_COLUMNS} from load_log order by log_id").fetchall()
+        outcomes.append((first.line(), first.failures, again.line(), snapshot(db), log))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][0] == "已导入 2 份，替换 2 份，未变 0 份，失败 1 份"
+    # a, b unchanged; c replaces a, d (skipped as current when queued) replaces c, f replaces b
+    assert outcomes[0][2] == "已导入 0 份，替换 3 份，未变 2 份，失败 1 份"
+
+
+def test_an_outside_written_database_is_loaded_into(tmp_path):
+    """Report and log ids written by other means than the loader (a benchmark's builder, a restore)
+    do not collide with the next ones: the sequences are drawn past them."""
+    db = tmp_path / "r.duckdb"
+    load_files([SEED], db, FAST)
+    with duckdb.connect(str(db)) as con:
+        con.execute("update reports set report_id = 500")
+        con.execute("update load_log set log_id = 70")
+    summary = load_files([write(tmp_path / "b.txt", other_unit(seed_text(), "900001"))], db, FAST)
+    assert summary.loaded == 1 and summary.failed == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select max(report_id) from reports").fetchone()[0] > 500
+        assert con.execute("select max(log_id) from load_log").fetchone()[0] > 70
 
 
 # --- load_files: the seed end to end, reload, replacement ------------------------

@@ -435,6 +435,40 @@ def test_pdf_from_libreoffice_reads_like_the_docx(office):
     assert rows_of(from_pdf) == rows_of(from_docx)
 
 
+def both_pdf_paths(data: bytes, monkeypatch) -> tuple:
+    """(rows by the PDFium fast path, rows by pdfminer, whether the fast path read it)."""
+    from etl.readers import pdf as pdf_reader
+    declined = []
+    minered = pdf_reader._pdfminer_pages
+    monkeypatch.setattr(pdf_reader, "_pdfminer_pages", lambda d: declined.append(1) or minered(d))
+    fast = rows_of(read_document(data, "a.pdf"))
+    used = not declined
+    monkeypatch.setattr(pdf_reader, "FAST_PATH", False)
+    slow = rows_of(read_document(data, "a.pdf"))
+    return fast, slow, used
+
+
+def test_pdf_fast_path_reads_what_pdfminer_reads(monkeypatch):
+    # Helvetica without a font descriptor: pdfminer's descent from the AFM metrics
+    fast, slow, used = both_pdf_paths(TEXT_PDF, monkeypatch)
+    assert used and fast == slow
+
+
+def test_pdf_fast_path_reads_the_libreoffice_pdf_as_pdfminer_does(office, monkeypatch):
+    # ruled tables across pages, merged cells, CJK fonts: the same rows and grid either way
+    fast, slow, used = both_pdf_paths(office["pdf"], monkeypatch)
+    assert used and fast == slow
+
+
+def test_pdf_fast_path_declines_what_it_does_not_model(monkeypatch):
+    from etl.readers import pdf as pdf_reader
+    rotated = TEXT_PDF.replace(b"/MediaBox [0 0 400 400]", b"/MediaBox [0 0 400 400] /Rotate 90")
+    with pytest.raises(pdf_reader._Decline):
+        pdf_reader._pdfium_pages(rotated)
+    with pytest.raises(pdf_reader._Decline):
+        pdf_reader._pdfium_pages(_encrypted(TEXT_PDF, ""))
+
+
 def test_doc_from_libreoffice_reads_like_the_docx(office):
     assert office["doc"].startswith(b"\xd0\xcf\x11\xe0")
     doc = read_document(office["doc"], "report.doc")

@@ -10,7 +10,7 @@ records are written into a scratch in-memory database and the query layer's
 each file (`plan`: 新报告, 已在库中, 将替换 X年 的报告, 本批重复, 无法导入),
 from the database's current reports (`import_matches`). `store`, when the user
 confirms, runs `store_files` on exactly those files (a file repeated in the
-batch once): one transaction per report, failures in the load log, the derived
+batch once): the database never holds half a report, failures in the load log, the derived
 tables rebuilt.
 """
 from __future__ import annotations

@@ -3,6 +3,7 @@ paragraphs, wrapped lines and tables split by page breaks rejoined."""
 from __future__ import annotations
 
 import bisect
+import importlib.util
 import io
 import logging
 import re
@@ -27,6 +28,10 @@ for _library in ("pdfminer", "pdfplumber", "pypdf"):
 MAX_STREAM_MB = 32
 MAX_PAGE_CHARS = 30_000
 MAX_PAGE_PATHS = 30_000
+
+# The fast path (PDFium), imported on the first PDF (in the extracting worker); without
+# pypdfium2 installed every PDF is read the pdfminer way.
+FAST_PATH = importlib.util.find_spec("pypdfium2") is not None
 
 
 class _Refused(ExtractError):
@@ -141,6 +146,20 @@ def read_pdf(data: bytes, limits: Limits = Limits()) -> Document:
     """
     if b"%PDF-" not in data[:1024]:
         raise ExtractError("不是 PDF 文件：缺少 %PDF 文件头，可能已损坏或扩展名有误")
+    pages = None
+    if FAST_PATH:
+        _check_streams(data)
+        try:
+            pages = [_pdf_page_items(page) for page in _pdfium_pages(data)]
+        except _Decline:
+            pages = None
+    if pages is None:
+        pages = _pdfminer_pages(data)
+    return _pdf_finish(data, pages)
+
+
+def _pdfminer_pages(data: bytes) -> list:
+    """The pdfminer path (pdfplumber): every PDF the fast path declines, with the bounds of issue #11."""
     import pdfplumber  # only PDFs pay for importing pdfminer
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -159,6 +178,7 @@ def read_pdf(data: bytes, limits: Limits = Limits()) -> Document:
     try:
         with pdf:
             for page in pdf.pages:
+                page._layout = _bounded_layout(page)  # pdfplumber computes it on first use; ours counts
                 pages.append(_pdf_page_items(page))
                 page.close()  # pdfplumber keeps every parsed page otherwise
     except Exception as exc:
@@ -166,6 +186,10 @@ def read_pdf(data: bytes, limits: Limits = Limits()) -> Document:
         if refused is not None:
             raise refused from None
         raise ExtractError(_DAMAGED_PDF.format(one_line(exc))) from exc
+    return pages
+
+
+def _pdf_finish(data: bytes, pages: list) -> Document:
     if not any(has_text for _, has_text in pages):
         raise ExtractError("扫描版 PDF：没有文字层，无法读取，请提交 Word 版或带文字的 PDF")
     doc = Document(format="pdf")
@@ -184,9 +208,8 @@ _DAMAGED_PDF = "PDF 文件已损坏，无法打开（{}）"
 
 
 def _pdf_page_items(page):
-    """(items, has_text): ("line", dict) and ("table", _PdfTable) in top-to-bottom order."""
-    # pdfplumber computes page.layout on first use; ours counts as it goes
-    page._layout = _bounded_layout(page)
+    """(items, has_text): ("line", dict) and ("table", _PdfTable) in top-to-bottom order
+    (`page`: a pdfplumber page, or a _FastPage)."""
     chars, seen = [], set()
     for c in page.chars:
         # Some producers fake bold by printing a glyph twice at (almost) the
@@ -200,10 +223,10 @@ def _pdf_page_items(page):
         return [], False
     from pdfplumber.table import Table
 
-    finder = page.debug_tablefinder()
-    found = [t.cells for t in finder.tables]
+    tables, all_cells = _table_cells(page)
+    found = [list(t) for t in tables]
     in_tables = {c for cells in found for c in cells}
-    for cell in finder.cells:
+    for cell in all_cells:
         # pdfplumber drops one-cell tables; Word's template has them (a box
         # around a long text), unless the box only frames other tables.
         if cell not in in_tables and not any(_bbox_inside(Table(page, t).bbox, cell) for t in found):
@@ -226,6 +249,59 @@ def _pdf_page_items(page):
         items.append(("line", line))
     items.sort(key=lambda it: it[1].top if it[0] == "table" else it[1]["top"])
     return items, True
+
+
+def _table_cells(page) -> tuple[list[list], list]:
+    """(tables as lists of cells, all cells): pdfplumber's TableFinder with its default
+    settings, its cell search done with each point's edges looked up once (the same cells)."""
+    from pdfplumber.table import TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+
+    settings = TableSettings.resolve(None)
+    finder = TableFinder.__new__(TableFinder)
+    finder.page, finder.settings = page, settings
+    intersections = edges_to_intersections(finder.get_edges(), settings.intersection_x_tolerance,
+                                           settings.intersection_y_tolerance)
+    cells = _intersections_to_cells(intersections)
+    return cells_to_tables(cells), cells
+
+
+def _intersections_to_cells(intersections: dict) -> list[tuple]:
+    """pdfplumber.table.intersections_to_cells, the same search in the same order."""
+    from pdfplumber.utils import obj_to_bbox
+
+    v_sets = {p: {obj_to_bbox(e) for e in edges["v"]} for p, edges in intersections.items()}
+    h_sets = {p: {obj_to_bbox(e) for e in edges["h"]} for p, edges in intersections.items()}
+
+    def connects(p1, p2) -> bool:
+        return ((p1[0] == p2[0] and not v_sets[p1].isdisjoint(v_sets[p2]))
+                or (p1[1] == p2[1] and not h_sets[p1].isdisjoint(h_sets[p2])))
+
+    points = sorted(intersections)
+    same_x: dict = {}
+    same_y: dict = {}
+    for i, pt in enumerate(points):
+        same_x.setdefault(pt[0], []).append(i)
+        same_y.setdefault(pt[1], []).append(i)
+    cells = []
+    for i, pt in enumerate(points[:-1]):
+        below = [points[j] for j in same_x[pt[0]] if j > i]
+        right = [points[j] for j in same_y[pt[1]] if j > i]
+        cell = None
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    cell = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if cell is not None:
+                break
+        if cell is not None:
+            cells.append(cell)
+    return cells
 
 
 def _without_running_lines(pages: list[list]) -> list[list]:
@@ -251,11 +327,81 @@ def _bbox_inside(inner, outer) -> bool:
             and inner[2] <= outer[2] + 1 and inner[3] <= outer[3] + 1)
 
 
-def _pdf_lines(chars) -> list[dict]:
+def _pdf_lines_plumber(chars) -> list[dict]:
+    """pdfplumber's own text lines of upright chars (the reference _pdf_lines keeps to)."""
     if not chars:
         return []
     from pdfplumber.utils.text import chars_to_textmap
     return chars_to_textmap(chars, x_tolerance_ratio=0.3).extract_text_lines(strip=True, return_chars=True)
+
+
+def _cluster_ids(values, tolerance: float) -> dict:
+    """pdfplumber's cluster_list: sorted distinct values, a new cluster past `tolerance`."""
+    ids, cluster, last = {}, 0, None
+    for x in sorted(set(values)):
+        if last is not None and x > last + tolerance:
+            cluster += 1
+        ids[x] = cluster
+        last = x
+    return ids
+
+
+def _pdf_lines(chars) -> list[dict]:
+    """The text lines of upright chars, as pdfplumber's chars_to_textmap(chars,
+    x_tolerance_ratio=0.3).extract_text_lines() gives them (same words, lines, boxes and
+    chars), computed directly: that way costs ~0.1 ms a table cell in building a text map."""
+    if not chars:
+        return []
+    from pdfplumber.utils.text import LIGATURES
+
+    # WordExtractor: lines by top (tolerance 3), each sorted by x0; words split at blanks
+    # and at gaps over 0.3 of the font size.
+    ids = _cluster_ids([c["top"] for c in chars], 3)
+    by_line: dict[int, list] = {}
+    for c in chars:
+        by_line.setdefault(ids[c["top"]], []).append(c)
+    words: list[list] = []
+    for key in sorted(by_line):
+        current: list = []
+        for c in sorted(by_line[key], key=lambda c: c["x0"]):
+            text = c["text"]
+            if text.isspace():
+                if current:
+                    words.append(current)
+                current = []
+            elif text == "":  # pdfplumber's split_at_punctuation="" matches the empty text
+                if current:
+                    words.append(current)
+                words.append([c])
+                current = []
+            elif current and (c["x0"] < current[-1]["x0"] or c["x0"] > current[-1]["x1"] + 0.3 * current[-1]["size"]
+                               or abs(c["top"] - current[-1]["top"]) > 3):
+                words.append(current)
+                current = [c]
+            else:
+                current.append(c)
+        if current:
+            words.append(current)
+    # WordMap.to_textmap (presorted, no layout): consecutive words of one top cluster are a line.
+    tops = [min(c["top"] for c in w) for w in words]
+    ids = _cluster_ids(tops, 3)
+    lines: list[dict] = []
+    previous = None
+    for word, top in zip(words, tops):
+        text = "".join(LIGATURES.get(c["text"], c["text"]) for c in word)
+        if previous is not None and ids[top] == previous:
+            line = lines[-1]
+            line["text"] += " " + text
+            line["chars"].extend(word)
+        else:
+            lines.append({"text": text, "chars": list(word)})
+        previous = ids[top]
+    out = []
+    for line in lines:
+        cs = line["chars"]
+        out.append({"text": line["text"], "x0": min(c["x0"] for c in cs), "top": min(c["top"] for c in cs),
+                    "x1": max(c["x1"] for c in cs), "bottom": max(c["bottom"] for c in cs), "chars": cs})
+    return out
 
 
 @dataclass(slots=True)
@@ -570,3 +716,309 @@ def _pdf_grid_rows(table: _PdfTable) -> list[list[Cell]]:
             cells.append(Cell(c.text, col, max(1, _edge_index(edges, c.x1) - col)))
         rows.append(cells)
     return rows
+
+
+# ---------------------------------------------------------------------------
+# The fast path: PDFium (pypdfium2) for the characters and the ruled lines
+#
+# pdfminer interprets content streams in Python: ~85% of a PDF's ~175 ms. PDFium
+# (C++) gives the same characters and painted paths in a few ms; they are put in
+# the very form pdfplumber gives them (boxes as pdfminer computes them: x from the
+# advance, y from the baseline, the size and pdfminer's own font descent), so the
+# table finder, the line grouping and everything after run unchanged. What the
+# fast path does not model (rotated pages or text, shifted media boxes, curves,
+# Type3 fonts, a font it cannot place, a file PDFium cannot open) goes the pdfminer
+# way, whose refusals and messages stay the reference.
+
+class _Decline(Exception):
+    """The fast path cannot promise pdfminer's geometry for this file: take the pdfminer path."""
+
+
+def _check_streams(data: bytes) -> None:
+    """Refuse a flate stream (not an image) that inflates past MAX_STREAM_MB, as the pdfminer
+    path does, before PDFium inflates it whole."""
+    limit = MAX_STREAM_MB << 20
+    pos = 0
+    while True:
+        pos = data.find(b"stream", pos)
+        if pos < 0:
+            return
+        start = pos + 6
+        pos = start
+        if data[pos - 9:pos - 6] == b"end":
+            continue
+        if data[start:start + 2] == b"\r\n":
+            start += 2
+        elif data[start:start + 1] in (b"\n", b"\r"):
+            start += 1
+        else:
+            continue
+        head = data[max(0, data.rfind(b"obj", 0, pos - 6)):pos]
+        if b"/Image" in head:  # pdfminer never inflates images either (a scan's page may be large)
+            continue
+        end = data.find(b"endstream", start)
+        chunk = data[start:end if end >= 0 else len(data)]
+        if chunk[:1] not in (b"\x78", b"\x08", b"\x18", b"\x28", b"\x38", b"\x48", b"\x58", b"\x68"):
+            continue
+        d = zlib.decompressobj()
+        try:
+            out = d.decompress(chunk, limit + 1)
+        except zlib.error:
+            continue
+        if len(out) > limit:
+            raise ExtractError(stream_too_large())
+
+
+def _pm_descent(font) -> float | None:
+    """pdfminer's descent (per unit of font size) for a font dictionary read by pypdf."""
+    subtype = font.get("/Subtype")
+    if subtype == "/Type3":
+        return None
+    descriptor = font.get("/FontDescriptor")
+    if descriptor is None:
+        if subtype == "/Type0":
+            return 0.0
+        from pdfminer.fontmetrics import FONT_METRICS
+        base = str(font.get("/BaseFont", ""))[1:]
+        if subtype == "/Type1" and base in FONT_METRICS:
+            descent = float(FONT_METRICS[base][0].get("Descent", 0))
+        else:
+            descent = 0.0
+    else:
+        descent = float(descriptor.get_object().get("/Descent", 0))
+    return -abs(descent) * 0.001
+
+
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+
+
+def _font_descents(resources, out: dict, depth: int = 0) -> None:
+    """BaseFont name -> pdfminer descent, for the fonts of a page and its forms."""
+    if resources is None or depth > 4:
+        return
+    resources = resources.get_object()
+    fonts = resources.get("/Font")
+    if fonts is not None:
+        for ref in fonts.get_object().values():
+            font = ref.get_object()
+            name = _SUBSET.sub("", str(font.get("/BaseFont", ""))[1:])  # PDFium names it without
+            descent = _pm_descent(font)
+            if descent is None or out.get(name, descent) != descent:
+                raise _Decline("font")
+            out[name] = descent
+    xobjects = resources.get("/XObject")
+    if xobjects is not None:
+        for ref in xobjects.get_object().values():
+            x = ref.get_object()
+            if x.get("/Subtype") == "/Form":
+                _font_descents(x.get("/Resources"), out, depth + 1)
+
+
+class _FastPage:
+    """What _pdf_page_items and pdfplumber's table finder read of a page."""
+
+    def __init__(self, number: int, width: float, height: float, chars: list, edges: list):
+        self.page_number, self.width, self.height = number, width, height
+        self.bbox = (0, 0, width, height)
+        self.chars, self.edges = chars, edges
+
+
+def _pdfium_pages(data: bytes) -> list[_FastPage]:
+    import ctypes
+
+    import pypdf
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as R
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise _Decline("encrypted")
+        shapes = [(p.mediabox, p.cropbox, p.get("/Rotate", 0)) for p in reader.pages]
+    except _Decline:
+        raise
+    except Exception as exc:
+        raise _Decline("pypdf") from exc
+    try:
+        doc = pdfium.PdfDocument(data)
+    except Exception as exc:
+        raise _Decline("pdfium") from exc
+    out = []
+    try:
+        if len(doc) != len(shapes):
+            raise _Decline("pages")
+        matrix = R.FS_MATRIX()
+        fx, fy = ctypes.c_float(), ctypes.c_float()
+        name_buf = ctypes.create_string_buffer(256)
+        api = _api()
+        for index in range(len(doc)):
+            mediabox, cropbox, rotate = shapes[index]
+            if rotate or [float(v) for v in mediabox] != [float(v) for v in cropbox] \
+                    or float(mediabox.left) != 0 or float(mediabox.bottom) != 0:
+                raise _Decline("page box")
+            width, height = float(mediabox.width), float(mediabox.height)
+            descents: dict[str, float] = {}
+            _font_descents(reader.pages[index].get("/Resources"), descents)
+            page = doc[index]
+            text = page.get_textpage()
+            raw_page, raw_text = page.raw, text.raw
+            n = R.FPDFText_CountChars(raw_text)
+            if n > MAX_PAGE_CHARS:
+                raise _Decline("dense")
+            chars = _page_chars(R, api, raw_text, n, height, descents, matrix, name_buf)
+            edges = _page_edges(R, raw_page, height, matrix, fx, fy)
+            out.append(_FastPage(index + 1, width, height, chars, edges))
+            text.close()
+            page.close()
+    finally:
+        doc.close()
+    return out
+
+
+_API = None
+
+
+def _api():
+    """PDFium calls made per character, typed with plain pointers (pypdfium2's typed
+    wrappers cost a pointer object per call)."""
+    global _API
+    if _API is None:
+        import ctypes
+
+        import pypdfium2.raw as R
+
+        vp = ctypes.c_void_p
+
+        def typed(function, restype, *argtypes):  # the same C function, another prototype
+            return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, vp).value)
+
+        _API = {
+            "object": typed(R.FPDFText_GetTextObject, vp, vp, ctypes.c_int),
+            "box": typed(R.FPDFText_GetLooseCharBox, ctypes.c_int, vp, ctypes.c_int, ctypes.POINTER(R.FS_RECTF)),
+            "generated": typed(R.FPDFText_IsGenerated, ctypes.c_int, vp, ctypes.c_int),
+            "unicode": typed(R.FPDFText_GetUnicode, ctypes.c_uint, vp, ctypes.c_int),
+        }
+    return _API
+
+
+def _page_chars(R, api, raw_text, n: int, height: float, descents: dict, matrix, name_buf) -> list[dict]:
+    """The page's characters as pdfplumber gives them: x0/x1 the advance, bottom the baseline
+    less pdfminer's descent, top one font size above (the PDF's text objects give baseline and
+    size: each is one run of upright text)."""
+    import ctypes
+
+    tp = ctypes.cast(raw_text, ctypes.c_void_p).value
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = R.FPDFText_GetText(raw_text, 0, n, buf)
+    units = bytes(buf)[:2 * max(0, got - 1)].decode("utf-16-le", "surrogatepass")
+    if len(units) != n:  # characters outside the BMP: one call each
+        units = "".join(chr(api["unicode"](tp, i)) for i in range(n))
+    get_object, get_box, generated = api["object"], api["box"], api["generated"]
+    rect = R.FS_RECTF()
+    size_of = ctypes.c_float()
+    objects: dict[int, tuple] = {}
+    chars = []
+    append = chars.append
+    for i in range(n):
+        u = units[i]
+        if u in "\r\n \ufffe\x02" and generated(tp, i):
+            continue
+        obj = get_object(tp, i)
+        info = objects.get(obj)
+        if info is None:
+            handle = ctypes.cast(obj, R.FPDF_PAGEOBJECT)
+            R.FPDFPageObj_GetMatrix(handle, matrix)
+            if not (matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0):
+                raise _Decline("rotated text")
+            R.FPDFTextObj_GetFontSize(handle, size_of)
+            size = size_of.value * matrix.d
+            length = R.FPDFFont_GetBaseFontName(R.FPDFTextObj_GetFont(handle), name_buf, 256)
+            name = _SUBSET.sub("", name_buf.raw[:max(0, length - 1)].decode("latin-1"))
+            if name not in descents:
+                raise _Decline("font name")
+            bottom = height - (matrix.f + descents[name] * size)
+            info = objects[obj] = (size, bottom, bottom - size)
+        size, bottom, top = info
+        get_box(tp, i, rect)
+        x0, x1 = rect.left, rect.right
+        append({"text": u, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "upright": True,
+                "size": size, "height": size, "width": x1 - x0})
+    return chars
+
+
+def _page_edges(R, raw_page, height, matrix, fx, fy) -> list[dict]:
+    from pdfplumber.utils import curve_to_edges, line_to_edge, rect_to_edges
+
+    edges: list[dict] = []
+    paths = 0
+
+    def walk(count, get, outer):
+        nonlocal paths
+        for k in range(count):
+            obj = get(k)
+            kind = R.FPDFPageObj_GetType(obj)
+            R.FPDFPageObj_GetMatrix(obj, matrix)
+            m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+            if outer is not None:  # inside a form: its matrix, then the form's
+                a, b, c, d, e, f = m
+                A, B, C, D, E, F = outer
+                m = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+            if kind == R.FPDF_PAGEOBJ_TEXT and outer is not None:
+                raise _Decline("text in a form")  # its matrix is the form's: not the page's baseline
+            if kind == R.FPDF_PAGEOBJ_FORM:
+                walk(R.FPDFFormObj_CountObjects(obj), lambda j, o=obj: R.FPDFFormObj_GetObject(o, j), m)
+                continue
+            if kind != R.FPDF_PAGEOBJ_PATH:
+                continue
+            paths += 1
+            if paths > MAX_PAGE_PATHS:
+                raise _Decline("dense")
+            a, b, c, d, e, f = m
+            shape, pts = "", []
+            for s in range(R.FPDFPath_CountSegments(obj)):
+                seg = R.FPDFPath_GetPathSegment(obj, s)
+                t = R.FPDFPathSegment_GetType(seg)
+                if t == R.FPDF_SEGMENT_BEZIERTO:
+                    raise _Decline("curve")
+                R.FPDFPathSegment_GetPoint(seg, fx, fy)
+                x, y = fx.value, fy.value
+                shape += "m" if t == R.FPDF_SEGMENT_MOVETO else "l"
+                pts.append((a * x + c * y + e, b * x + d * y + f))
+                if R.FPDFPathSegment_GetClose(seg):
+                    shape += "h"
+                    pts.append(None)
+            for sub, sub_pts in _subpaths(shape, pts):
+                edges.extend(_shape_edges(sub, sub_pts, height, curve_to_edges, line_to_edge, rect_to_edges))
+
+    walk(R.FPDFPage_CountObjects(raw_page), lambda j: R.FPDFPage_GetObject(raw_page, j), None)
+    return edges
+
+
+def _subpaths(shape: str, pts: list):
+    """pdfminer's split of a path at each moveto; 'h' points are the subpath's start."""
+    start = 0
+    for k in range(1, len(shape) + 1):
+        if k == len(shape) or shape[k] == "m":
+            sub, sub_pts = shape[start:k], pts[start:k]
+            if sub.startswith("m"):
+                yield sub, [p if p is not None else sub_pts[0] for p in sub_pts]
+            start = k
+
+
+def _shape_edges(shape, pts, height, curve_to_edges, line_to_edge, rect_to_edges) -> list[dict]:
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts = pts[:-2] + pts[-1:]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    box = {"x0": x0, "x1": x1, "y0": y0, "y1": y1, "top": height - y1, "bottom": height - y0,
+           "doctop": height - y1, "width": x1 - x0, "height": y1 - y0}
+    if shape in ("mlh", "ml"):
+        return [line_to_edge({**box, "object_type": "line"})]
+    if shape in ("mlllh", "mllll"):
+        (ax, ay), (bx, by), (cx, cy), (dx, dy), _ = pts
+        if pts[0] == pts[4] and ((ax == bx and by == cy and cx == dx and dy == ay)
+                                 or (ay == by and bx == cx and cy == dy and dx == ax)):
+            return rect_to_edges({**box, "object_type": "rect"})
+    curve = {**box, "object_type": "curve", "pts": [(x, height - y) for x, y in pts]}
+    return curve_to_edges(curve)
