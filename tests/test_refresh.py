@@ -171,3 +171,18 @@ def test_when_refresh_rebuilds_in_full_and_what_the_dashboard_reads(db, monkeypa
         assert queries.stored_sql(name, params) is not None
         pd.testing.assert_frame_equal(queries.run(name, con, **params), queries.run(name, con, use_stored=False, **params))
     assert_as_full_rebuild(con, path)
+
+
+def test_cli_refresh_says_what_it_did(tmp_path, capsys):
+    from queries.__main__ import main as cli
+
+    path = build_db(tmp_path / "cli.duckdb", corpus())
+    assert cli(["--refresh", "--db", str(path)]) == 0
+    assert capsys.readouterr().out.strip().endswith("(current)")
+    con = duckdb.connect(str(path))
+    insert_record(con, unit("云溪区教育局", "201001", 2023, 95))
+    con.close()
+    assert cli(["--refresh", "--db", str(path)]) == 0
+    assert capsys.readouterr().out.strip().endswith("(incremental)")
+    assert cli(["--refresh", "--full", "--db", str(path)]) == 0
+    assert capsys.readouterr().out.strip().endswith("(full)")
