@@ -84,9 +84,10 @@ _STORED_FILTER = re.compile(r"(\w+)\s+(in|=)\s+\$(\w+)")
 # Stored results. A query whose header says "-- stored: by report" or
 # "-- stored: by year" is a long listing (up to one row per indicator of every
 # report) whose rows do not change with the filters, only which rows are shown.
-# refresh() runs it once with no filter into q_stored_NAME, in its own order;
-# run() then reads the rows the filters select from that table (a WHERE on one
-# table keeps its order) instead of joining and sorting everything again, which
+# refresh() runs it with no filter into one table a year, q_stored_NAME_y2024, in
+# its own order, behind the view q_stored_NAME (see _store_results); run() then
+# reads the rows the filters select from that view (a WHERE over a UNION ALL
+# keeps its order) instead of joining and sorting everything again, which
 # keeps these listings fast at 100,000 reports. "by report": rows belong to
 # one report each, so every common filter selects rows through scoped_reports;
 # "by year": rows compare a unit with its previous year, so only the year
