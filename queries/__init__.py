@@ -460,10 +460,12 @@ def _write_meta(con: duckdb.DuckDBPyConnection, stamp: str, derive: str, mode: s
 def _begin(con: duckdb.DuckDBPyConnection) -> bool:
     """Start a transaction unless the caller is in one (one commit instead of one a
     statement: a hundred and more on a slow disk); whether it was started here."""
-    try:
-        con.execute("begin transaction")
-    except duckdb.TransactionException:
+    # (a failed BEGIN would abort the caller's transaction: tell by the transaction id, which
+    # two statements share only inside one)
+    first = con.execute("select txid_current()").fetchone()[0]
+    if con.execute("select txid_current()").fetchone()[0] == first:
         return False
+    con.execute("begin transaction")
     return True
 
 
@@ -506,6 +508,8 @@ def _refresh_incremental(con: duckdb.DuckDBPyConnection, data_dir: Path | str | 
             if own:
                 con.execute("commit")
             return None
+        if not own:  # a failure half-way, committed by the caller, must not pass for current
+            con.execute("drop table if exists q_meta")
         con.execute(blocks["new_names"])
         con.execute(f"insert into q_report_names\n{bodies['q_report_names']}")
         con.execute(blocks["seed_keys"])

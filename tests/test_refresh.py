@@ -171,6 +171,13 @@ def test_when_refresh_rebuilds_in_full_and_what_the_dashboard_reads(db, monkeypa
         assert queries.stored_sql(name, params) is not None
         pd.testing.assert_frame_equal(queries.run(name, con, **params), queries.run(name, con, use_stored=False, **params))
     assert_as_full_rebuild(con, path)
+    # inside the caller's transaction: the same, committed with it
+    con.execute("begin transaction")
+    insert_record(con, unit("云溪区民政局", "203001", 2023, 77))
+    assert queries.refresh(con) == "incremental"
+    con.execute("commit")
+    assert queries.is_stale(con) is False
+    assert_as_full_rebuild(con, path)
 
 
 def test_cli_refresh_says_what_it_did(tmp_path, capsys):
