@@ -84,9 +84,10 @@ _STORED_FILTER = re.compile(r"(\w+)\s+(in|=)\s+\$(\w+)")
 # Stored results. A query whose header says "-- stored: by report" or
 # "-- stored: by year" is a long listing (up to one row per indicator of every
 # report) whose rows do not change with the filters, only which rows are shown.
-# refresh() runs it once with no filter into q_stored_NAME, in its own order;
-# run() then reads the rows the filters select from that table (a WHERE on one
-# table keeps its order) instead of joining and sorting everything again, which
+# refresh() runs it with no filter into one table a year, q_stored_NAME_y2024, in
+# its own order, behind the view q_stored_NAME (see _store_results); run() then
+# reads the rows the filters select from that view (a WHERE over a UNION ALL
+# keeps its order) instead of joining and sorting everything again, which
 # keeps these listings fast at 100,000 reports. "by report": rows belong to
 # one report each, so every common filter selects rows through scoped_reports;
 # "by year": rows compare a unit with its previous year, so only the year
@@ -367,23 +368,179 @@ def _refresh_sql(temp: bool) -> str:
     return sql
 
 
-def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None) -> None:
-    """Rebuild the derived q_* tables and macros in the database (a writable
-    connection). Call after each load, and after editing data/*.csv (or let
-    run() compute them on the fly until then)."""
+# An incremental refresh that would recompute more than this share of the reports (and
+# more than FULL_MIN_CHANGED of them) rebuilds everything instead: the same work, fewer steps.
+FULL_SHARE = 0.20
+FULL_MIN_CHANGED = 2000
+INCREMENTAL_SCRIPT = "_incremental.sql"
+_CREATE_TABLE = re.compile(r"^\s*create or replace table (q_\w+) as\s+(.*)$", re.S)
+
+
+def derive_fingerprint(data_dir: Path | str | None = None) -> str:
+    """What the derived tables are computed by, reports aside: the refresh scripts,
+    the stored queries' SQL and the mapping files. When it changes since the last
+    refresh, refresh() rebuilds everything."""
+    digest = hashlib.sha256()
+    scripts = [SQL_DIR / name for name in [*REFRESH_SCRIPTS, INCREMENTAL_SCRIPT]]
+    scripts += [SQL_DIR / f"{q.name}.sql" for q in stored_queries()]
+    for path in _mapping_paths(data_dir) + scripts:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def _statements(sql: str) -> list[str]:
+    """The statements of a script, comments left out."""
+    return [s.strip() for s in re.split(r";\s*\n", _strip_comments(sql) + "\n") if s.strip()]
+
+
+@functools.lru_cache(maxsize=8)
+def _table_bodies(text: str) -> dict[str, str]:
+    """table name -> the SELECT that builds it, from the refresh scripts."""
+    bodies = {}
+    for statement in _statements(text):
+        if m := _CREATE_TABLE.match(statement):
+            bodies[m.group(1)] = m.group(2)
+    return bodies
+
+
+@functools.lru_cache(maxsize=8)
+def _blocks(text: str) -> dict[str, str]:
+    """"-- name: X" block -> its SQL, from _incremental.sql."""
+    blocks: dict[str, str] = {}
+    for part in re.split(r"^-- name: ", text, flags=re.M)[1:]:
+        name, _, sql = part.partition("\n")
+        blocks[name.strip()] = sql
+    return blocks
+
+
+def _incremental_sql() -> str:
+    return (SQL_DIR / INCREMENTAL_SCRIPT).read_text(encoding="utf-8")
+
+
+def refresh(con: duckdb.DuckDBPyConnection, data_dir: Path | str | None = None, *, full: bool = False) -> str:
+    """Bring the derived q_* tables and macros in the database (a writable
+    connection) up to date with the reports. Call after each load, and after
+    editing data/*.csv (or let run() compute them on the fly until then).
+
+    Incremental when it can: only the reports loaded or gone since the last
+    refresh and what depends on them across reports (their units' identity, the
+    unit's other years, the rankings and listings of the years touched) are
+    computed again. A full rebuild when full=True, when the scripts, the stored
+    queries or the mapping files changed (derive_fingerprint), when nothing was
+    refreshed yet, or when more than FULL_SHARE and FULL_MIN_CHANGED of the
+    reports changed. Returns "full", "incremental" or "current" (nothing to do)."""
+    derive = derive_fingerprint(data_dir)
+    meta = None if full else _meta(con)
+    if meta is not None and meta[1] == derive:
+        if meta[0] == fingerprint(con, data_dir):
+            return "current"
+        mode = _refresh_incremental(con, data_dir, derive)
+        if mode is not None:
+            return mode
+    _refresh_full(con, data_dir, derive)
+    return "full"
+
+
+def _meta(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(fingerprint, derive fingerprint) stored by the last refresh, or None."""
+    try:
+        row = con.execute("select fingerprint, derive_fingerprint from q_meta").fetchone()
+    except duckdb.Error:  # none yet, or one from before incremental refreshes
+        return None
+    return (row[0], row[1]) if row else None
+
+
+def _write_meta(con: duckdb.DuckDBPyConnection, stamp: str, derive: str, mode: str) -> None:
+    con.execute(
+        "create or replace table q_meta as select ? as fingerprint, current_timestamp as refreshed_at, "
+        "? as derive_fingerprint, ? as refresh_mode", [stamp, derive, mode])
+
+
+def _begin(con: duckdb.DuckDBPyConnection) -> bool:
+    """Start a transaction unless the caller is in one (one commit instead of one a
+    statement: a hundred and more on a slow disk); whether it was started here."""
+    # (a failed BEGIN would abort the caller's transaction: tell by the transaction id, which
+    # two statements share only inside one)
+    first = con.execute("select txid_current()").fetchone()[0]
+    if con.execute("select txid_current()").fetchone()[0] == first:
+        return False
+    con.execute("begin transaction")
+    return True
+
+
+def _refresh_full(con: duckdb.DuckDBPyConnection, data_dir: Path | str | None, derive: str) -> None:
     stamp = fingerprint(con, data_dir)
     _register_mappings(con, data_dir)
+    own = _begin(con)
     try:
-        # no transaction of its own (the caller may be in one): q_meta goes
-        # first and comes back last, so a refresh that fails half-way leaves
-        # the tables marked stale and queries compute live figures instead
+        # in the caller's transaction, q_meta goes first and comes back last, so
+        # a refresh that fails half-way leaves the tables marked stale and queries
+        # compute live figures instead
         con.execute("drop table if exists q_meta")
         con.execute(_refresh_sql(temp=False))
         _store_results(con)
-        con.execute("create table q_meta as select ? as fingerprint, current_timestamp as refreshed_at", [stamp])
+        con.execute(_blocks(_incremental_sql())["cleanup"])
+        _write_meta(con, stamp, derive, "full")
+        if own:
+            con.execute("commit")
+    except BaseException:
+        if own:
+            con.execute("rollback")
+        raise
     finally:
         for table in MAPPING_FILES:
             con.unregister(table)
+
+
+def _refresh_incremental(con: duckdb.DuckDBPyConnection, data_dir: Path | str | None, derive: str) -> str | None:
+    """The incremental refresh (see _incremental.sql), in a transaction of its own when
+    the caller is in none; None when a full rebuild is the better course."""
+    blocks = _blocks(_incremental_sql())
+    bodies = _table_bodies(_refresh_sql(temp=False))
+    own = _begin(con)
+    try:
+        con.execute(blocks["changes"])
+        loaded, gone, total = con.execute(blocks["counts"]).fetchone()
+        changed = loaded + gone
+        if changed > FULL_SHARE * max(total, 1) and changed > FULL_MIN_CHANGED:
+            con.execute(blocks["cleanup"])
+            if own:
+                con.execute("commit")
+            return None
+        if not own:  # a failure half-way, committed by the caller, must not pass for current
+            con.execute("drop table if exists q_meta")
+        con.execute(blocks["new_names"])
+        con.execute(f"insert into q_report_names\n{bodies['q_report_names']}")
+        con.execute(blocks["seed_keys"])
+        keys = con.execute(blocks["count_keys"]).fetchone()[0]
+        while True:  # the keys linked to those so far, until there are no more
+            con.execute(blocks["grow_keys"])
+            keys, before = con.execute(blocks["count_keys"]).fetchone()[0], keys
+            if keys == before:
+                break
+        con.execute(blocks["drop_gone_names"])
+        con.execute(f"create or replace temp table inc_identity as\n{bodies['q_unit_identity']}")
+        con.execute(blocks["identity"])
+        con.execute(blocks["report_scope"])
+        con.execute(f"insert into q_reports\n{bodies['q_reports']}")
+        con.execute(blocks["after_reports"])
+        for table in ["q_quantity_indicators", "q_cases", "q_consistency"]:
+            con.execute(f"insert into {table}\n{bodies[table]}")
+        con.execute(blocks["signal_scope"])
+        for table in ["q_signals", "q_report_flags"]:
+            con.execute(f"insert into {table}\n{bodies[table]}")
+        report_years, signal_years, years = con.execute(blocks["changed_years"]).fetchone()
+        _store_results(con, set(report_years), set(signal_years), years)
+        con.execute(blocks["cleanup"])
+        _write_meta(con, fingerprint(con, data_dir), derive, "incremental")
+        if own:
+            con.execute("commit")
+    except BaseException:
+        if own:
+            con.execute("rollback")
+        raise
+    return "incremental"
 
 
 def stored_queries() -> list[Query]:
@@ -392,10 +549,71 @@ def stored_queries() -> list[Query]:
     return [query for query in queries if query.stored_plan()]
 
 
-def _store_results(con: duckdb.DuckDBPyConnection) -> None:
-    # the table name comes from the query's own file name, the values are bound
+def _reads_flags(query: Query) -> bool:
+    """Whether a stored query reads the signals or flags, which also change with the
+    unit's report of the year before."""
+    return re.search(r"\b(q_signals|q_report_flags|flagged_reports)\b", query.sql) is not None
+
+
+def _year_table(name: str, year: int) -> str:
+    return f"{STORED_PREFIX}{name}_y{int(year)}"
+
+
+def _store_results(con: duckdb.DuckDBPyConnection, report_years: set[int] | None = None,
+                   signal_years: set[int] | None = None, years: list[int] | None = None) -> None:
+    """Store each stored query's unfiltered rows, one table per fiscal year
+    (q_stored_NAME_y2024, in the query's own order) behind a view q_stored_NAME
+    that puts the years together latest first, _row the row's place in its year.
+    report_years None: every year; else only the years whose reports changed (and
+    signal_years for the queries reading signals or flags), and the year after each
+    for the "by year" queries, which compare with the year before."""
+    if years is None:
+        years = [row[0] for row in con.execute("select distinct fiscal_year from q_reports order by 1").fetchall()]
+    existing = {row[0] for row in con.execute(
+        "select table_name from duckdb_tables() where not temporary and starts_with(table_name, ?)",
+        [STORED_PREFIX]).fetchall()}
     for query in stored_queries():
-        con.execute(f"create or replace table {STORED_PREFIX}{query.name} as\n{query.sql}", bind(query.name, {}))
+        scope = query.stored_plan()[0]
+        if report_years is None:
+            todo = set(years)
+        else:
+            todo = set(report_years) | (set(signal_years or ()) if _reads_flags(query) else set())
+            if scope == "by year":
+                todo |= {year + 1 for year in todo}
+            todo &= set(years)
+        # the values are bound; the table names come from the query's file name and an integer year
+        if report_years is None:
+            # every year: the query once, then its rows cut by year (a WHERE keeps their order)
+            con.execute(f"create or replace temp table q_listing as\n{query.sql}", bind(query.name, {}))
+            for year in sorted(todo):
+                con.execute(f"create or replace table {_year_table(query.name, year)} as "
+                            "select * from q_listing where fiscal_year = ?", [year])
+            con.execute("drop table q_listing")
+        else:
+            for year in sorted(todo):
+                con.execute(f"create or replace table {_year_table(query.name, year)} as\n{query.sql}",
+                            bind(query.name, {"years": [year]}))
+        prefix = f"{STORED_PREFIX}{query.name}_y"
+        before = _view_years(existing, prefix)
+        for year in before - set(years):
+            con.execute(f"drop table {_year_table(query.name, year)}")
+        view = f"{STORED_PREFIX}{query.name}"
+        old_table = view in existing
+        if old_table:  # a table of before the listings were stored by year
+            con.execute(f"drop table {view}")
+        if report_years is not None and before == set(years) and years and not old_table:
+            continue  # the view already unites these years
+        if years:
+            parts = [_year_table(query.name, year) for year in sorted(years, reverse=True)]
+        else:  # no reports: an empty listing of the right columns
+            parts = [_year_table(query.name, 0)]
+            con.execute(f"create or replace table {parts[0]} as\n{query.sql}", bind(query.name, {}))
+        union = "\nunion all\n".join(f"select *, rowid as _row from {part}" for part in parts)
+        con.execute(f"create or replace view {view} as\n{union}")
+
+
+def _view_years(existing: set[str], prefix: str) -> set[int]:
+    return {int(t[len(prefix):]) for t in existing if t.startswith(prefix) and t[len(prefix):].isdigit()}
 
 
 def stored_sql(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -421,8 +639,10 @@ def stored_sql(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]] 
             return None
         column, op = row_filters[param]
         where.append(f"list_contains(${param}, {column})" if op == "in" else f"{column} = ${param}")
-    # a WHERE on one table keeps the stored order; the semi-join does not, rowid restores it
-    sql = f"select * from {STORED_PREFIX}{name}\nwhere " + "\n    and ".join(where) + ("\norder by rowid" if scoped else "")
+    # a WHERE on the view (a UNION ALL of the years, latest first) keeps the stored order;
+    # the semi-join does not, the year and _row (the place in its year) restore it
+    sql = (f"select * exclude (_row) from {STORED_PREFIX}{name}\nwhere " + "\n    and ".join(where)
+           + ("\norder by fiscal_year desc, _row" if scoped else ""))
     used = set(_SQL_PARAM.findall(sql))
     return sql, {k: v for k, v in values.items() if k in used}
 

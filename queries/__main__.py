@@ -5,7 +5,9 @@
                            [--unit CODE]... [--sector S]... [--data-kind real|demo|all]
                            [--param KEY=VALUE]... [--format csv|json] [--output FILE]
     python -m queries --markdown          the catalog as Markdown (for queries/README.md)
-    python -m queries --refresh [--db FILE]  rebuild the derived q_* tables (after editing data/*.csv)
+    python -m queries --refresh [--full] [--db FILE]  bring the derived q_* tables up to date: only
+                                          what the reports loaded since need, or all of them
+                                          (edited data/*.csv or scripts, or --full)
 
 CSV has the Chinese column labels and a UTF-8 BOM so Excel opens it right;
 JSON keeps the column names, one object per row.
@@ -67,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the queries")
     parser.add_argument("--markdown", action="store_true", help="print the catalog as Markdown")
     parser.add_argument("--refresh", action="store_true",
-                        help="rebuild the derived q_* tables in the database (opens it for writing)")
+                        help="bring the derived q_* tables in the database up to date (opens it for writing)")
+    parser.add_argument("--full", action="store_true", help="with --refresh: rebuild them all")
     parser.add_argument("--db", type=Path, default=None, help="DuckDB file (default data/reports.duckdb)")
     parser.add_argument("--year", type=int, action="append", dest="years", help="fiscal year (repeatable)")
     parser.add_argument("--year-from", type=int)
@@ -94,10 +97,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         con = duckdb.connect(str(path))
         try:
-            queries.refresh(con)
+            mode = queries.refresh(con, full=args.full)
         finally:
             con.close()
-        print(f"refreshed {path}")
+        print(f"refreshed {path} ({mode})")
         return 0
     if not args.name:
         parser.error("give a query name, or --list")

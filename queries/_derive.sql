@@ -44,23 +44,43 @@ create or replace macro name_norm(name, region) as
         else clean_name(name)
     end;
 
+-- The reports whose per-report rows a statement below computes: every report on a full
+-- build; refresh's incremental path (queries/_incremental.sql) narrows q_scope to the
+-- affected reports and q_scope_years to the affected years, then runs the same statements.
+create or replace temp table q_scope as select report_id from reports;
+create or replace temp table q_scope_years as select distinct fiscal_year from reports;
+-- the unit_keys whose identity a statement below computes (all, or those an incremental
+-- refresh found linked to the reports changed by a shared code or name)
+create or replace temp table q_scope_keys as select distinct unit_key from reports;
+
+create or replace macro in_scope(id) as id in (select report_id from q_scope);
+
 create or replace table q_unit_aliases as select * from cfg_unit_aliases;
 create or replace table q_unit_sectors as select * from cfg_unit_sectors;
 create or replace table q_case_units as select * from cfg_case_units;
 create or replace table q_grade_rules as select * from cfg_grade_rules;
 
+-- Each report's names as the unit identity compares them (one row per report).
+create or replace table q_report_names as
+select
+    report_id,
+    unit_key,
+    region,
+    nullif(trim(budget_code), '') as budget_code,
+    unit_name,
+    fiscal_year,
+    name_norm(unit_name, region) as name_norm
+from reports
+where in_scope(report_id)
+order by report_id;
+
 create or replace table q_unit_identity as
 with
 
 report_names as (
-    select distinct
-        unit_key,
-        region,
-        nullif(trim(budget_code), '') as budget_code,
-        unit_name,
-        fiscal_year,
-        name_norm(unit_name, region) as name_norm
-    from reports
+    select distinct unit_key, region, budget_code, unit_name, fiscal_year, name_norm
+    from q_report_names
+    where unit_key in (select unit_key from q_scope_keys)
 ),
 
 aliases as (
@@ -467,24 +487,28 @@ identity as (
 
 income_row as (
     select * from income
+    where in_scope(report_id)
     qualify row_number() over (partition by report_id order by org <> '汇总', row_no) = 1
         and (org = '汇总' or count(*) over (partition by report_id) = 1)
 ),
 
 expenditure_row as (
     select * from expenditure
+    where in_scope(report_id)
     qualify row_number() over (partition by report_id order by org <> '汇总', row_no) = 1
         and (org = '汇总' or count(*) over (partition by report_id) = 1)
 ),
 
 three_public_row as (
     select * from three_public
+    where in_scope(report_id)
     qualify row_number() over (partition by report_id order by org <> '汇总', row_no) = 1
         and (org = '汇总' or count(*) over (partition by report_id) = 1)
 ),
 
 fixed_assets_row as (
     select * from fixed_assets
+    where in_scope(report_id)
     qualify row_number() over (partition by report_id order by org <> '汇总', row_no) = 1
         and (org = '汇总' or count(*) over (partition by report_id) = 1)
 ),
@@ -495,7 +519,8 @@ stated as (
         arg_min(actual_value, row_no) as stated_rate,
         arg_min(name, row_no) as stated_indicator
     from indicators
-    where actual_unit = '%'
+    where in_scope(report_id)
+        and actual_unit = '%'
         and actual_value is not null
         and (actual_text like '%预算%' or name like '%预算执行率%' or name like '%预算完成率%')
     group by report_id
@@ -504,7 +529,8 @@ stated as (
 indicator_budget as (
     select report_id, arg_min(actual_value, row_no) as budget_wan
     from indicators
-    where actual_unit = '万元'
+    where in_scope(report_id)
+        and actual_unit = '万元'
         and actual_value > 0
         and regexp_matches(name, '预算(数|金额|总额|资金)|(年初|全年|调整后)预算')
         and not regexp_matches(name, '率|执行数|支出数|决算')
@@ -513,6 +539,7 @@ indicator_budget as (
 
 grades as (
     select * from graded_reports(null)
+    where in_scope(report_id)
 ),
 
 joined as (
@@ -580,12 +607,14 @@ joined as (
     left join indicator_budget as b on b.report_id = r.report_id
     left join budget as fb on fb.report_id = r.report_id
     left join grades as g on g.report_id = r.report_id
+    where in_scope(r.report_id)
 ),
 
 final as (
     select
         *,
         -- the unit name's place in name order, so that long figures sort on an integer
+        -- (an incremental refresh renumbers the other reports after its own: _incremental.sql)
         dense_rank() over (order by unit_name) as name_order,
         coalesce(rate_form, stated_rate, rate_vs_budget, rate_vs_income) as execution_rate,
         case
@@ -601,10 +630,12 @@ select * from final
 order by report_id;
 
 -- The quantity indicators (二级指标 blank or 数量…) with a unit, for cost_per_output;
--- sort_key is that query's order (year desc, unit name, row), precomputed so that
--- the 500,000-row figure at 100,000 reports sorts one integer.
+-- sort_key is that query's order within its year (unit name, row), precomputed so
+-- that the 500,000-row figure at 100,000 reports sorts on integers; numbered by year
+-- so that an incremental refresh renumbers only the years it touches (q_scope_years).
 create or replace table q_quantity_indicators as
 select
+    r.fiscal_year,
     i.report_id,
     i.row_no,
     i.name as indicator,
@@ -612,12 +643,13 @@ select
     i.actual_text,
     i.actual_value as quantity,
     i.actual_unit as output_unit,
-    row_number() over (order by r.fiscal_year desc, r.unit_name, i.row_no, i.report_id) as sort_key
+    row_number() over (partition by r.fiscal_year order by r.unit_name, i.row_no, i.report_id) as sort_key
 from indicators as i
 join q_reports as r on r.report_id = i.report_id
 where i.actual_unit is not null
     and (i.level2 is null or i.level2 like '%数量%')
-order by sort_key;
+    and r.fiscal_year in (select fiscal_year from q_scope_years)
+order by r.fiscal_year desc, sort_key;
 
 -- Cases per report, category and channel (rows of one channel added up), with
 -- category_cases, the category's count handled: its stated total (the 'total'
@@ -636,6 +668,7 @@ per_channel as (
         sum(amount_wan) as amount_wan,
         bool_or(approx and amount_wan is not null) as approx
     from cases
+    where in_scope(report_id)
     group by report_id, category, channel
 ),
 

@@ -27,6 +27,7 @@ income_sums as (
         (carryover is not null)::int + (fiscal_appropriation is not null)::int + (fund_appropriation is not null)::int
             + (special_account_income is not null)::int + (other_income is not null)::int as parts_filled
     from income
+    where in_scope(report_id)
 ),
 
 income_parts as (
@@ -54,7 +55,8 @@ expenditure_total as (
         total as expected,
         coalesce(basic, 0) + coalesce(project, 0) as actual
     from expenditure
-    where total is not null
+    where in_scope(report_id)
+        and total is not null
         and (basic is not null or project is not null)
         and over_tolerance(coalesce(basic, 0) + coalesce(project, 0) - total)
 ),
@@ -70,7 +72,8 @@ expenditure_basic as (
         basic as expected,
         coalesce(personnel, 0) + coalesce(public, 0) as actual
     from expenditure
-    where basic is not null
+    where in_scope(report_id)
+        and basic is not null
         and (personnel is not null or public is not null)
         and over_tolerance(coalesce(personnel, 0) + coalesce(public, 0) - basic)
 ),
@@ -82,6 +85,7 @@ three_public_sums as (
         (reception is not null)::int + (vehicle_operation is not null)::int + (vehicle_purchase is not null)::int
             + (overseas is not null)::int as parts_filled
     from three_public
+    where in_scope(report_id)
 ),
 
 three_public_parts as (
@@ -109,7 +113,8 @@ fixed_assets_parts as (
         total as expected,
         coalesce(in_use, 0) + coalesce(leased, 0) + coalesce(other, 0) as actual
     from fixed_assets
-    where total is not null
+    where in_scope(report_id)
+        and total is not null
         and (in_use is not null or leased is not null or other is not null)
         and over_tolerance(coalesce(in_use, 0) + coalesce(leased, 0) + coalesce(other, 0) - total)
 ),
@@ -117,19 +122,19 @@ fixed_assets_parts as (
 -- every money column of every table, long, to compare org rows with the 汇总 row
 money_cells as (
     select report_id, org, 'income' as kind, '收入' as table_name, column_name, value
-    from (unpivot income on total, carryover, fiscal_appropriation, fund_appropriation, special_account_income, other_income
+    from (unpivot (from income where in_scope(report_id)) on total, carryover, fiscal_appropriation, fund_appropriation, special_account_income, other_income
           into name column_name value value)
     union all
     select report_id, org, 'expenditure', '支出', column_name, value
-    from (unpivot expenditure on total, basic, personnel, public, project, surplus_year, surplus_cumulative
+    from (unpivot (from expenditure where in_scope(report_id)) on total, basic, personnel, public, project, surplus_year, surplus_cumulative
           into name column_name value value)
     union all
     select report_id, org, 'three_public', '“三公”经费', column_name, value
-    from (unpivot three_public on total, reception, vehicle_operation, vehicle_purchase, overseas
+    from (unpivot (from three_public where in_scope(report_id)) on total, reception, vehicle_operation, vehicle_purchase, overseas
           into name column_name value value)
     union all
     select report_id, org, 'fixed_assets', '固定资产', column_name, value
-    from (unpivot fixed_assets on total, in_use, leased, other into name column_name value value)
+    from (unpivot (from fixed_assets where in_scope(report_id)) on total, in_use, leased, other into name column_name value value)
 ),
 
 org_sums as (
@@ -185,7 +190,7 @@ staff as (
         staff_quota::double as expected,
         staff_actual::double as actual
     from reports
-    where staff_actual > staff_quota
+    where in_scope(report_id) and staff_actual > staff_quota
 ),
 
 rates as (
@@ -200,7 +205,8 @@ rates as (
         stated_rate as expected,
         coalesce(rate_vs_budget, rate_vs_income) as actual
     from q_reports
-    where stated_rate is not null
+    where in_scope(report_id)
+        and stated_rate is not null
         and coalesce(rate_vs_budget, rate_vs_income) is not null
         and abs(coalesce(rate_vs_budget, rate_vs_income) - stated_rate) > 1.0 + 1e-9
 ),
@@ -216,7 +222,7 @@ score_range as (
         case when self_score > 100 then 100.0 else 0.0 end as expected,
         self_score as actual
     from reports
-    where self_score < 0 or self_score > 100
+    where in_scope(report_id) and (self_score < 0 or self_score > 100)
 ),
 
 grades as (
@@ -230,7 +236,7 @@ grades as (
         null::double as expected,
         null::double as actual
     from q_reports
-    where grade_comparable and not grade_matches
+    where in_scope(report_id) and grade_comparable and not grade_matches
 ),
 
 blank_results as (
@@ -244,7 +250,7 @@ blank_results as (
         null::double as expected,
         count(*)::double as actual
     from indicators
-    where actual_text is null or trim(actual_text) = ''
+    where in_scope(report_id) and (actual_text is null or trim(actual_text) = '')
     group by report_id
 ),
 
@@ -270,6 +276,16 @@ with
 base as (
     select report_id, unit_id, fiscal_year, self_score, execution_rate, execution_basis
     from q_reports
+    where in_scope(report_id)
+),
+
+-- the reports in scope and those of the year before, for the texts compared with last year
+text_base as (
+    select report_id, unit_id, fiscal_year from base
+    union
+    select r.report_id, r.unit_id, r.fiscal_year
+    from q_reports as r
+    join base as b on b.unit_id = r.unit_id and b.fiscal_year = r.fiscal_year + 1
 ),
 
 high_score_low_execution as (
@@ -289,7 +305,7 @@ quality as (
         count(*) filter (where actual_value is not null) as valued,
         count(*) filter (where actual_value = 100 and actual_unit = '%') as at_100
     from indicators
-    where level2 like '%质量%'
+    where in_scope(report_id) and level2 like '%质量%'
     group by report_id
 ),
 
@@ -312,7 +328,8 @@ satisfaction as (
         string_agg(name || ' ' || actual_text, '；' order by row_no) as detail,
         max(actual_value) as value
     from indicators
-    where (name like '%满意%' or level2 like '%满意%' or level1 like '%满意%')
+    where in_scope(report_id)
+        and (name like '%满意%' or level2 like '%满意%' or level1 like '%满意%')
         and actual_unit = '%'
         and actual_value >= 99
     group by report_id
@@ -322,6 +339,7 @@ problems as (
     select r.report_id, n.text
     from reports as r
     left join narratives as n on n.report_id = r.report_id and n.section = 'problems'
+    where in_scope(r.report_id)
 ),
 
 no_problems as (
@@ -350,7 +368,7 @@ section_names as (
 narrative_texts as (
     select b.unit_id, b.fiscal_year, n.report_id, n.section, md5(n.text) as text_hash
     from narratives as n
-    join base as b using (report_id)
+    join text_base as b using (report_id)
     where length(n.text) >= 30
 ),
 
@@ -368,6 +386,7 @@ repeated as (
         and prev.section = cur.section
         and prev.text_hash = cur.text_hash
     join section_names as s on s.section = cur.section
+    where in_scope(cur.report_id)
     group by cur.report_id
 )
 
@@ -396,6 +415,7 @@ left join (
         count(*) filter (where severity = '不符') as mismatches,
         count(*) filter (where severity = '提示') as notices
     from q_consistency
+    where in_scope(report_id)
     group by report_id
 ) as f on f.report_id = r.report_id
 left join (
@@ -405,8 +425,10 @@ left join (
         string_agg(signal_name, '、' order by signal_name) as signal_names,
         bool_or(signal = 'high_score_low_execution') as high_score_low_execution
     from q_signals
+    where in_scope(report_id)
     group by report_id
 ) as s on s.report_id = r.report_id
+where in_scope(r.report_id)
 order by r.report_id;
 
 -- The reports in scope (scoped_reports) and, for changes on the previous year,

@@ -55,4 +55,4 @@ final as (
 )
 
 select * exclude (sort_key) from final
-order by sort_key
+order by fiscal_year desc, sort_key
