@@ -17,4 +17,15 @@ fi
 # Without accounts (data/accounts.toml) anyone who opens the dashboard has the 绩效科's rights: localhost only.
 address=()
 [ -f data/accounts.toml ] || [ -n "${BUREAU_ACCOUNTS:-}" ] || address=(--server.address 127.0.0.1)
+# Warm the server once it answers (imports, database, the default views' results), in the background:
+# the first leader to open a page does not pay for a cold server (scripts/warm_start.py).
+port=8501
+args=("$@")
+for i in "${!args[@]}"; do
+  case "${args[$i]}" in
+    --server.port=*) port="${args[$i]#*=}" ;;
+    --server.port) port="${args[$((i + 1))]:-8501}" ;;
+  esac
+done
+("$py" scripts/warm_start.py "http://127.0.0.1:${port}" >/dev/null 2>&1 &)
 exec .venv/bin/streamlit run app.py --server.headless true "${address[@]}" "$@"
