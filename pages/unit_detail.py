@@ -3,7 +3,6 @@ goals against completion, its narrative sections (problems and improvements
 first), its consistency findings and signals, and its original documents.
 Reached by clicking a unit anywhere else (URL parameter `u` = unit_id)."""
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 import ui
@@ -187,14 +186,26 @@ if ui.is_open(tab_money):  # only the tab on screen is computed
                 # two reports in a year (merged units) make one bar of the unit as it is now
                 parts = parts.groupby(["fiscal_year", "item"], as_index=False, sort=False)["amount"].sum()
                 parts["item"] = parts["item"].map({"personnel": "人员支出", "public": "公用支出", "project": "项目支出"})
-                fig = px.bar(parts, x="fiscal_year", y="amount", color="item", title="历年支出构成（万元）",
-                             labels={"fiscal_year": "年度", "amount": "金额（万元）", "item": "支出项目"},
-                             text_auto=",.2f")
-                fig.update_traces(hovertemplate="%{x}年 %{fullData.name}：%{y:,.2f} 万元<extra></extra>")
-                fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin parts
-                fig.update_xaxes(type="category", categoryorder="category ascending")
-                ui.chart(fig, parts, None, "ud_structure", title=f"{info['unit_name']}_历年支出构成",
-                         labels={"fiscal_year": "年度", "item": "支出项目", "amount": "金额（万元）"}, height=340)
+                # ECharts, not plotly: a shared ?u= link opens on this tab (ui.echart)
+                wide = parts.pivot(index="fiscal_year", columns="item", values="amount").sort_index()
+                items = [i for i in ("人员支出", "公用支出", "项目支出") if i in wide.columns]
+                source = wide[items].round(2).reset_index()
+                source["fiscal_year"] = source["fiscal_year"].astype(int).astype(str) + "年"
+                ui.echart({
+                    "dataset": {"source": source},
+                    "legend": {"top": 0, "right": 0},
+                    "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+                    "xAxis": {"type": "category"},
+                    "yAxis": {"type": "value", "name": "万元", "nameTextStyle": {"align": "left"}},
+                    "tooltip": {"trigger": "axis", "valueFormatter": "%,.2f 万元", "confine": True},
+                    "series": [{"type": "bar", "name": item, "stack": "支出", "barMaxWidth": 56,
+                                "encode": {"x": "fiscal_year", "y": item},
+                                "label": {"show": True, "position": "inside", "formatter": f"{{@{item}}}",
+                                          "fontSize": 11}, "labelLayout": {"hideOverlap": True}}
+                               for item in items],
+                }, parts, None, "ud_structure", title=f"{info['unit_name']}_历年支出构成", height=340,
+                    heading="历年支出构成（万元）",
+                    labels={"fiscal_year": "年度", "item": "支出项目", "amount": "金额（万元）"})
             only_total = st.toggle("只看汇总行（单位整体）", value=True, key="ud_total_only")
             for code, title in [("income", "收入"), ("expenditure", "支出"), ("three_public", "“三公”经费"),
                                 ("fixed_assets", "固定资产")]:
