@@ -10,6 +10,8 @@ right after), then times, each in a new browser context (empty cache, as a new p
     总览 fresh      the first page opened on the fresh server
     总览 warm       总览 again in a new context (server warm, browser cold)
     单位详情 ?u=    a shared link /unit_detail?u=<name> in a new context
+    ?u= new tab    that link in a new tab of a browser that has opened the dashboard before (cache warm)
+    总览 new tab    总览 likewise
 
 Two figures per open: "shown" = navigation until the page's main table/chart is visible (总览: its
 units table; 单位详情: the unit's heading and 历年一览), "done" = until the script has finished and
@@ -123,9 +125,11 @@ def serve(tree: Path, db: Path):
         log.close()
 
 
-def open_cold(browser, url: str, shown_selector: str, pid: int, profile: bool = False) -> dict:
-    """One open in a fresh context: seconds until `shown_selector` is visible and until all is drawn."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+def open_cold(browser, url: str, shown_selector: str, pid: int, profile: bool = False, context=None) -> dict:
+    """One open in a fresh context (or a new tab of `context`): seconds until `shown_selector` is
+    visible and until all is drawn."""
+    own = context is None
+    context = context or browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(60_000)
     cdp = None
@@ -151,7 +155,10 @@ def open_cold(browser, url: str, shown_selector: str, pid: int, profile: bool = 
                                                       "RecalcStyleDuration", "JSHeapUsedSize")}
         out["scripts"] = sorted(resources, key=lambda r: -r[1])[:6]
         out["js_bytes"] = sum(r[1] for r in resources)
-    context.close()
+    if own:
+        context.close()
+    else:
+        page.close()
     return out
 
 
@@ -162,12 +169,14 @@ CASES = [  # name, path, what must be visible
     ("总览 warm", "/", TABLE),
     ("单位详情 ?u=", "/unit_detail?u={unit}", TABLE),
 ]
+# the same link in a new tab of a browser that has shown the dashboard before (its cache holds the scripts)
+TAB_CASES = [("?u= new tab", "/unit_detail?u={unit}", TABLE), ("总览 new tab", "/", TABLE)]
 
 
 def bench(tree: Path, db: Path, runs: int, unit: str, profile: bool) -> dict[str, list[dict]]:
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, list[dict]] = {name: [] for name, _, _ in CASES}
+    results: dict[str, list[dict]] = {name: [] for name, _, _ in CASES + TAB_CASES}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         for run in range(runs):
@@ -182,6 +191,12 @@ def bench(tree: Path, db: Path, runs: int, unit: str, profile: bool) -> dict[str
                                           for k, v in r["profile"].items() if v is not None))
                         for script, size, dur in r["scripts"]:
                             print(f"        {script:40s} {size / 1e6:6.2f} MB  {dur / 1000:5.2f} s")
+                regular = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+                open_cold(browser, base + "/compare", TABLE, pid, context=regular)  # been here before
+                for name, path, selector in TAB_CASES:
+                    url = base + path.format(unit=urllib.request.quote(unit))
+                    results[name].append(open_cold(browser, url, selector, pid, context=regular))
+                regular.close()
         browser.close()
     return results
 
@@ -209,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         found[label] = bench(tree, db, args.runs, unit, args.profile)
     print(f"\n{'page':14s} " + "  ".join(f"{label + ' ' + k:>24s}" for label, _ in trees for k in ("shown", "done"))
           + ("   ratio done (med)" if args.before else "") + "   server CPU (med)")
-    for name, _, _ in CASES:
+    for name, _, _ in CASES + TAB_CASES:
         cells = []
         for label, _ in trees:
             for key in ("shown", "done"):
