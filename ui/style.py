@@ -111,6 +111,8 @@ PAGE_CSS = """
 [data-testid="stDataFrame"] { position: relative; }
 [data-testid="stDataFrame"]::before {
     content: ""; position: absolute; top: 0; left: 0; right: 0; height: 36px; z-index: 10; cursor: default; }
+/* On a phone a touched chart's tool row would lie over its title */
+@media (max-width: 640px) { .js-plotly-plot .modebar-container { display: none !important; } }
 """
 
 
