@@ -357,12 +357,15 @@ def test_a_hostile_report_is_shown_as_its_text_on_every_page(hostile_server, pag
     heading = page.locator('[data-testid="stMain"] h2').first
     assert visible(heading.inner_text()) == visible(HOSTILE_NAME)
     page.get_by_role("tab", name="报告内容").click()
+    page.wait_for_url("**ud_tab=*")  # the open tab alone is drawn: a rerun
+    settle(page, "单位详情")
+    page.locator('[data-testid="stText"]').first.wait_for(state="attached")
     shown = [visible(t) for t in page.locator('[data-testid="stText"]').all_inner_texts()]
     assert visible(HOSTILE_TEXT) in shown and visible(FORMULA) in shown, shown
     for tab in ("目标与完成", "原始文件", "绩效指标"):
         page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(300)
-    assert_nothing_from(page, EVIL)
+        settle(page, "单位详情")
+        assert_nothing_from(page, EVIL)
     assert_no_error(page)
     screenshot(page, "unit_detail_hostile")
     page.goto(f"{base}/?year=99999")
