@@ -20,7 +20,7 @@ st.set_page_config(
     page_title="绩效自评数据看板",
     page_icon="🏛️",  # an emoji: a :material/…: icon here makes the browser fetch it from Google's font host
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # collapsed on a phone (the sidebar would cover the page), open on a desktop
 )
 
 

@@ -20,4 +20,15 @@ address=()
 # glibc gives each of the server's threads its own malloc arena and keeps what they free: two arenas
 # let memory go back after sessions end (benchmarks/memory_bench.py).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# Warm the server once it answers (imports, database, the default views' results), in the background:
+# the first leader to open a page does not pay for a cold server (scripts/warm_start.py).
+port=8501
+args=("$@")
+for i in "${!args[@]}"; do
+  case "${args[$i]}" in
+    --server.port=*) port="${args[$i]#*=}" ;;
+    --server.port) port="${args[$((i + 1))]:-8501}" ;;
+  esac
+done
+("$py" scripts/warm_start.py "http://127.0.0.1:${port}" >/dev/null 2>&1 &)
 exec .venv/bin/streamlit run app.py --server.headless true "${address[@]}" "$@"

@@ -110,82 +110,86 @@ side_by_side()
 
 tab_exec, tab_cost, tab_score, tab_scatter = st.tabs(TABS, key="cmp_tab", bind="query-params")
 
-with tab_exec:
-    execution = ui.fetch("budget_execution", **scope)
-    if execution is not None:
-        ranking(execution, "execution_rate", "budget_execution", "cmp_exec", "预算执行率", "预算执行率（%）", "%{x:.2f}%",
-                ["execution_basis", "sector", "expenditure_total", "income_total", "budget_wan", "stated_rate",
-                 "rate_vs_budget", "rate_vs_income", "stated_minus_computed", "stated_indicator", "reported_name",
-                 "fiscal_year"], lambda d: f"{d:.2f} 个百分点")
+if ui.is_open(tab_exec):  # only the tab on screen is computed
+    with tab_exec:
+        execution = ui.fetch("budget_execution", **scope)
+        if execution is not None:
+            ranking(execution, "execution_rate", "budget_execution", "cmp_exec", "预算执行率", "预算执行率（%）", "%{x:.2f}%",
+                    ["execution_basis", "sector", "expenditure_total", "income_total", "budget_wan", "stated_rate",
+                     "rate_vs_budget", "rate_vs_income", "stated_minus_computed", "stated_indicator", "reported_name",
+                     "fiscal_year"], lambda d: f"{d:.2f} 个百分点")
 
-with tab_cost:
-    st.caption("每件成本 = 全年支出（元）÷ 当年办理的投诉/案件数；没有案件数的单位不列出。")
-    cost = ui.fetch("cost_per_case", **scope)
-    if cost is not None:
-        everyone = st.toggle("包括非办案单位", value=False, key="cmp_cost_all",
-                             help="办案单位是主要产出为办理投诉、举报、信访、执法案件的单位（data/case_units.csv）。"
-                                  "医院、学校等单位的报告也会写投诉件数，但那不是它们的产出，把全部支出摊到这些件数上"
-                                  "得出的每件成本没有可比性，所以默认不参与排名。")
-        case_units = cost["case_unit"].fillna(False).astype(bool)
-        if not everyone:
-            if (~case_units).any():
-                st.caption(f"另有 {int((~case_units).sum())} 个非办案单位报告了投诉件数，未参与排名（打开“包括非办案单位”可看）。")
-            cost = cost[case_units]
-        ranking(cost, "cost_per_case", "cost_per_case", "cmp_cost", "每件成本", "每件成本（元/件）", "%{x:,.2f} 元",
-                ["case_unit", "cases_handled", "categories", "expenditure_total", "sector", "prev_cost_per_case",
-                 "change_pct", "fiscal_year"], style.yuan)
+if ui.is_open(tab_cost):
+    with tab_cost:
+        st.caption("每件成本 = 全年支出（元）÷ 当年办理的投诉/案件数；没有案件数的单位不列出。")
+        cost = ui.fetch("cost_per_case", **scope)
+        if cost is not None:
+            everyone = st.toggle("包括非办案单位", value=False, key="cmp_cost_all",
+                                 help="办案单位是主要产出为办理投诉、举报、信访、执法案件的单位（data/case_units.csv）。"
+                                      "医院、学校等单位的报告也会写投诉件数，但那不是它们的产出，把全部支出摊到这些件数上"
+                                      "得出的每件成本没有可比性，所以默认不参与排名。")
+            case_units = cost["case_unit"].fillna(False).astype(bool)
+            if not everyone:
+                if (~case_units).any():
+                    st.caption(f"另有 {int((~case_units).sum())} 个非办案单位报告了投诉件数，未参与排名（打开“包括非办案单位”可看）。")
+                cost = cost[case_units]
+            ranking(cost, "cost_per_case", "cost_per_case", "cmp_cost", "每件成本", "每件成本（元/件）", "%{x:,.2f} 元",
+                    ["case_unit", "cases_handled", "categories", "expenditure_total", "sector", "prev_cost_per_case",
+                     "change_pct", "fiscal_year"], style.yuan)
 
-with tab_score:
-    rank = ui.fetch("score_rank", **scope)
-    if rank is not None:
-        ranking(rank, "self_score", "score_rank", "cmp_score", "自评得分", "自评得分", "%{x:.2f} 分",
-                ["rank", "units_ranked", "sector", "prev_self_score", "score_change", "prev_rank", "rank_change",
-                 "fiscal_year"], lambda d: f"{d:.2f} 分")
+if ui.is_open(tab_score):
+    with tab_score:
+        rank = ui.fetch("score_rank", **scope)
+        if rank is not None:
+            ranking(rank, "self_score", "score_rank", "cmp_score", "自评得分", "自评得分", "%{x:.2f} 分",
+                    ["rank", "units_ranked", "sector", "prev_self_score", "score_change", "prev_rank", "rank_change",
+                     "fiscal_year"], lambda d: f"{d:.2f} 分")
 
-with tab_scatter:
-    st.caption("每个点是一份报告（一个单位一年）；红色的点有可信度信号（如高分低执行、质量指标全部100%）——"
-               "信号是提示，不是结论。虚线为高分低执行的界线。")
-    points = ui.fetch("score_vs_execution", **scope)
-    if points is not None:
-        every = points.dropna(subset=["execution_rate", "self_score"])
-        drawn, note = ui.sample_points(every, keep=every["has_signal"].fillna(False))
-        if drawn.empty:
-            ui.nothing_matches()
-        else:
-            signal = drawn["has_signal"].fillna(False).astype(bool).map({True: "有可信度信号", False: "无信号"})
-            fig = px.scatter(drawn, x="execution_rate", y="self_score", color=signal, symbol=ui.kind_labels(drawn),
-                             color_discrete_map={"有可信度信号": style.BAD, "无信号": style.PALETTE[0]},
-                             symbol_map={"真实": "circle", "演示": "diamond"},
-                             hover_name="unit_name", custom_data=["unit_id"],
-                             hover_data={"reported_name": True, "sector": True, "execution_basis": True,
-                                         "signal_names": True},
-                             title=f"{year}年 自评得分与预算执行率",
-                             labels={"execution_rate": "预算执行率（%）", "self_score": "自评得分", "sector": "行业",
-                                     "reported_name": "报告所用名称",
-                                     "execution_basis": "执行率口径", "signal_names": "可信度信号",
-                                     "color": "可信度信号", "symbol": "数据类别"})
-            fig.update_traces(marker=dict(size=12, opacity=0.85, line=dict(width=1, color="white")))
-            for trace in fig.data:  # "有可信度信号, 演示" -> "有可信度信号（演示）"
-                trace.name = trace.name.replace(", 真实", "").replace(", 演示", "（演示）")
-            fig.update_layout(legend_title_text="")
-            lines = ui.run("signal_thresholds").iloc[0]
-            score_line, rate_line = float(lines["self_score_min"]), float(lines["execution_rate_max"])
-            fig.add_hline(y=score_line, line_dash="dot", line_color=style.WARN, annotation_text=f"{score_line:g}分")
-            fig.add_vline(x=rate_line, line_dash="dot", line_color=style.WARN, annotation_text=f"执行率{rate_line:g}%")
-            ui.chart(fig, every, "score_vs_execution", "cmp_scatter", title=f"{year}年得分与执行率", drill=True,
-                     height=480, columns=["unit_name", "sector", "self_score", "execution_rate", "execution_basis",
-                                          "signals", "signal_names", "fiscal_year"])
-            if note:
-                st.caption(note)
-        flagged = points[points["has_signal"].fillna(False).astype(bool)]
-        st.markdown(f"**有可信度信号的单位**（{len(flagged)} 个；点击行首的选择框查看单位详情）")
-        ui.table(flagged, "score_vs_execution", "cmp_flagged", title=f"{year}年有可信度信号的单位", drill=True,
-                 columns=["unit_name", "signal_names", "self_score", "execution_rate", "execution_basis",
-                          "stated_rate", "computed_rate", "stated_minus_computed", "sector"],
-                 empty="所选范围内没有带可信度信号的报告。")
-        unplotted = len(points) - len(every)
-        if unplotted:
-            st.caption(f"另有 {unplotted} 份报告的得分或执行率空白，无法画点（空白不按0计）。")
+if ui.is_open(tab_scatter):
+    with tab_scatter:
+        st.caption("每个点是一份报告（一个单位一年）；红色的点有可信度信号（如高分低执行、质量指标全部100%）——"
+                   "信号是提示，不是结论。虚线为高分低执行的界线。")
+        points = ui.fetch("score_vs_execution", **scope)
+        if points is not None:
+            every = points.dropna(subset=["execution_rate", "self_score"])
+            drawn, note = ui.sample_points(every, keep=every["has_signal"].fillna(False))
+            if drawn.empty:
+                ui.nothing_matches()
+            else:
+                signal = drawn["has_signal"].fillna(False).astype(bool).map({True: "有可信度信号", False: "无信号"})
+                fig = px.scatter(drawn, x="execution_rate", y="self_score", color=signal, symbol=ui.kind_labels(drawn),
+                                 color_discrete_map={"有可信度信号": style.BAD, "无信号": style.PALETTE[0]},
+                                 symbol_map={"真实": "circle", "演示": "diamond"},
+                                 hover_name="unit_name", custom_data=["unit_id"],
+                                 hover_data={"reported_name": True, "sector": True, "execution_basis": True,
+                                             "signal_names": True},
+                                 title=f"{year}年 自评得分与预算执行率",
+                                 labels={"execution_rate": "预算执行率（%）", "self_score": "自评得分", "sector": "行业",
+                                         "reported_name": "报告所用名称",
+                                         "execution_basis": "执行率口径", "signal_names": "可信度信号",
+                                         "color": "可信度信号", "symbol": "数据类别"})
+                fig.update_traces(marker=dict(size=12, opacity=0.85, line=dict(width=1, color="white")))
+                for trace in fig.data:  # "有可信度信号, 演示" -> "有可信度信号（演示）"
+                    trace.name = trace.name.replace(", 真实", "").replace(", 演示", "（演示）")
+                fig.update_layout(legend_title_text="")
+                lines = ui.run("signal_thresholds").iloc[0]
+                score_line, rate_line = float(lines["self_score_min"]), float(lines["execution_rate_max"])
+                fig.add_hline(y=score_line, line_dash="dot", line_color=style.WARN, annotation_text=f"{score_line:g}分")
+                fig.add_vline(x=rate_line, line_dash="dot", line_color=style.WARN, annotation_text=f"执行率{rate_line:g}%")
+                ui.chart(fig, every, "score_vs_execution", "cmp_scatter", title=f"{year}年得分与执行率", drill=True,
+                         height=480, columns=["unit_name", "sector", "self_score", "execution_rate", "execution_basis",
+                                              "signals", "signal_names", "fiscal_year"])
+                if note:
+                    st.caption(note)
+            flagged = points[points["has_signal"].fillna(False).astype(bool)]
+            st.markdown(f"**有可信度信号的单位**（{len(flagged)} 个；点击行首的选择框查看单位详情）")
+            ui.table(flagged, "score_vs_execution", "cmp_flagged", title=f"{year}年有可信度信号的单位", drill=True,
+                     columns=["unit_name", "signal_names", "self_score", "execution_rate", "execution_basis",
+                              "stated_rate", "computed_rate", "stated_minus_computed", "sector"],
+                     empty="所选范围内没有带可信度信号的报告。")
+            unplotted = len(points) - len(every)
+            if unplotted:
+                st.caption(f"另有 {unplotted} 份报告的得分或执行率空白，无法画点（空白不按0计）。")
 
 st.subheader("自评得分与复核得分", anchor=False)
 st.caption("差值 = 自评得分 − 复核得分，自评偏高的单位在前；未复核的报告复核得分为空。")

@@ -58,7 +58,9 @@ with left:
         # names in the legend, shares inside the slices: outside labels of thin slices collide
         fig.update_traces(textinfo="percent", textposition="inside", insidetextorientation="horizontal", sort=False,
                           hovertemplate="%{label}：%{value:,} 件（%{percent}）<extra></extra>")
-        fig.update_layout(uniformtext_minsize=11, uniformtext_mode="hide")
+        fig.update_layout(uniformtext_minsize=11, uniformtext_mode="hide",
+                          # the channels under the ring: above it, their rows ran over the title at 1280 px
+                          legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="center", x=0.5))
         ui.chart(fig, shares, "complaints_by_channel", "cp_share", title=f"{year}年各渠道占比", height=380)
     else:
         st.info(f"{year}年没有按渠道列明的件数。", icon=":material/info:")

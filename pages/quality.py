@@ -24,7 +24,7 @@ if ui.data.derived_stale():
 load = ui.fetch("load_status")
 if load is not None and not load.empty:
     s = load.iloc[0]
-    cols = st.columns([1.3, 1, 1, 1, 1.3])
+    cols = st.columns([1.9, 1, 0.9, 1.1, 1.3])  # the date whole at 1280 px
     last = None if style.is_blank(s["last_load_at"]) else str(s["last_load_at"])
     ui.metric(cols[0], "最近入库", last[:10] if last else "—", help=f"时间：{last[:19]}" if last else None)
     ui.metric(cols[1], "当前报告数", style.num(s["reports"]),

@@ -10,7 +10,7 @@ from ui import figures, style
 f = ui.page_start("评分分布", "自评得分的分布、等次构成，以及申报等次与按得分分档的等次是否一致。")
 year = f.year
 
-c1, c2 = st.columns([2, 5])
+c1, c2 = st.columns([3, 4])  # room for the four choices at 1280 px
 width = c1.segmented_control("分组宽度", [1, 2, 5, 10], default=5, key="sc_bin", required=True,
                              format_func=lambda w: f"{w} 分")
 

@@ -3,7 +3,6 @@ goals against completion, its narrative sections (problems and improvements
 first), its consistency findings and signals, and its original documents.
 Reached by clicking a unit anywhere else (URL parameter `u` = unit_id)."""
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 import ui
@@ -176,139 +175,157 @@ ui.downloads(glance_frame, "ud_glance", f"{info['unit_name']}_历年一览", xls
 
 tab_money, tab_ind, tab_goals, tab_text, tab_flags, tab_docs = st.tabs(TABS, key="ud_tab", bind="query-params")
 
-with tab_money:
-    money = ui.fetch("unit_money", **scope)
-    if money is not None and not money.empty:
-        structure = ui.fetch("spending_structure", **scope)
-        if structure is not None and not structure.empty:
-            parts = structure.melt(id_vars=["fiscal_year"], value_vars=["personnel", "public", "project"],
-                                   var_name="item", value_name="amount").dropna(subset=["amount"])
-            # two reports in a year (merged units) make one bar of the unit as it is now
-            parts = parts.groupby(["fiscal_year", "item"], as_index=False, sort=False)["amount"].sum()
-            parts["item"] = parts["item"].map({"personnel": "人员支出", "public": "公用支出", "project": "项目支出"})
-            fig = px.bar(parts, x="fiscal_year", y="amount", color="item", title="历年支出构成（万元）",
-                         labels={"fiscal_year": "年度", "amount": "金额（万元）", "item": "支出项目"},
-                         text_auto=",.2f")
-            fig.update_traces(hovertemplate="%{x}年 %{fullData.name}：%{y:,.2f} 万元<extra></extra>")
-            fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin parts
-            fig.update_xaxes(type="category", categoryorder="category ascending")
-            ui.chart(fig, parts, None, "ud_structure", title=f"{info['unit_name']}_历年支出构成",
-                     labels={"fiscal_year": "年度", "item": "支出项目", "amount": "金额（万元）"}, height=340)
-        only_total = st.toggle("只看汇总行（单位整体）", value=True, key="ud_total_only")
-        for code, title in [("income", "收入"), ("expenditure", "支出"), ("three_public", "“三公”经费"),
-                            ("fixed_assets", "固定资产")]:
-            rows = money[money["table_code"] == code]
-            if only_total:
-                rows = rows[rows["org"] == "汇总"] if (rows["org"] == "汇总").any() else rows
-            st.markdown(f"**{title}（万元）**")
-            if rows.empty:
-                st.caption("报告未填此表。")
-                continue
-            # One row per report, organisation and row, one column per item, in the report's own order.
-            # (unstack, not pivot_table(dropna=False): that fills in every year × row combination)
-            wide = rows.set_index(["fiscal_year", "report_id", "org", "row_no", "item_name"])["value"].unstack()
-            wide = wide[list(dict.fromkeys(rows["item_name"]))].reset_index()
-            wide = wide.sort_values(["fiscal_year", "report_id", "row_no"], ascending=[False, True, True])
-            if wide.groupby("fiscal_year")["report_id"].nunique().max() > 1:  # merged units: say whose row it is
-                wide.insert(1, "reported_name", wide["report_id"].map(names))
-            wide = wide.drop(columns=["report_id", "row_no"])
-            ui.table(wide, None, f"ud_money_{code}", title=f"{info['unit_name']}_{title}",
-                     labels={"fiscal_year": "年度", "org": "机构", "reported_name": "报告所用名称"},
-                     number_format=style.MONEY_FORMAT)
-    else:
-        st.info("该单位的报告没有可读的收支表。", icon=":material/info:")
-
-with tab_ind:
-    indicators = this_report(ui.fetch("unit_indicators", **one))
-    columns = ["level1", "level2", "seq", "name", "target_text", "actual_text", ui.components.ATTAINMENT,
-               "weight", "score", "deviation_reason"]
-    if indicators is not None and not indicators.empty:
-        indicators = ui.components.with_attainment(indicators)
-        # the template's own layout (评价内容|绩效目标|完成情况) has no 目标值/分值/得分 columns: say so, not blank columns
-        absent = [c for c in ("target_text", "weight", "score", "deviation_reason") if indicators[c].isna().all()]
-        if "target_text" in absent:
-            absent.append(ui.components.ATTAINMENT)
-            st.caption("本报告的指标表没有填写年度目标值，无法逐项判断是否达成；"
-                       + ("也没有分值、得分列。" if {"weight", "score"} <= set(absent) else "已略去空白列。"))
+if ui.is_open(tab_money):  # only the tab on screen is computed
+    with tab_money:
+        money = ui.fetch("unit_money", **scope)
+        if money is not None and not money.empty:
+            structure = ui.fetch("spending_structure", **scope)
+            if structure is not None and not structure.empty:
+                parts = structure.melt(id_vars=["fiscal_year"], value_vars=["personnel", "public", "project"],
+                                       var_name="item", value_name="amount").dropna(subset=["amount"])
+                # two reports in a year (merged units) make one bar of the unit as it is now
+                parts = parts.groupby(["fiscal_year", "item"], as_index=False, sort=False)["amount"].sum()
+                parts["item"] = parts["item"].map({"personnel": "人员支出", "public": "公用支出", "project": "项目支出"})
+                # ECharts, not plotly: a shared ?u= link opens on this tab (ui.echart)
+                wide = parts.pivot(index="fiscal_year", columns="item", values="amount").sort_index()
+                items = [i for i in ("人员支出", "公用支出", "项目支出") if i in wide.columns]
+                source = wide[items].round(2).reset_index()
+                source["fiscal_year"] = source["fiscal_year"].astype(int).astype(str) + "年"
+                ui.echart({
+                    "dataset": {"source": source},
+                    "legend": {"top": 0, "right": 0},
+                    "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+                    "xAxis": {"type": "category"},
+                    "yAxis": {"type": "value", "name": "万元", "nameTextStyle": {"align": "left"}},
+                    "tooltip": {"trigger": "axis", "valueFormatter": "%,.2f 万元", "confine": True},
+                    "series": [{"type": "bar", "name": item, "stack": "支出", "barMaxWidth": 56,
+                                "encode": {"x": "fiscal_year", "y": item},
+                                "label": {"show": True, "position": "inside", "formatter": f"{{@{item}}}",
+                                          "fontSize": 11}, "labelLayout": {"hideOverlap": True}}
+                               for item in items],
+                }, parts, None, "ud_structure", title=f"{info['unit_name']}_历年支出构成", height=340,
+                    heading="历年支出构成（万元）",
+                    labels={"fiscal_year": "年度", "item": "支出项目", "amount": "金额（万元）"})
+            only_total = st.toggle("只看汇总行（单位整体）", value=True, key="ud_total_only")
+            for code, title in [("income", "收入"), ("expenditure", "支出"), ("three_public", "“三公”经费"),
+                                ("fixed_assets", "固定资产")]:
+                rows = money[money["table_code"] == code]
+                if only_total:
+                    rows = rows[rows["org"] == "汇总"] if (rows["org"] == "汇总").any() else rows
+                st.markdown(f"**{title}（万元）**")
+                if rows.empty:
+                    st.caption("报告未填此表。")
+                    continue
+                # One row per report, organisation and row, one column per item, in the report's own order.
+                # (unstack, not pivot_table(dropna=False): that fills in every year × row combination)
+                wide = rows.set_index(["fiscal_year", "report_id", "org", "row_no", "item_name"])["value"].unstack()
+                wide = wide[list(dict.fromkeys(rows["item_name"]))].reset_index()
+                wide = wide.sort_values(["fiscal_year", "report_id", "row_no"], ascending=[False, True, True])
+                if wide.groupby("fiscal_year")["report_id"].nunique().max() > 1:  # merged units: say whose row it is
+                    wide.insert(1, "reported_name", wide["report_id"].map(names))
+                wide = wide.drop(columns=["report_id", "row_no"])
+                ui.table(wide, None, f"ud_money_{code}", title=f"{info['unit_name']}_{title}",
+                         labels={"fiscal_year": "年度", "org": "机构", "reported_name": "报告所用名称"},
+                         number_format=style.MONEY_FORMAT)
         else:
-            st.markdown(ui.components.attainment_badges(indicators))
-            st.caption("达成：完成值达到目标值（按目标写明的方向，如 ≥95%、≤3天；目标只写 100% 时须达到 100%）；"
-                       "目标或完成情况为文字、方向不明、单位不同时为“无法判断”，不作推测。")
-        columns = [c for c in columns if c not in absent]
-    ui.table(indicators, "unit_indicators", "ud_indicators", title=f"{info['unit_name']}_{year}_绩效指标",
-             columns=columns, labels={ui.components.ATTAINMENT: ui.components.ATTAINMENT_LABEL}, wrap=True,
-             badges={ui.components.ATTAINMENT_LABEL: ui.components.ATTAINMENT_COLOURS},
-             empty="该年度报告没有可读的绩效指标表。")
+            st.info("该单位的报告没有可读的收支表。", icon=":material/info:")
 
-with tab_goals:
-    goals = this_report(ui.fetch("unit_goals", **one))
-    if goals is None or goals.empty:
-        st.info("该年度报告没有列出预期目标。", icon=":material/info:")
-    else:
-        left, right = st.columns(2)
-        with left:
-            st.markdown("**预期目标**")
-            for _, g in goals.iterrows():
-                st.markdown(f"- **目标{style.num(g['seq'])}**：{ui.plain(g['text'])}")
-        with right:
-            st.markdown("**实际完成**")
-            ui.text(goals.iloc[0]["goals_completion"])
-        ui.downloads(ui.display_frame(goals, "unit_goals", columns=["seq", "text", "goals_completion"]), "ud_goals",
-                     f"{info['unit_name']}_{year}_目标与完成")
-
-with tab_text:
-    narratives = this_report(ui.fetch("unit_narratives", **one))
-    if d is not None:
-        for label, column in [("职能职责概述", "functions"), ("年度主要工作内容", "main_tasks"),
-                              ("总体运行情况及取得的成绩", "overall_results")]:
-            if not style.is_blank(d[column]):
-                with st.expander(label):
-                    ui.text(d[column])
-    if narratives is None or narratives.empty:
-        st.info("该年度报告没有可读的文字章节。", icon=":material/info:")
-    else:
-        first = ["problems", "improvements"]
-        ordered = narratives.assign(_o=narratives["section"].map(lambda s: first.index(s) if s in first else 9))
-        ordered = ordered.sort_values("_o", kind="stable")
-        for _, n in ordered.iterrows():
-            if n["section"] in first:
-                st.markdown(f"#### {ui.plain(n['section_name'])}")
-                ui.text(n["text"])
+if ui.is_open(tab_ind):
+    with tab_ind:
+        indicators = this_report(ui.fetch("unit_indicators", **one))
+        columns = ["level1", "level2", "seq", "name", "target_text", "actual_text", ui.components.ATTAINMENT,
+                   "weight", "score", "deviation_reason"]
+        if indicators is not None and not indicators.empty:
+            indicators = ui.components.with_attainment(indicators)
+            # the template's own layout (评价内容|绩效目标|完成情况) has no 目标值/分值/得分 columns: say so, not blank columns
+            absent = [c for c in ("target_text", "weight", "score", "deviation_reason") if indicators[c].isna().all()]
+            if "target_text" in absent:
+                absent.append(ui.components.ATTAINMENT)
+                st.caption("本报告的指标表没有填写年度目标值，无法逐项判断是否达成；"
+                           + ("也没有分值、得分列。" if {"weight", "score"} <= set(absent) else "已略去空白列。"))
             else:
-                with st.expander(ui.plain(n["section_name"])):
+                st.markdown(ui.components.attainment_badges(indicators))
+                st.caption("达成：完成值达到目标值（按目标写明的方向，如 ≥95%、≤3天；目标只写 100% 时须达到 100%）；"
+                           "目标或完成情况为文字、方向不明、单位不同时为“无法判断”，不作推测。")
+            columns = [c for c in columns if c not in absent]
+        ui.table(indicators, "unit_indicators", "ud_indicators", title=f"{info['unit_name']}_{year}_绩效指标",
+                 columns=columns, labels={ui.components.ATTAINMENT: ui.components.ATTAINMENT_LABEL}, wrap=True,
+                 badges={ui.components.ATTAINMENT_LABEL: ui.components.ATTAINMENT_COLOURS},
+                 empty="该年度报告没有可读的绩效指标表。")
+
+if ui.is_open(tab_goals):
+    with tab_goals:
+        goals = this_report(ui.fetch("unit_goals", **one))
+        if goals is None or goals.empty:
+            st.info("该年度报告没有列出预期目标。", icon=":material/info:")
+        else:
+            left, right = st.columns(2)
+            with left:
+                st.markdown("**预期目标**")
+                for _, g in goals.iterrows():
+                    st.markdown(f"- **目标{style.num(g['seq'])}**：{ui.plain(g['text'])}")
+            with right:
+                st.markdown("**实际完成**")
+                ui.text(goals.iloc[0]["goals_completion"])
+            ui.downloads(ui.display_frame(goals, "unit_goals", columns=["seq", "text", "goals_completion"]), "ud_goals",
+                         f"{info['unit_name']}_{year}_目标与完成")
+
+if ui.is_open(tab_text):
+    with tab_text:
+        narratives = this_report(ui.fetch("unit_narratives", **one))
+        if d is not None:
+            for label, column in [("职能职责概述", "functions"), ("年度主要工作内容", "main_tasks"),
+                                  ("总体运行情况及取得的成绩", "overall_results")]:
+                if not style.is_blank(d[column]):
+                    with st.expander(label):
+                        ui.text(d[column])
+        if narratives is None or narratives.empty:
+            st.info("该年度报告没有可读的文字章节。", icon=":material/info:")
+        else:
+            first = ["problems", "improvements"]
+            ordered = narratives.assign(_o=narratives["section"].map(lambda s: first.index(s) if s in first else 9))
+            ordered = ordered.sort_values("_o", kind="stable")
+            for _, n in ordered.iterrows():
+                if n["section"] in first:
+                    st.markdown(f"#### {ui.plain(n['section_name'])}")
                     ui.text(n["text"])
-        ui.downloads(ui.display_frame(ordered, "unit_narratives", columns=["section_name", "text"]), "ud_text",
-                     f"{info['unit_name']}_{year}_报告内容")
+                else:
+                    with st.expander(ui.plain(n["section_name"])):
+                        ui.text(n["text"])
+            ui.downloads(ui.display_frame(ordered, "unit_narratives", columns=["section_name", "text"]), "ud_text",
+                         f"{info['unit_name']}_{year}_报告内容")
 
-with tab_flags:
-    checks = ui.fetch("consistency_checks", **scope)
-    st.markdown("**勾稽关系核查（历年）**")
-    ui.table(checks, "consistency_checks", "ud_checks", title=f"{info['unit_name']}_核查发现",
-             columns=["fiscal_year", "rule_name", "severity", "org", "figures", "expected", "actual", "difference"],
-             empty="该单位各年报告的数字勾稽关系没有发现问题。")
-    signals = ui.fetch("credibility_signals", **scope)
-    st.markdown("**可信度信号（历年，提示而非结论）**")
-    ui.table(signals, "credibility_signals", "ud_signals", title=f"{info['unit_name']}_可信度信号",
-             columns=["fiscal_year", "signal_name", "detail", "value", "self_score"],
-             empty="该单位各年报告没有可信度信号。")
+if ui.is_open(tab_flags):
+    with tab_flags:
+        checks = ui.fetch("consistency_checks", **scope)
+        st.markdown("**勾稽关系核查（历年）**")
+        ui.table(checks, "consistency_checks", "ud_checks", title=f"{info['unit_name']}_核查发现",
+                 columns=["fiscal_year", "rule_name", "severity", "org", "figures", "expected", "actual", "difference"],
+                 empty="该单位各年报告的数字勾稽关系没有发现问题。")
+        signals = ui.fetch("credibility_signals", **scope)
+        st.markdown("**可信度信号（历年，提示而非结论）**")
+        ui.table(signals, "credibility_signals", "ud_signals", title=f"{info['unit_name']}_可信度信号",
+                 columns=["fiscal_year", "signal_name", "detail", "value", "self_score"],
+                 empty="该单位各年报告没有可信度信号。")
 
-with tab_docs:
-    docs = ui.fetch("unit_documents", **scope)
-    if docs is None or docs.empty:
-        st.info("没有入库文件记录。", icon=":material/info:")
-    else:
-        for _, doc in docs.iterrows():
-            c1, c2 = st.columns([5, 2])
-            size = "" if style.is_blank(doc["size_bytes"]) else f"，{int(doc['size_bytes']) / 1024:.1f} KB"
-            c1.markdown(f"**{doc['fiscal_year']}年** {ui.plain(doc['file_name'])}（{ui.plain(doc['format'])}{size}，"
-                        f"入库于 {str(doc['loaded_at'])[:16]}）")
-            if bool(doc["has_content"]):
-                c2.download_button("下载原始文件", data.document_loader(doc["sha256"]), file_name=ui.components.safe_file_name(doc["file_name"]),
-                                   key=f"ud_doc_{doc['sha256']}", icon=":material/download:", on_click="ignore")
-            else:
-                c2.caption("库中未存文件内容")
-        ui.table(docs, "unit_documents", "ud_docs", title=f"{info['unit_name']}_原始文件",
-                 columns=["fiscal_year", "file_name", "format", "size_bytes", "loaded_at", "has_content"])
+if ui.is_open(tab_docs):
+    with tab_docs:
+        docs = ui.fetch("unit_documents", **scope)
+        if docs is None or docs.empty:
+            st.info("没有入库文件记录。", icon=":material/info:")
+        else:
+            for _, doc in docs.iterrows():
+                c1, c2 = st.columns([5, 2])
+                size = "" if style.is_blank(doc["size_bytes"]) else f"，{int(doc['size_bytes']) / 1024:.1f} KB"
+                c1.markdown(f"**{doc['fiscal_year']}年** {ui.plain(doc['file_name'])}（{ui.plain(doc['format'])}{size}，"
+                            f"入库于 {str(doc['loaded_at'])[:16]}）")
+                if bool(doc["has_content"]):
+                    c2.download_button("下载原始文件", data.document_loader(doc["sha256"]), file_name=ui.components.safe_file_name(doc["file_name"]),
+                                       key=f"ud_doc_{doc['sha256']}", icon=":material/download:", on_click="ignore")
+                else:
+                    c2.caption("库中未存文件内容")
+            ui.table(docs, "unit_documents", "ud_docs", title=f"{info['unit_name']}_原始文件",
+                     columns=["fiscal_year", "file_name", "format", "size_bytes", "loaded_at", "has_content"])
 
 st.subheader("历年概况", anchor=False)
 ui.table(history, "unit_history", "ud_history", title=f"{info['unit_name']}_历年概况",

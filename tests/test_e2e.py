@@ -357,12 +357,15 @@ def test_a_hostile_report_is_shown_as_its_text_on_every_page(hostile_server, pag
     heading = page.locator('[data-testid="stMain"] h2').first
     assert visible(heading.inner_text()) == visible(HOSTILE_NAME)
     page.get_by_role("tab", name="报告内容").click()
+    page.wait_for_url("**ud_tab=*")  # the open tab alone is drawn: a rerun
+    settle(page, "单位详情")
+    page.locator('[data-testid="stText"]').first.wait_for(state="attached")
     shown = [visible(t) for t in page.locator('[data-testid="stText"]').all_inner_texts()]
     assert visible(HOSTILE_TEXT) in shown and visible(FORMULA) in shown, shown
     for tab in ("目标与完成", "原始文件", "绩效指标"):
         page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(300)
-    assert_nothing_from(page, EVIL)
+        settle(page, "单位详情")
+        assert_nothing_from(page, EVIL)
     assert_no_error(page)
     screenshot(page, "unit_detail_hostile")
     page.goto(f"{base}/?year=99999")
@@ -425,3 +428,107 @@ def test_no_english_on_any_page(server, page):
     dialog = page.locator('[data-testid="stDialog"]')
     dialog.get_by_text("链接中的页面不存在，已打开总览。").wait_for()
     assert not english.findall(dialog.inner_text()) and "找不到页面" in dialog.inner_text()
+
+
+# --- issue #12 items 3, 10 and 12: tables sorted by 排序 only, no English, a phone's first screen ------
+
+# Latin words that may stand on a page: file formats, units and abbreviations a Chinese reader uses
+ALLOWED_LATIN = {"CSV", "Excel", "PNG", "PDF", "Word", "docx", "doc", "pdf", "txt", "html", "zip", "DOCX",
+                 "DOC", "TXT", "HTML", "ZIP", "KB", "MB", "P25", "P75", "localhost", "Plotly", "js", "OIDC"}
+
+
+def latin_words(pg) -> list[str]:
+    """The Latin words a reader sees on the page (text drawn in the DOM, the sidebar included)."""
+    import re
+
+    text = pg.evaluate("""() => {
+      const out = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!el || el.closest('script, style, noscript, [data-testid="stIconMaterial"]')) continue;
+        const css = getComputedStyle(el);
+        if (/Material/.test(css.fontFamily)) continue;  // an icon's name drawn as its glyph
+        if (parseFloat(css.fontSize) === 0) continue;  // replaced by Chinese (ui.components.uploader_in_chinese)
+        if (el.closest("code")) continue;  // a command to type (python -m etl load …) is a command
+        if (!el.checkVisibility()) continue;
+        out.push(node.nodeValue);
+      }
+      return out.join(" ");
+    }""")
+    text = re.sub(r"[\w./-]+\.(csv|toml|duckdb)\b", " ", text)  # a file's path (data/grade_rules.csv) is a name
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", text) if w not in ALLOWED_LATIN]
+
+
+def test_no_english_word_on_any_page_at_any_width(server, browser):
+    for width, height in ((1400, 1000), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        try:
+            pg = context.new_page()
+            for path, title in {**PAGES, "unit_detail?u=" + NAMES[UNIT_A]: "单位详情"}.items():
+                pg.goto(f"{server['url']}/{'' if path == 'overview' else path}")
+                settle(pg, title)
+                pg.keyboard.press("Tab")  # a keyboard user's first stop (Streamlit's skip link) is read too
+                found = latin_words(pg)
+                assert not found, (path, width, sorted(set(found)))
+        finally:
+            context.close()
+
+
+def test_a_phone_opens_the_page_not_the_sidebar(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True)
+    try:
+        pg = context.new_page()
+        for path, title in (("", "总览"), ("compare", "单位对比"), (f"unit_detail?u={NAMES[UNIT_A]}", "单位详情")):
+            pg.goto(f"{server['url']}/{path}")
+            settle(pg, title)
+            sidebar = pg.locator('[data-testid="stSidebar"]')
+            box = sidebar.bounding_box()
+            assert sidebar.get_attribute("aria-expanded") == "false" or box is None or box["x"] + box["width"] <= 1, box
+            heading = pg.locator('[data-testid="stMain"] h1').first.bounding_box()
+            assert heading["x"] >= 0 and heading["x"] + 40 < 390  # the page's title is on screen, not under a panel
+    finally:
+        context.close()
+
+
+def test_a_header_click_does_not_sort_and_the_download_follows_the_sort_control(server, page):
+    page.goto(f"{server['url']}/compare")
+    settle(page, "单位对比")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+
+    def csv_rows():
+        with page.expect_download() as info:
+            page.locator(".st-key-cmp_exec_table__csv button").click()
+        return pd.read_csv(Path(info.value.path()), encoding="utf-8-sig")
+
+    before = csv_rows()
+    heads = lambda: grid.locator('[role="columnheader"]').all_inner_texts()  # noqa: E731 (the grid's a11y table)
+    cells = lambda: grid.locator('[role="gridcell"]').all_inner_texts()[:12]  # noqa: E731
+    shown_heads, shown_cells = heads(), cells()
+    box = grid.bounding_box()
+    y = box["y"] + 17
+    for x in (box["x"] + 320, box["x"] + 500):  # a header cell clicked (Streamlit sorts the screen only) …
+        page.mouse.click(x, y)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+        page.wait_for_timeout(300)
+    page.mouse.move(box["x"] + 320, y)  # … or dragged (Streamlit moves the column on screen only)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 500, y, steps=8)
+    page.mouse.move(box["x"] + 650, y, steps=8)
+    page.mouse.up()
+    page.mouse.click(box["x"] + 250, y)  # where a column's menu icon shows
+    page.wait_for_timeout(500)
+    assert page.locator('[data-testid="stDataFrameColumnMenu"]').count() == 0  # no English column menu
+    assert page.get_by_text("Sort ascending").count() == 0
+    assert heads() == shown_heads and cells() == shown_cells  # the screen kept its order
+    assert csv_rows()["单位名称"].tolist() == before["单位名称"].tolist()
+    # the one way to sort: 排序, and the download holds that order
+    page.locator(".st-key-cmp_exec_table__sort").click()
+    page.get_by_role("option", name="预算执行率（%） 升序").click()
+    settle(page, "单位对比")
+    after = csv_rows()
+    rates = after["预算执行率（%）"].dropna().tolist()
+    assert rates == sorted(rates) and rates != before["预算执行率（%）"].dropna().tolist()

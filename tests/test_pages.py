@@ -264,7 +264,7 @@ def test_filters_that_match_nothing_say_so(sample_db, monkeypatch):
 
 
 def test_unit_detail_of_a_unit_with_one_year(sample_db, monkeypatch):
-    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_D]})
+    at = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": NAMES[UNIT_D], "ud_tab": "核查与信号"})
     assert_clean(at)
     assert "该单位只有一个年度的报告" in texts(at.caption)
     assert metric(at, "自评得分").value == "78.00"
@@ -309,6 +309,7 @@ def test_rankings_show_the_grade_and_the_change_from_the_year_before(sample_db, 
     assert execution.loc[NAMES[UNIT_A], "较上年"] == "↓ 3.53 个百分点"
     assert execution.loc[NAMES[UNIT_B], "较上年"] == "↑ 1.00 个百分点" and execution.loc[NAMES[UNIT_B], "等次"] == "优"
     assert pd.isna(execution.loc[NAMES[UNIT_D], "较上年"]) and execution.loc[NAMES[UNIT_D], "等次"] == "中"
+    at = open_app(sample_db, monkeypatch, "pages/compare.py", query={"cmp_tab": "自评得分"})  # only the open tab is drawn
     scores = at.dataframe(key="cmp_score_table").value.set_index("单位名称")
     assert scores.loc[NAMES[UNIT_A], "较上年"] == "↑ 2.00 分"
     overview = open_app(sample_db, monkeypatch)
@@ -421,7 +422,7 @@ def test_quality_says_when_the_derived_tables_need_a_refresh(sample_db, tmp_path
 
 
 def test_scatter_lists_the_reports_with_credibility_signals(sample_db, monkeypatch):
-    at = open_app(sample_db, monkeypatch, "pages/compare.py")
+    at = open_app(sample_db, monkeypatch, "pages/compare.py", query={"cmp_tab": "得分与执行率"})
     assert_clean(at)
     flagged = at.dataframe(key="cmp_flagged").value
     # 2022: every report keeps the seed's five 100% quality indicators; A and B repeat their 2021 texts
@@ -660,7 +661,7 @@ def cases_db(tmp_path_factory) -> Path:
 
 
 def test_cost_ranking_leaves_out_units_whose_output_is_not_cases(cases_db, monkeypatch):
-    at = open_app(cases_db, monkeypatch, "pages/compare.py")
+    at = open_app(cases_db, monkeypatch, "pages/compare.py", query={"cmp_tab": "每件成本"})
     assert_clean(at)
     assert at.dataframe(key="cmp_cost_table").value["单位名称"].tolist() == ["云溪区劳动和社会保障监察大队"]
     assert "另有 1 个非办案单位" in texts(at.caption)
@@ -747,8 +748,16 @@ def test_document_text_is_never_markup_on_any_page(hostile_db, monkeypatch, page
     specs = plotly_specs(at)
     for spec in specs:  # plotly draws <b>, <a href>, <br> in names, ticks and hovers
         assert "<img" not in spec and "<script" not in spec, spec[:300]
-    if page in ("pages/compare.py", "pages/overview.py"):
+    if page == "pages/compare.py":
         assert any("&lt;img src=x" in spec for spec in specs)  # the unit is drawn, escaped
+    if page == "pages/overview.py":  # ECharts (ui.echart): the text only in the data, shown through {@…}, escaped
+        import json
+
+        charts = at.get("echarts_chart")
+        options = [json.loads(c.proto.spec) for c in charts]
+        assert options and not any("<img" in json.dumps(o, ensure_ascii=False) for o in options)
+        assert all(o["tooltip"]["formatter"].startswith("{@") for o in options)
+        assert any(HOSTILE_NAME.encode() in d.data.data for c in charts for d in c.proto.datasets)
 
 
 def test_unit_detail_shows_the_hostile_report_as_its_literal_text(hostile_db, monkeypatch):
@@ -758,8 +767,13 @@ def test_unit_detail_shows_the_hostile_report_as_its_literal_text(hostile_db, mo
     assert_clean(at)
     assert at.selectbox(key="u").value == f"{HOSTILE_NAME}（{HOSTILE_CODE}）"  # a selectbox shows its options as text
     assert at.header[0].value == plain(HOSTILE_NAME)
-    # the narratives, goals' completion and overview sections: st.text, exactly as written
-    texts_shown = [t.value for t in at.text]
+    # the narratives, goals' completion and overview sections: st.text, exactly as written (each tab
+    # is drawn only when open)
+    texts_shown = []
+    for tab in ("报告内容", "目标与完成"):
+        shown = open_app(hostile_db, monkeypatch, "pages/unit_detail.py", query={"u": HOSTILE_CODE, "ud_tab": tab})
+        assert_clean(shown)
+        texts_shown += [t.value for t in shown.text]
     assert texts_shown.count(HOSTILE_TEXT) >= 4, texts_shown
     assert FORMULA in texts_shown
     assert metric(at, "评价等次").value == plain(f"优{HTML}")
@@ -774,7 +788,7 @@ def test_a_formula_in_a_document_stays_text_in_the_downloads(hostile_db, monkeyp
     from ui.components import xlsx_bytes
 
     media = MediaSpy(monkeypatch)
-    at = open_app(hostile_db, monkeypatch, "pages/unit_detail.py", query={"u": HOSTILE_CODE})
+    at = open_app(hostile_db, monkeypatch, "pages/unit_detail.py", query={"u": HOSTILE_CODE, "ud_tab": "报告内容"})
     text = media.content(at.download_button(key="ud_text__csv")).decode("utf-8-sig")
     assert "'" + FORMULA.replace('"', '""') in text and "\n" + FORMULA not in text
     assert HTML in text  # the text itself is kept as written

@@ -459,6 +459,7 @@ def hide_english_toolbars() -> None:
     Fullscreen) and column menu (Sort ascending, Pin column, Autosize) are in
     English with no option to translate them: hidden, as every table has its
     own 排序, 下载CSV and 下载Excel in Chinese."""
+    st.html(f"<style>{style.PAGE_CSS}</style>")
     st.html("""<style>
     [data-testid="stElementToolbar"], [data-testid="stDataFrameColumnMenu"],
     [data-testid="stDataFrameColumnVisibilityMenu"], [data-testid="stDataFrameColumnFormattingMenu"] {
@@ -473,6 +474,12 @@ CHINESE = {
     "Select all": "全选",
     "Select N matches": "选择全部 N 个匹配项",
     "Page not found": "找不到页面",
+    "Skip to main content": "跳到正文",  # the keyboard's first stop on every page
+    "Choose an option": "请选择",
+    "Choose options": "请选择",
+    "Fullscreen": "全屏",
+    "Close fullscreen": "退出全屏",
+    "Show data": "查看数据",
     "You have requested page /P, but no corresponding file was found in the app's pages/ directory. "
     "Running the app's main page.": "链接中的页面不存在，已打开总览。",
     "The page that you have requested does not seem to exist. Running the app's main page.":
@@ -480,7 +487,8 @@ CHINESE = {
 }
 ENGLISH_WORDS = ("Sort ascending", "Sort descending", "Pin column", "Autosize", "Show/hide columns",
                  "Download as CSV", "Search", "Fullscreen", "Select all", "matches", "No results",
-                 "Page not found", "Running the app", "Clear", "Close", "options")
+                 "Page not found", "Running the app", "Clear", "Close", "options", "Skip to main content",
+                 "Choose an option")
 
 
 def chinese_everywhere() -> None:
@@ -521,6 +529,8 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str | None, key: str, *, tit
     as "cp_channel"): the clicked point's customdata[0] is the value (cross_pick)."""
     drill = drill and not cross
     fig.update_layout(template=style.TEMPLATE)
+    if fig.layout.title and fig.layout.title.text:
+        fig.update_layout(title_text=style.wrap_title(fig.layout.title.text))
     if sum(1 for t in fig.data if t.showlegend is not False and t.name) > 4:
         # Many series: a legend column on the right instead of rows over the title.
         fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"))
@@ -559,6 +569,38 @@ def sample_points(df: pd.DataFrame, keep: pd.Series | None = None,
     marked = f"（含全部 {len(kept):,} 个有信号的点）" if keep is not None and len(kept) else ""
     return drawn, (f"共 {len(df):,} 个点，图中随机画出 {len(drawn):,} 个{marked}，分布形状不变；"
                    f"图下的下载CSV含全部 {len(df):,} 个。")
+
+
+def echart(option: dict, data: pd.DataFrame, name: str | None, key: str, *, title: str,
+           columns: Iterable[str] | None = None, labels: dict[str, str] | None = None,
+           drill_units: list[list[str]] | None = None, height: int = 300, heading: str | None = None) -> None:
+    """A small chart drawn by ECharts (1.2 MB of script) instead of plotly (4.7 MB, most of a cold
+    page's time in a new browser tab): for the charts a page shows on first view (总览). The title
+    is a line of text above it (wraps on a narrow screen); 下载CSV of the rows it draws as chart().
+    drill_units: per series, the unit_id of each point; a click on a point opens 单位详情.
+    ECharts draws the option's strings as text (no markup); its default tooltip escapes them.
+    heading: the line above the chart when it is not `title` (the download's name)."""
+    st.markdown(f"**{plain(heading or title)}**")
+    spec = {
+        "color": style.PALETTE,
+        "textStyle": {"fontFamily": style.FONT, "color": "#1f2933"},
+        "grid": {"left": 8, "right": 16, "top": 28, "bottom": 8, "containLabel": True},
+        "tooltip": {"confine": True},
+        "animation": False,
+        **option,
+    }
+    if drill_units:
+        for series in spec["series"]:
+            series.setdefault("selectedMode", "single")
+    event = st.echarts_chart(spec, key=key, height=height, theme=None, alt=title,
+                             on_select="rerun" if drill_units else "ignore")
+    if drill_units and event is not None:
+        for group in (event.selection or {}).get("selected", []) or []:
+            at, rows = group.get("series_index"), group.get("data_indices") or []
+            if at is not None and at < len(drill_units) and rows and rows[0] < len(drill_units[at]):
+                open_unit(drill_units[at][rows[0]])
+                break
+    downloads(display_frame(data, name, columns=columns, labels=labels), key, title, xlsx=False)
 
 
 def clicked_unit(fig: go.Figure, event: Any) -> str | None:
@@ -657,6 +699,13 @@ def page_cross(key: str, what: str, names: dict[str, str] | None = None) -> str 
         return None
     cross_note(what, value, (names or {}).get(value), lambda: st.session_state.pop(key, None), f"{key}__clear")
     return value
+
+
+def is_open(tab) -> bool:
+    """Whether a tab of st.tabs(..., key=, bind="query-params") is the one shown: only that tab is
+    computed and sent (a hidden tab's queries, tables and charts cost the first open of a page
+    its time). A tab whose container tracks no state (.open None) counts as open."""
+    return getattr(tab, "open", None) is not False
 
 
 def open_unit(unit_id: str) -> None:

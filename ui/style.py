@@ -99,6 +99,32 @@ def delta(value: Any, digits: int = 2, suffix: str = "") -> str | None:
     return f"{float(value):+,.{digits}f}{suffix}"
 
 
+# The page's own CSS (ui.components.page_start draws it on every page).
+PAGE_CSS = """
+/* KPI card labels wrap instead of ending in "…" at 1280 px and on a phone */
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricLabel"] { height: auto !important; min-height: 1.5rem; }
+/* A table's header is not clickable: a click there sorts only the screen (the downloads would not
+   follow) and opens Streamlit's English column menu. Each table has its own 排序 (ui.components.table),
+   which the downloads keep. A transparent strip lies over the header row. */
+[data-testid="stDataFrame"] { position: relative; }
+[data-testid="stDataFrame"]::before {
+    content: ""; position: absolute; top: 0; left: 0; right: 0; height: 36px; z-index: 10; cursor: default; }
+/* On a phone a touched chart's tool row would lie over its title */
+@media (max-width: 640px) { .js-plotly-plot .modebar-container { display: none !important; } }
+"""
+
+
+def wrap_title(text: str | None, width: int = 24) -> str | None:
+    """A long chart title in two lines: the words in brackets (the how or the hint) go to a second,
+    smaller line, so a title is not cut at the chart's edge at 1280 px or on a phone."""
+    if not text or len(text) <= width or "<br>" in text or "（" not in text[1:]:
+        return text
+    head, _, tail = text.partition("（")
+    return f"{head}<br><span style='font-size:12px'>（{tail}</span>"
+
+
 MONEY_FORMAT = "%,.2f"  # tables: 12,665.36 (万元 or 元), as on the cards
 
 
