@@ -110,6 +110,8 @@ def measure(checkout: Path, db: Path, env: dict, sessions: int, rounds: int) -> 
         t0 = time.monotonic()
         contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(sessions)]
         tabs = [c.new_page() for c in contexts]
+        for tab in tabs:
+            tab.set_default_timeout(180_000)  # a busy 2-core machine: the first views are slow
         received = [0] * len(tabs)
         for i, tab in enumerate(tabs):
             tab.on("websocket", lambda ws, i=i: ws.on("framereceived", lambda f, i=i: _count(received, i, f)))
