@@ -704,6 +704,14 @@ final as (
 select * from final
 order by report_id, category, channel;
 
+-- Cases handled per report: its categories' counts added up, and the categories
+-- (cost_per_case, unit_compare).
+create or replace macro report_cases() as table
+    select report_id, sum(category_cases) as handled, list(category order by category) as categories
+    from (select distinct report_id, category, category_cases from q_cases)
+    where category_cases is not null
+    group by report_id;
+
 -- The common filters over q_reports. Every argument is NULL-able: NULL means "no filter".
 --   years: list of fiscal years; year_from/year_to: inclusive range;
 --   units: list of unit_id, unit_key, budget code (as reported, or the unit's latest) or

@@ -29,13 +29,6 @@ reports as (
     where in_years_or_prior(fiscal_year, $years, $year_from, $year_to)
 ),
 
-report_cases as (
-    select report_id, sum(category_cases) as handled, list(category order by category) as categories
-    from (select distinct report_id, category, category_cases from q_cases)
-    where category_cases is not null
-    group by report_id
-),
-
 per_unit_year as (
     select
         r.fiscal_year,
@@ -48,7 +41,7 @@ per_unit_year as (
         flatten(list(c.categories)) as categories,
         bool_or(r.is_demo) as is_demo
     from reports as r
-    join report_cases as c on c.report_id = r.report_id
+    join report_cases() as c on c.report_id = r.report_id
     group by r.fiscal_year, r.unit_id
 ),
 

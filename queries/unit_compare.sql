@@ -30,13 +30,6 @@ reports as (
     select * from scoped_reports($years, $year_from, $year_to, $units, $sectors, $data_kind)
 ),
 
-report_cases as (
-    select report_id, sum(category_cases) as handled
-    from (select distinct report_id, category, category_cases from q_cases)
-    where category_cases is not null
-    group by report_id
-),
-
 final as (
     select
         r.fiscal_year,
@@ -60,7 +53,7 @@ final as (
         r.is_demo
     from reports as r
     join q_report_flags as f on f.report_id = r.report_id
-    left join report_cases as c on c.report_id = r.report_id
+    left join report_cases() as c on c.report_id = r.report_id
     left join review_current as v on v.unit_key = r.unit_key and v.fiscal_year = r.fiscal_year
 )
 
