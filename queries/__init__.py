@@ -126,8 +126,8 @@ class Query:
         if not self.stored:
             return None
         scope, *filters = [part.strip() for part in self.stored.split(";")]
-        if scope not in ("by report", "by year", "whole"):
-            raise ValueError(f"{self.name}: stored: must start with 'by report', 'by year' or 'whole', not {scope!r}")
+        if scope not in ("by report", "by year"):
+            raise ValueError(f"{self.name}: stored: must start with 'by report' or 'by year', not {scope!r}")
         row_filters = {}
         for item in filters:
             m = _STORED_FILTER.fullmatch(item)
@@ -587,11 +587,6 @@ def _store_results(con: duckdb.DuckDBPyConnection, report_years: set[int] | None
         [STORED_PREFIX]).fetchall()}
     for query in stored_queries():
         scope = query.stored_plan()[0]
-        if scope == "whole":  # one small table, answered only without parameters: rebuilt on any change
-            if report_years is None or report_years or signal_years:
-                con.execute(f"create or replace table {STORED_PREFIX}{query.name} as\n{query.sql}",
-                            bind(query.name, {}))
-            continue
         if report_years is None:
             todo = set(years)
         else:
@@ -644,10 +639,6 @@ def stored_sql(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]] 
         return None
     scope, row_filters = plan
     values, defaults = _values(query, params), _values(query, {})
-    if scope == "whole":
-        if any(value != defaults[param] for param, value in values.items()):
-            return None
-        return f"select * from {STORED_PREFIX}{name}", {}
     where = ["in_years(fiscal_year, $years, $year_from, $year_to)"]
     scoped = any(values.get(p) is not None for p in SCOPE_FILTERS)
     if scoped and scope != "by report":

@@ -340,7 +340,7 @@ def test_stored_sql_falls_back_to_live_when_rows_would_differ():
     # a parameter that is not a plain row filter (another grade rule set) runs live
     assert queries.stored_sql("implied_grade", {"rule_set": "某规则"}) is None
     assert queries.stored_sql("implied_grade", {"sectors": ["教育"]}) is not None
-    assert queries.stored_sql("overview_by_year", {}) is None  # not a stored query
+    assert queries.stored_sql("load_status", {}) is None  # not a stored query
 
 
 # ---- case-handling units: whose cost per case is comparable --------------------------
