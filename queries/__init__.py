@@ -555,6 +555,19 @@ def _reads_flags(query: Query) -> bool:
     return re.search(r"\b(q_signals|q_report_flags|flagged_reports)\b", query.sql) is not None
 
 
+_LAST_ORDER = re.compile(r"\border\s+by\s+(?:\w+\.)?fiscal_year\b(\s+desc\b)?", re.I)
+
+
+def _years_ascending(query: Query) -> bool:
+    """Whether a stored query lists its years earliest first (its last ORDER BY starts
+    with fiscal_year, not desc): the view then unites the years in that order."""
+    orders = list(re.finditer(r"\border\s+by\b", _strip_comments(query.sql), re.I))
+    if not orders:
+        return False
+    m = _LAST_ORDER.match(_strip_comments(query.sql), orders[-1].start())
+    return m is not None and not m.group(1)
+
+
 def _year_table(name: str, year: int) -> str:
     return f"{STORED_PREFIX}{name}_y{int(year)}"
 
@@ -604,7 +617,7 @@ def _store_results(con: duckdb.DuckDBPyConnection, report_years: set[int] | None
         if report_years is not None and before == set(years) and years and not old_table:
             continue  # the view already unites these years
         if years:
-            parts = [_year_table(query.name, year) for year in sorted(years, reverse=True)]
+            parts = [_year_table(query.name, year) for year in sorted(years, reverse=not _years_ascending(query))]
         else:  # no reports: an empty listing of the right columns
             parts = [_year_table(query.name, 0)]
             con.execute(f"create or replace table {parts[0]} as\n{query.sql}", bind(query.name, {}))
@@ -642,7 +655,7 @@ def stored_sql(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]] 
     # a WHERE on the view (a UNION ALL of the years, latest first) keeps the stored order;
     # the semi-join does not, the year and _row (the place in its year) restore it
     sql = (f"select * exclude (_row) from {STORED_PREFIX}{name}\nwhere " + "\n    and ".join(where)
-           + ("\norder by fiscal_year desc, _row" if scoped else ""))
+           + (f"\norder by fiscal_year {'asc' if _years_ascending(query) else 'desc'}, _row" if scoped else ""))
     used = set(_SQL_PARAM.findall(sql))
     return sql, {k: v for k, v in values.items() if k in used}
 

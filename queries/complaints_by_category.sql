@@ -5,6 +5,7 @@
 --   金额 = 合计行金额（无则各渠道金额之和），任一为约数（“余”“多”）时标为约数；
 --   变化 = 本年 − 上年，变化率 = 变化 ÷ 上年 × 100。
 -- params: filters
+-- stored: by year
 -- column fiscal_year: 年度
 -- column category: 案件类别
 -- column cases: 件数

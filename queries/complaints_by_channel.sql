@@ -4,6 +4,7 @@
 -- formula: 渠道件数 = 各报告该渠道行件数之和；某类别合计大于各渠道之和时，差额计入“未分渠道”；
 --   占比 = 渠道件数 ÷ 当年全部件数（含未分渠道） × 100；变化 = 本年 − 上年，变化率 = 变化 ÷ 上年 × 100。
 -- params: filters
+-- stored: by year
 -- param categories varchar[] = null: 案件类别（可多选，如“欠薪投诉”）
 -- column fiscal_year: 年度
 -- column channel: 渠道代码

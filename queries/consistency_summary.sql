@@ -3,6 +3,7 @@
 -- description: 每年每条核查规则一行：未通过的报告数和条数，及占当年报告数的比例。
 -- formula: 比例 = 有该问题的报告数 ÷ 当年报告数 × 100。规则定义见 consistency_checks。
 -- params: filters
+-- stored: by year
 -- column fiscal_year: 年度
 -- column rule: 规则代码
 -- column rule_name: 核查规则

@@ -5,6 +5,7 @@
 --   规则中没有的本地叫法（如“三级”）照原文计数。
 -- formula: 占比 = 该等次报告数 ÷ 当年报告数 × 100。等次空白（或得分空白无法推出）的报告计在等次为空的一行。
 -- params: filters
+-- stored: by year
 -- param rule_set varchar = null: 分档规则名称；留空按地区和年度自动选用
 -- column fiscal_year: 年度
 -- column grade_kind: 口径代码 — declared 申报 / implied 得分对应

@@ -8,6 +8,7 @@
 --   核查发现 = consistency_checks 的条数（“不符”与“提示”分计），信号 = credibility_signals 的条数；
 --   变化 = 本年 − 上年，变化率 = (本年 − 上年) ÷ 上年 × 100。
 -- params: filters
+-- stored: by year
 -- column fiscal_year: 年度
 -- column units_reporting: 报告单位数
 -- column expenditure_total: 支出合计（万元）

@@ -3,6 +3,7 @@
 -- description: 每份报告一行，供复核与抽查：单位、报告文件指纹（判断复核后报告是否更新）、自评得分、执行率、支出，
 --   以及不符/提示/信号的数量。复核状态由看板与复核记录（另库保存）比对得出。
 -- params: filters
+-- stored: by report
 -- column fiscal_year: 年度
 -- column unit_id: 单位标识
 -- column unit_key: 报告单位键

@@ -4,6 +4,7 @@
 -- formula: 分组：低于60分为一组“<60”，60–100分按 bin_width 分组，左闭右开，最后一组含100分；
 --   超过100分单列“>100”。占比 = 组内报告数 ÷ 该年该行业有得分的报告数 × 100。得分空白的报告不计入。
 -- params: filters
+-- stored: by year
 -- param bin_width double = 5: 分组宽度（分）
 -- column fiscal_year: 年度
 -- column sector: 行业 — “（全部）”为所有行业合计

@@ -3,6 +3,7 @@
 -- description: 每年、每个行业（及“（全部）”）的自评得分统计：有/无得分的报告数、最低、第10/25/50/75/90百分位数、最高、平均。
 -- formula: 分位数为连续分位数（quantile_cont，线性插值）；只用有得分的报告，空白不按0计。
 -- params: filters
+-- stored: by year
 -- column fiscal_year: 年度
 -- column sector: 行业 — “（全部）”为所有行业合计
 -- column reports_scored: 有得分报告数

@@ -8,6 +8,7 @@
 --   核查发现 = consistency_checks 的条数（“不符”与“提示”分计），信号 = credibility_signals 的条数；
 --   支出变化率 = (本年 − 上年) ÷ 上年 × 100，上年为同一行业的上一财政年度。
 -- params: filters
+-- stored: by year
 -- column fiscal_year: 年度
 -- column sector: 行业
 -- column units_reporting: 报告单位数

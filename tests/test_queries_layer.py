@@ -300,14 +300,22 @@ def test_stored_queries_give_the_live_rows_for_every_filter(demo_db):
     with duckdb.connect(str(demo_db), read_only=True) as con:
         assert queries.prepare(con.cursor()) is True  # stored tables are current
     checked = served = 0
+    missed = []
     for name, params in _stored_cases(demo_db):
         live = queries.run(name, demo_db, use_stored=False, **params)
         stored = queries.run(name, demo_db, **params)
         pd.testing.assert_frame_equal(stored, live, obj=f"{name} {params}")
         checked += 1
         served += queries.stored_sql(name, params) is not None
+        # no filter, years and the declared row filters: always from storage
+        whole = queries.get(name).stored_plan()[0] == "whole"
+        if (not params if whole else set(params) <= {"year", "year_from", "year_to"}) \
+                and queries.stored_sql(name, params) is None:
+            missed.append((name, params))
     # most cases must really be served from storage, not fall back to the live SQL
-    assert checked > 100 and served > checked * 0.7, (checked, served)
+    # (the "by year" aggregates run live for a unit, sector or data kind)
+    assert checked > 100 and served > checked * 0.6, (checked, served)
+    assert not missed, missed
 
 
 def test_stored_rows_are_refreshed_with_the_reports(tmp_path):
@@ -332,7 +340,7 @@ def test_stored_sql_falls_back_to_live_when_rows_would_differ():
     # a parameter that is not a plain row filter (another grade rule set) runs live
     assert queries.stored_sql("implied_grade", {"rule_set": "某规则"}) is None
     assert queries.stored_sql("implied_grade", {"sectors": ["教育"]}) is not None
-    assert queries.stored_sql("overview_by_year", {}) is None  # not a stored query
+    assert queries.stored_sql("load_status", {}) is None  # not a stored query
 
 
 # ---- case-handling units: whose cost per case is comparable --------------------------
