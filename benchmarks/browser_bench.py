@@ -91,14 +91,15 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def serve(tree: Path, db: Path):
+def serve(tree: Path, db: Path, env: dict | None = None):
+    """`streamlit run app.py` of `tree` on a free port over `db`, warmed as run.sh does; (url, pid)."""
     port = _free_port()
     log = open(WORK / f"bench-streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
-        cwd=tree, env={**os.environ, "REPORTS_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT,
+        cwd=tree, env={**os.environ, "REPORTS_DB": str(db), **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

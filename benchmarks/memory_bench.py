@@ -19,16 +19,10 @@ tabs of the last round; the target is ≤ 500 KB a view at 100,000 reports).
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,35 +55,6 @@ class Sampler(threading.Thread):
             time.sleep(0.2)
 
 
-@contextmanager
-def serve(checkout: Path, db: Path, env: dict):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=checkout, env={**os.environ, "REPORTS_DB": str(db), **env}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"streamlit did not start in {checkout}")
-            time.sleep(0.3)
-        yield url, proc.pid
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-
-
 def settle(pg) -> None:
     pg.locator('[data-testid="stMain"] h1').first.wait_for(timeout=120_000)
     pg.wait_for_function(
@@ -100,6 +65,8 @@ def settle(pg) -> None:
 
 def measure(checkout: Path, db: Path, env: dict, sessions: int, rounds: int) -> dict:
     from playwright.sync_api import sync_playwright
+
+    from browser_bench import serve  # the benchmarks' one way to start a server (warmed as run.sh does)
 
     with serve(checkout, db, env) as (url, pid), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
