@@ -19,6 +19,7 @@ user reads it.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -317,16 +318,13 @@ def _next_ids(con, seq: str, n: int) -> list[int]:
 
 
 class CurrentFiles:
-    """The sha256 of every current report, fetched once (not a query per file): a
-    sorted array of 64-byte hex digests, 64 MB for a million reports."""
+    """The sha256 of every current report, fetched once (not a query per file): one bytes
+    object of sorted 64-byte hex digests, 64 MB for a million reports, searched by halving."""
 
     def __init__(self, con):
-        import numpy as np
-
         joined = con.execute("select string_agg(sha256, '' order by sha256) from reports "
                              "where length(sha256) = 64 and sha256 = lower(sha256)").fetchone()[0] or ""
-        self._np = np
-        self._digests = np.frombuffer(joined.encode("ascii"), dtype="S64") if joined else np.array([], "S64")
+        self._digests = _Digests(joined.encode("ascii"))
         del joined
         self._other = {s for (s,) in con.execute(
             "select sha256 from reports where not (length(sha256) = 64 and sha256 = lower(sha256))").fetchall()}
@@ -335,8 +333,21 @@ class CurrentFiles:
         if len(sha) != 64:
             return sha in self._other
         key = sha.encode("ascii", "replace")
-        i = int(self._np.searchsorted(self._digests, key))
+        i = bisect.bisect_left(self._digests, key)
         return (i < len(self._digests) and self._digests[i] == key) or sha in self._other
+
+
+class _Digests:
+    """A bytes object of 64-byte digests seen as a sequence of them (for bisect)."""
+
+    def __init__(self, joined: bytes):
+        self._joined = joined
+
+    def __len__(self) -> int:
+        return len(self._joined) // 64
+
+    def __getitem__(self, i: int) -> bytes:
+        return self._joined[64 * i:64 * i + 64]
 
 
 @dataclass
