@@ -10,9 +10,12 @@ then times on the copy, each case --repeats times (a different report each time)
 - a new report in a middle year (its year and the year after are rebuilt);
 - a replacement (same unit and year, another file);
 - `etl load` of one generated .docx (extraction in a worker process, store, refresh);
-- queries.refresh(full=True), the full rebuild every load did before.
+- queries.refresh(full=True), the full rebuild every load did before;
+- `python -m etl load FILE.docx` as a command, a new process each time (its imports included:
+  what the 绩效科 waits for); with --before CHECKOUT the same command from that checkout too,
+  alternating, in the same run.
 
-Prints CPU seconds of this process (DuckDB's threads included; the .docx case's
+Prints CPU seconds of this process (of the command's process tree for the command) (DuckDB's threads included; the .docx case's
 extraction runs in a worker and is in its wall time only) and wall seconds,
 min / median, and the full rebuild's ratio to each in the same run.
 Target (issue 14): one report into 100,000 ≤ 1 s end to end.
@@ -21,6 +24,9 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
+import resource
+import subprocess
 import json
 import shutil
 import statistics
@@ -85,11 +91,24 @@ def docx(directory: Path, i: int) -> Path:
     return path
 
 
+def load_command(checkout: Path, path: Path, db: Path) -> tuple[float, float]:
+    """(CPU s of the process tree, wall s) of `python -m etl load PATH --db DB` run from `checkout`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "etl", "load", str(path), "--db", str(db)], cwd=checkout,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(checkout)})
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert proc.returncode == 0 and "已导入 1 份" in proc.stdout, (checkout, proc.stdout, proc.stderr[-800:])
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/refresh"))
+    parser.add_argument("--before", type=Path, help="another checkout: its `python -m etl load` is timed too")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     work = args.dir / f"refresh-{args.n}-work.duckdb"
@@ -132,6 +151,12 @@ def main() -> None:
         case("etl load 一个 .docx（抽取+入库+刷新）", load_one(Path(folder)), "incremental")
     case("全量重建 refresh(full=True)", lambda: queries.refresh(con, full=True), "full")
     con.close()
+    with tempfile.TemporaryDirectory() as folder:
+        checkouts = [("", ROOT)] + ([(f"（{args.before.name}）", args.before.resolve())] if args.before else [])
+        for _ in range(args.repeats):
+            for tag, checkout in checkouts:
+                cpu, wall = load_command(checkout, docx(Path(folder), next(counter)), work)
+                results.setdefault(f"命令 etl load 一个 .docx{tag}", []).append((cpu, wall))
     work.unlink()
 
     full_cpu = statistics.median(c for c, _ in results["全量重建 refresh(full=True)"])

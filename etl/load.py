@@ -19,13 +19,17 @@ user reads it.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
 import re
 import stat
+import sys
+import threading
 import zipfile
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -260,6 +264,9 @@ def _insert_report(con, key: str, record: dict, sha: str, file_name: str) -> int
 
 BATCH_REPORTS = 200
 BATCH_BYTES = 16 << 20
+# Extracted items waiting for the writer thread (load_files): about one batch more.
+HANDOFF_ITEMS = 256
+HANDOFF_MB = 32
 STORE_MEMORY_LIMIT = "128MB"   # DuckDB's own buffers while storing (restored for the refresh)
 
 _REPORT_TYPES = {
@@ -317,16 +324,13 @@ def _next_ids(con, seq: str, n: int) -> list[int]:
 
 
 class CurrentFiles:
-    """The sha256 of every current report, fetched once (not a query per file): a
-    sorted array of 64-byte hex digests, 64 MB for a million reports."""
+    """The sha256 of every current report, fetched once (not a query per file): one bytes
+    object of sorted 64-byte hex digests, 64 MB for a million reports, searched by halving."""
 
     def __init__(self, con):
-        import numpy as np
-
         joined = con.execute("select string_agg(sha256, '' order by sha256) from reports "
                              "where length(sha256) = 64 and sha256 = lower(sha256)").fetchone()[0] or ""
-        self._np = np
-        self._digests = np.frombuffer(joined.encode("ascii"), dtype="S64") if joined else np.array([], "S64")
+        self._digests = _Digests(joined.encode("ascii"))
         del joined
         self._other = {s for (s,) in con.execute(
             "select sha256 from reports where not (length(sha256) = 64 and sha256 = lower(sha256))").fetchall()}
@@ -335,8 +339,21 @@ class CurrentFiles:
         if len(sha) != 64:
             return sha in self._other
         key = sha.encode("ascii", "replace")
-        i = int(self._np.searchsorted(self._digests, key))
+        i = bisect.bisect_left(self._digests, key)
         return (i < len(self._digests) and self._digests[i] == key) or sha in self._other
+
+
+class _Digests:
+    """A bytes object of 64-byte digests seen as a sequence of them (for bisect)."""
+
+    def __init__(self, joined: bytes):
+        self._joined = joined
+
+    def __len__(self) -> int:
+        return len(self._joined) // 64
+
+    def __getitem__(self, i: int) -> bytes:
+        return self._joined[64 * i:64 * i + 64]
 
 
 @dataclass
@@ -971,18 +988,109 @@ def load_files(paths: Iterable[str | os.PathLike], db=DEFAULT_DB, limits: Limits
         con = open_db(db) if own else db
         try:
             current = CurrentFiles(con)
-
-            def settled() -> Iterator[Item]:
+            handoff = _Handoff()
+            # The writer stores in a thread of its own, so that the workers go on extracting
+            # while a batch is written (DuckDB lets go of the GIL while it works).
+            writer = _WriterThread(lambda items: store_files(con, items, limits, loaded_by=loaded_by,
+                                                             batch_reports=batch_reports, on_stored=release),
+                                   handoff)
+            writer.start()
+            try:
                 for done, item in enumerate(run.results(current.__contains__), 1):
-                    yield item
+                    if not handoff.put(item):
+                        break  # the writer failed: its error is raised below
                     if on_progress is not None:
                         on_progress(done, len(run.items))
-
-            return store_files(con, settled(), limits, loaded_by=loaded_by, batch_reports=batch_reports,
-                               on_stored=release)
+            finally:
+                handoff.close(aborted=sys.exc_info()[0] is not None)
+                try:
+                    writer.join()
+                except KeyboardInterrupt:  # Ctrl-C while it writes or refreshes: stop its statement first
+                    con.interrupt()
+                    writer.join()
+                    raise
+            return writer.result()
         finally:
             if own:
                 con.close()
+
+
+class _Handoff:
+    """Extracted items from the reading thread to the writing one, in order, at most
+    HANDOFF_ITEMS or HANDOFF_MB ahead of the writer (memory stays flat)."""
+
+    def __init__(self):
+        self._items: deque[Item] = deque()
+        self._bytes = 0
+        self._closed = self._aborted = self._stopped = False
+        self._cv = threading.Condition()
+
+    @staticmethod
+    def _size(item: Item) -> int:
+        return len(item.data or b"")
+
+    def put(self, item: Item) -> bool:
+        """False when the writer has stopped (it failed)."""
+        with self._cv:
+            while not self._stopped and self._items and (
+                    len(self._items) >= HANDOFF_ITEMS or self._bytes >= HANDOFF_MB << 20):
+                self._cv.wait()
+            if self._stopped:
+                return False
+            self._items.append(item)
+            self._bytes += self._size(item)
+            self._cv.notify_all()
+            return True
+
+    def close(self, aborted: bool = False) -> None:
+        with self._cv:
+            self._closed, self._aborted = True, aborted
+            self._cv.notify_all()
+
+    def stop(self) -> None:
+        with self._cv:
+            self._stopped = True
+            self._cv.notify_all()
+
+    def __iter__(self) -> Iterator[Item]:
+        while True:
+            with self._cv:
+                while not self._items and not self._closed:
+                    self._cv.wait()
+                if self._aborted:
+                    raise _LoadAborted
+                if not self._items:
+                    return
+                item = self._items.popleft()
+                self._bytes -= self._size(item)
+                self._cv.notify_all()
+            yield item
+
+
+class _LoadAborted(Exception):
+    """The reading side stopped on an error (or Ctrl-C): the writer stops at the next item."""
+
+
+class _WriterThread(threading.Thread):
+    def __init__(self, store: Callable[[Iterable[Item]], LoadSummary], handoff: _Handoff):
+        super().__init__(name="etl-writer", daemon=True)
+        self._store, self._handoff = store, handoff
+        self._summary: LoadSummary | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._summary = self._store(self._handoff)
+        except BaseException as e:  # noqa: BLE001 - raised again in the reading thread
+            self._error = e
+        finally:
+            self._handoff.stop()
+
+    def result(self) -> LoadSummary:
+        if self._error is not None and not isinstance(self._error, _LoadAborted):
+            raise self._error
+        assert self._summary is not None
+        return self._summary
 
 
 def release(item: Item) -> None:

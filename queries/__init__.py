@@ -32,11 +32,12 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import duckdb
-import pandas as pd
-import pyarrow as pa  # installed with streamlit and duckdb's Arrow support
+
+if TYPE_CHECKING:  # pandas and pyarrow are imported where results are made: loading files needs neither
+    import pandas as pd
 
 from etl.config import DEFAULT_DB, PROJECT_ROOT
 
@@ -70,10 +71,16 @@ SINGULAR = {"year": "years", "unit": "units", "sector": "sectors"}
 
 GROUPS = ["列表", "概览", "预算执行", "成本", "投诉", "评分", "核查", "单位", "数据质量"]
 
-_NULLABLE = {
-    pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
-    pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
-}
+
+@functools.cache
+def _nullable_types() -> dict:
+    """Arrow integer and boolean types -> pandas' nullable dtypes (NULL stays NULL)."""
+    import pandas as pd
+    import pyarrow as pa  # installed with streamlit and duckdb's Arrow support
+    return {
+        pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+        pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(),
+    }
 
 _HEADER_KEY = re.compile(r"^--\s*(title|group|description|formula|notes|params|stored):\s*(.*)$")
 _HEADER_PARAM = re.compile(r"^--\s*param\s+(\w+)\s+([\w\[\]]+)(?:\s*=\s*(\S+))?\s*:\s*(.*)$")
@@ -289,15 +296,15 @@ def _strip_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
-def read_mapping(table: str, data_dir: Path | str | None = None) -> pd.DataFrame:
-    """One editable mapping file as a frame of strings (blank -> NULL) with its
-    line number, '#' comment lines skipped. A file missing from `data_dir`
-    falls back to the project's own."""
+def _mapping_rows(table: str, data_dir: Path | str | None) -> tuple[list[str], list[list]]:
+    """(columns, rows) of one editable mapping file: strings (blank -> None) and the line
+    number last, '#' comment lines skipped. A file missing from `data_dir` falls back to
+    the project's own."""
     file_name, columns = MAPPING_FILES[table]
     path = Path(data_dir or DATA_DIR) / file_name
     if not path.is_file():
         path = PROJECT_ROOT / "data" / file_name
-    rows: list[list[str | None]] = []
+    rows: list[list] = []
     if path.is_file():
         with path.open(encoding="utf-8-sig", newline="") as f:
             lines = [(i, line) for i, line in enumerate(f, start=1) if line.strip() and not line.lstrip().startswith("#")]
@@ -306,6 +313,15 @@ def read_mapping(table: str, data_dir: Path | str | None = None) -> pd.DataFrame
         for (line_no, _), cells in zip(lines[1:], reader):
             record = dict(zip(header, cells))
             rows.append([(record.get(c) or "").strip() or None for c in columns] + [line_no])
+    return columns, rows
+
+
+def read_mapping(table: str, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """One editable mapping file as a frame of strings (blank -> NULL) with its
+    line number (see _mapping_rows)."""
+    import pandas as pd
+
+    columns, rows = _mapping_rows(table, data_dir)
     frame = pd.DataFrame(rows, columns=columns + ["line_no"])
     frame = frame.astype({c: "string" for c in columns})
     return frame.astype({"line_no": "int64"})
@@ -356,8 +372,13 @@ def fingerprint(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None = No
 
 
 def _register_mappings(cur: duckdb.DuckDBPyConnection, data_dir: Path | str | None) -> None:
+    """The mapping files as temp tables of this connection (as plain rows: no pandas needed)."""
     for table in MAPPING_FILES:
-        cur.register(table, read_mapping(table, data_dir))
+        columns, rows = _mapping_rows(table, data_dir)
+        cur.execute(f"create or replace temp table {table} ("
+                    + ", ".join(f"{c} varchar" for c in columns) + ", line_no bigint)")
+        if rows:
+            cur.executemany(f"insert into {table} values ({', '.join('?' * (len(columns) + 1))})", rows)
 
 
 def _refresh_sql(temp: bool) -> str:
@@ -704,6 +725,7 @@ def _relations(sql: str, given: dict[str, pd.DataFrame] | None) -> dict[str, pd.
     frames = dict(given or {})
     for name, columns in RELATIONS.items():
         if name not in frames and re.search(rf"\b{name}\b", sql):
+            import pandas as pd
             frames[name] = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     return frames
 
@@ -733,9 +755,12 @@ def run(name: str, db: Any = None, *, data_dir: Path | str | None = None, use_st
         # through Arrow: several times faster than .df() for wide text results;
         # integer and boolean columns keep NULL as pandas' nullable types
         table = cur.sql(sql, params=values).to_arrow_table()
+    import pandas as pd
+    import pyarrow as pa
+
     # list columns straight to Python lists (not numpy arrays first: twice the time)
     lists = [i for i, column in enumerate(table.schema) if pa.types.is_list(column.type)]
-    frame = table.drop_columns([table.schema.names[i] for i in lists]).to_pandas(types_mapper=_NULLABLE.get)
+    frame = table.drop_columns([table.schema.names[i] for i in lists]).to_pandas(types_mapper=_nullable_types().get)
     for i in lists:
         frame.insert(i, table.schema.names[i], pd.Series(table.column(i).to_pylist(), index=frame.index, dtype=object))
     return frame

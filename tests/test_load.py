@@ -296,6 +296,37 @@ def test_load_reports_a_store_failure_as_a_failed_file(db, tmp_path, monkeypatch
     assert len(snapshot(db)["documents"]) == 2
 
 
+def test_the_writer_thread_failing_stops_the_load_with_its_error(db, tmp_path, monkeypatch):
+    # The writer runs in a thread of its own (load_files): what it raises is raised to the caller.
+    for i in range(3):
+        write(tmp_path / "in" / f"{i}.txt", other_unit(seed_text(), f"90000{i}"))
+
+    def broken(self, item):
+        raise RuntimeError("writer broke")
+
+    monkeypatch.setattr(etl.load.BatchWriter, "add", broken)
+    with pytest.raises(RuntimeError, match="writer broke"):
+        load_files([tmp_path / "in"], db, FAST)
+
+
+def test_an_interrupted_load_keeps_whole_batches_only(db, tmp_path):
+    # Ctrl-C while files are read (here: from the progress callback): the writer stops, and
+    # what is stored is whole reports of committed batches, never half of one.
+    for i in range(4):
+        write(tmp_path / "in" / f"{i}.txt", other_unit(seed_text(), f"90000{i}"))
+
+    def interrupt(done, total):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_files([tmp_path / "in"], db, FAST, on_progress=interrupt, batch_reports=2)
+    tables = snapshot(db)
+    stored = {r[0] for r in tables["reports"]}
+    assert len(stored) in (0, 2)  # the first batch of two, if the writer got to it
+    assert len(tables["documents"]) == len(stored)
+
+
 def test_a_batch_stores_what_one_report_per_transaction_stores(tmp_path):
     """Batched and one by one give the same tables and load log: new reports, a replacement
     and an unchanged file within one batch, and one across batches (a second run)."""
