@@ -718,6 +718,42 @@ def test_a_units_yearly_budget_self_evaluation_is_a_report_title():
     assert (rep["staff_quota"], rep["staff_actual"]) == (29, 22)
 
 
+@pytest.mark.parametrize("title, unit, region, year", [
+    # xuwen-2024-xiaqiao-town and fengdu-2023-jiangchi-town (tests/real_reports)
+    ("下桥镇人民政府2024年度绩效自评报告", "下桥镇人民政府", None, 2024),
+    ("丰都县江池镇人民政府2023年度绩效自评报告", "丰都县江池镇人民政府", "丰都县", 2023),
+])
+def test_an_organisations_own_yearly_self_evaluation_is_a_report_title(title, unit, region, year):
+    text = (f"{title}\n\n  根据上级财政部门关于年度绩效自评工作的通知要求,我镇全面开展绩效自评工作,"
+            f"现将{year}年度绩效情况报告如下:\n\n  一、单位基本情况\n\n  (一)机构与职能\n\n"
+            "  下桥镇人民政府为县级政府下属行政单位,执行政府会计准则制度,机构核定编制107人,无下属二级预算单位。\n\n"
+            f"  (三)收支与绩效目标\n\n  {year}年度财政拨款收入合计2024.05万元(均为一般公共预算收入),"
+            "财政拨款支出合计2024.05万元,预算执行率100%。\n")
+    record = extract_bytes(text.encode("utf-8"), "town.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"], rep["staff_quota"]) == (unit, region, year, 107)
+    assert record["income"][0]["fiscal_appropriation"] == 2024.05  # an amount that reads like a year
+    assert record["expenditure"] == []  # 财政拨款支出 is not the unit's 支出合计
+
+
+@pytest.mark.parametrize("title", ["红河州数据发展中心项目2024年度绩效自评报告", "县编办专项工作经费2021年度绩效自评报告"])
+def test_a_project_or_fund_before_the_year_is_no_units_yearly_title(title):
+    text = f"{title}\n一、项目基本情况\n(一)项目概况。专项工作经费主要用于事业单位登记。\n"
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "project.txt")
+
+
+def test_a_sharing_sites_chunk_number_before_the_title_is_not_the_unit():
+    # kaifu-2022-peoples-congress-office (tests/real_reports): 三一办公 numbers its text chunks "1、", "2、"
+    text = ("2022年度长沙市开福区人大常委会办公室整体支出绩效自评报告.docx\n\n上传人:李司机 文档编号:6876471\n"
+            "点击查看更多>>\n资源描述\n\n1、2022年度长沙市开福区人大常委会办公室整体支出绩效自评报告一、基本情况"
+            "(一)部门(单位)基本情况(一)基本情况。1.主要职能:依照宪法和相关法律法规的规定开展工作。"
+            "(1)负责召集本级人民代表大会会议和常委会议。(2)讨论和决定本行政区域内的重大事项。"
+            "(3)确保国家宪法、法律在本行政区域内遵守和执行,负责本区的法律宣传和法制建设。\n\n2、人员的申诉和意见\n")
+    rep = extract_bytes(text.encode("utf-8"), "kaifu.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("长沙市开福区人大常委会办公室", "长沙市开福区", 2022)
+
+
 def test_a_project_self_evaluation_title_is_not_a_units_budget_title():
     # honghe's 项目支出 report (https://www.hh.gov.cn/info/11481/1179592.htm)
     text = "红河州数据发展中心2024年度项目支出绩效单位自评报告\n一、基本情况\n2024年,实施项目共15个。\n"

@@ -292,14 +292,22 @@ def _situation_title(lines: list[str]) -> tuple[int, int, str, int | None] | Non
 
 def _is_title(t: str) -> bool:
     """整体 (or 部门绩效) self-evaluation, ending in 报告 or 总结 ("…部门绩效自评情况总结"),
-    or a unit's 年度预算绩效自评报告."""
+    or a unit's 年度预算绩效自评报告, or an organisation's own 年度绩效自评报告."""
     return (("整体" in t or "部门绩效" in t or "单位绩效" in t) and ("自评" in t or "评价" in t)
-            and bool(_TITLE_END.search(t))) or bool(_BUDGET_TITLE.search(t))
+            and bool(_TITLE_END.search(t))) or bool(_BUDGET_TITLE.search(t)) or _is_unit_year_title(t)
 
 
 # "西藏自治区残疾人联合会2020年度预算绩效自评报告": a unit's whole budget, by its year
 # ("…项目支出绩效自评报告" names a project, and is no such title).
 _BUDGET_TITLE = re.compile(r"[\u4e00-\u9fff]{4}(?:19|20)\d{2}年度?(?:部门|单位)?预算绩效自评报告$")
+
+
+def _is_unit_year_title(t: str) -> bool:
+    """"下桥镇人民政府2024年度绩效自评报告": an organisation's name, its year, then 绩效自评报告
+    and nothing else — the unit's self-evaluation of its year. A project or a fund names
+    itself before the year ("…项目2023年度绩效自评报告") and no organisation ends it."""
+    m = _UNIT_YEAR_TITLE.search(t)
+    return bool(m) and not re.search(r"项目|资金|经费|专项", m.group("name"))
 
 
 # A title glued to the text after it (a PDF or OCR copy flattened into long lines).
@@ -335,7 +343,8 @@ def _title_parts(title: str) -> tuple[str, int | None]:
     m = _YEAR.search(title)
     year = int(m.group(1)) if m and 1990 <= int(m.group(1)) <= 2100 else None
     if m:
-        head = title[:m.start()]
+        # "1、2022年度长沙市…报告": a sharing site numbers its text chunks; the number is no unit
+        head = re.sub(r"^\d{1,2}\s*[、.．]\s*$", "", title[:m.start()])
         if not _ANNEX.sub("", head).strip("：，、"):
             # "2021年茂名市发展和改革局部门整体支出…": the unit after the year
             tail = title[m.end():]
@@ -370,6 +379,7 @@ def _unit_from_context(lines: list[str], title_start: int) -> str | None:
 
 
 _ORG_SUFFIX = r"(?:局|委员会|委|办公室|办|中心|医院|院|学校|中学|小学|校|所|站|队|厅|馆|会|部|处|政府|政协|街道办事处|社|团)"
+_UNIT_YEAR_TITLE = re.compile(rf"^(?P<name>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})(?:19|20)\d{{2}}年度?绩效自评报告$")
 _SEALED_NAME = re.compile(rf"^(?P<name>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})\s*(?P<seal>[（(](?:盖章|公章|章)[)）])?(?P<rest>.*)$")
 _MONEY_SUBJECT = re.compile(
     rf"(?:^|[，,。；;：:]|年度?)\s*(?P<name>[\u4e00-\u9fff]{{2,24}}?{_ORG_SUFFIX})(?:机关|本级)?"

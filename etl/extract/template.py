@@ -181,6 +181,10 @@ class TemplateExtraction(Extraction):
                         region = m.group("region")
                         if region:
                             region = re.sub(r"^附件[\d\-—－]*[：:]?", "", region) or None
+                        if region and re.search(r"[《》“”，,。；;：:]", region):
+                            # "根据《横县财政局关于开展2017年度…的通知》…": a sentence citing
+                            # a notice, not a title; its year is the one evaluated, no region
+                            region = None
                         return region, int(m.group("year"))
         return None, None
 
