@@ -754,6 +754,34 @@ def test_a_sharing_sites_chunk_number_before_the_title_is_not_the_unit():
     assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("长沙市开福区人大常委会办公室", "长沙市开福区", 2022)
 
 
+def test_the_staff_of_the_units_under_it_are_not_the_units_own():
+    # nmg-2020-hrss-dept (tests/real_reports): the 厅's one typed quota, then its 15 事业单位' figures
+    text = ("内蒙古自治区人力资源和社会保障厅2020年度部门整体支出绩效自评报告\n一、部门基本情况\n"
+            "内蒙古人社厅是自治区人民政府组成部门,截至2020年12月,自治区人力资源和社会保障厅内设处室20个,"
+            "核定行政编制数为103人,在职人员89人。\n人力资源和社会保障厅所属事业单位15个,其中:参照公务员法管理的事业单位3个,"
+            "公益一类事业单位10个,公益二类事业单位2个,核定编制数320人,在职人员288人。\n")
+    record = extract_bytes(text.encode("utf-8"), "nmg.txt")
+    assert (record["report"]["staff_quota"], record["report"]["staff_actual"]) == (103, 89)
+    assert "人员编制只写了“行政编制数为103人”，已按此计入“人员编制”" in record["source"]["warnings"]
+
+
+def test_a_subordinate_unit_in_the_units_own_description_does_not_hide_its_staff():
+    # xuwen-2024-xiaqiao-town / xuwen-2024-qianshan-town: "下属行政单位", "无下属二级预算单位"
+    text = ("下桥镇人民政府2024年度绩效自评报告\n一、单位基本情况\n下桥镇人民政府为县级政府下属行政单位,"
+            "执行政府会计准则制度,机构核定编制107人,无下属二级预算单位。\n")
+    assert extract_bytes(text.encode("utf-8"), "town.txt")["report"]["staff_quota"] == 107
+
+
+def test_a_law_enforcement_quota_is_a_kind_of_quota_not_the_total():
+    # xiashan-2021-aiguo-subdistrict (tests/real_reports)
+    text = ("湛江市霞山区爱国街道办事处2021年度部门整体支出绩效自评报告\n一、基本情况\n"
+            "机构规格为正科级,核定行政编制13名,用于行政执法工作编制28名。我街道实有人员25名,"
+            "其中使用行政编制的人员13名,使用行政执法工作编制的人员12名。\n")
+    record = extract_bytes(text.encode("utf-8"), "xiashan.txt")
+    assert (record["report"]["staff_quota"], record["report"]["staff_actual"]) == (None, 25)
+    assert "人员编制按类型分列（行政编制13名、行政执法工作编制28名），未写合计，已留空" in record["source"]["warnings"]
+
+
 def test_a_project_self_evaluation_title_is_not_a_units_budget_title():
     # honghe's 项目支出 report (https://www.hh.gov.cn/info/11481/1179592.htm)
     text = "红河州数据发展中心2024年度项目支出绩效单位自评报告\n一、基本情况\n2024年,实施项目共15个。\n"

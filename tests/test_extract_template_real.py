@@ -243,3 +243,11 @@ def test_a_sentence_citing_a_notice_is_no_title_and_gives_no_region():
             "我办对2017年度部门整体支出绩效进行了全面综合评价。现将有关情况报告如下:\n\n一、部门基本情况\n")
     rep = extract_bytes(text.encode("utf-8"), "hengxian.txt")["report"]
     assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("横县机构编制委员会办公室", "横县", 2017)
+
+
+def test_a_cover_title_that_begins_with_the_unit_gives_the_region_the_unit_name_begins_with():
+    # dongchuan-2020-urban-management (tests/real_reports): a Kunming cover under the unit's own title
+    text = ("昆明市东川区城市管理局2020年度部门\n整体支出绩效评价报告\n项目名称:2020年度部门整体支出绩效\n"
+            "项目单位:昆明市东川区城市管理局\n主管部门:昆明市东川区城市管理局\n报告日期:2021年5月\n摘要\n")
+    rep = extract_bytes(text.encode("utf-8"), "dongchuan.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("昆明市东川区城市管理局", "昆明市东川区", 2020)

@@ -696,8 +696,13 @@ def _narrative(body: list[str], ex: Extraction) -> tuple[dict[str, str | None], 
 
 _N = r"(\d{1,6})\s*(?:人|名|个)"
 _FILL = r"(?:总数|合计|共计|共|为|是|：|:|\s)*"
-_QUOTA = re.compile(rf"(?:(?<![行政事业工勤公执法])(?:核定|实有|人员)?编制(?:人员|人数|数)?|编制部门核定人数){_FILL}{_N}")
-_TYPED_QUOTA = re.compile(rf"((?:行政|事业|工勤|参公|行政执法)编制(?:人员|人数|数)?){_FILL}{_N}")
+_QUOTA = re.compile(rf"(?:(?<![行政事业工勤公执法作])(?:核定|实有|人员)?编制(?:人员|人数|数)?|编制部门核定人数){_FILL}{_N}")
+# "用于行政执法工作编制28名" is a kind of quota, as 行政编制 is
+_TYPED_QUOTA = re.compile(rf"((?:行政|事业|工勤|参公|行政执法)(?:工作)?编制(?:人员|人数|数)?){_FILL}{_N}")
+# "…厅所属事业单位15个，其中…，核定编制数320人，在职人员288人": the staff of the units under
+# it, counted by number, not the unit's own ("无下属二级预算单位" and "县级政府下属行政单位" are not)
+_SUBORDINATES = re.compile(r"(?<![无没])(?:所属|下属)[^，,。；;]{0,8}?单位\s*(?:\d+|[一二三四五六七八九十两]+)\s*个")
+_SENTENCE_END = re.compile(r"(?<=[。；;])")
 _ACTUAL = re.compile(
     rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在岗人员|在编在岗(?:人员|人数)?)"
     rf"{_FILL}{_N}")
@@ -708,8 +713,10 @@ def _staff(body: list[str], ex: Extraction) -> tuple[int | None, int | None]:
     quota = actual = None
     headcount = False
     typed: list[str] = []
-    for line in body:
-        t = halfwidth(line)
+    sentences = [t for line in body for t in _SENTENCE_END.split(halfwidth(line))]
+    for t in sentences:
+        if _SUBORDINATES.search(t):
+            continue
         if quota is None:
             for m in _QUOTA.finditer(t):
                 if _RETIRED_BREAKDOWN.match(t[m.end():]):
