@@ -270,3 +270,28 @@ def test_a_contents_entry_naming_the_form_is_not_its_title():
                  "十四、2023年度部门整体支出绩效自评表", "一、收入决算情况说明 年初预算数100万元"):
         doc.add_paragraph(line)
     assert is_table_form(doc) is None
+
+
+def test_a_chongqing_form_glued_into_a_sharing_sites_numbered_chunk_is_read():
+    # liangping-2023-forestry-form (tests/real_reports): 第一文库网 numbers its chunks "1、", "2、"
+    text = ("《重庆市梁平区林业局2022年度部门整体绩效自评表.docx》由会员分享,可在线阅读,更多相关《重庆市梁平区林业局"
+            "2022年度部门整体绩效自评表.docx(2页珍藏版)》请在第一文库网上搜索。\n"
+            "1、重庆市梁平区林业局2023年度部门整体绩效自评表主管部n重庆市梁平区林业局部门联系人李薇联系电话"
+            "自评总分(分)97.93年初预算数全年(调整)预算数全年执行数执行率执行率权重执行率得分年度总金额.32.06.5\n")
+    record = extract_bytes(text.encode("utf-8"), "liangping.txt")
+    rep = record["report"]
+    assert record["source"]["template"] == TEMPLATE_CHONGQING
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"], rep["self_score"], rep["contact"], rep["phone"]) == (
+        "重庆市梁平区林业局", "重庆市梁平区", 2023, 97.93, "李薇", None)
+
+
+def test_a_unit_name_that_lost_its_first_glyph_is_completed_by_the_pages_publisher():
+    # lingling-2021-forestry-form (tests/real_reports): "级预算单位名称 / 陵区林业局" under "发布机构: 零陵区林业局"
+    text = ("索引号: 431102009/2022-00132 发文日期: 2022-04-07 发布机构: 零陵区林业局\n"
+            "2021年林业局部门整体支出绩效自评表\n2022-04-07 15:25 来源: 零陵区林业局 发布机构: 零陵区林业局 【字体:   打印\n\n"
+            "部门整体支出绩效自评表\n\n2021年度)\n\n级预算单位名称\n\n 陵区林业局\n\n年度预\n\n算申请\n\n(万元)\n\n"
+            "年初\n\n预算数\n\n全年预算数\n\n全年\n\n执行数\n\n分值\n\n执行率\n\n得分\n\n年度资金总额\n\n4753.66万元\n\n")
+    record = extract_bytes(text.encode("utf-8"), "lingling.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("零陵区林业局", "零陵区", 2021)
+    assert "表中单位名称“陵区林业局”缺字：已按网页发布机构取为“零陵区林业局”，请核对" in record["source"]["warnings"]

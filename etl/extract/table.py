@@ -80,6 +80,8 @@ _TITLES = (
     ("部门整体绩效自评表", TEMPLATE_CHONGQING),
     ("整体支出绩效自评表", TEMPLATE_FORM),
 )
+# "重庆市梁平区林业局2023年度" before the form's title in a glued line ("…2023年度部门整体绩效自评表主管部门…")
+_UNIT_YEAR = re.compile(r"[\u4e00-\u9fff]{2,30}(?:19|20)\d{2}年度?")
 _FORM_LABELS = ("年初预算数", "全年预算数", "全年执行数", "编制数", "自评总分", "年度资金总额", "决算数")
 _PROSE_TITLE = re.compile(r"整体.*(自评|评价).*报告")
 # "十四、2023年度部门整体支出绩效自评表", "（二）部门整体支出绩效自评表": a contents entry
@@ -180,7 +182,7 @@ def is_table_form(doc: Document) -> str | None:
                     # a short line naming the form, or a glued OCR line that starts with it
                     head = re.sub(r"^\d{1,2}[、.]", "", key)
                     sub = next((s for t, s in _TITLES if (t in key and len(key) <= 60 and "详见" not in key)
-                                or head.startswith(t)), None)
+                                or head.startswith(t) or _UNIT_YEAR.fullmatch(head[:max(head.find(t), 0)])), None)
     if sub is None:
         return None
     text = squash(" ".join(t for r in doc.rows for t in r.texts))
@@ -206,9 +208,11 @@ def _looks_like_unit(text: str) -> bool:
             and not any(w in t for w in _LABEL_WORDS))
 
 
-def extract_table(doc: Document, sub: str) -> dict:
+def extract_table(doc: Document, sub: str, site_owner: str | None = None) -> dict:
     """The record of a form (sub from is_table_form); raises ExtractError
-    (NO_UNIT, NO_YEAR) when it cannot say whose or which year."""
+    (NO_UNIT, NO_YEAR) when it cannot say whose or which year. site_owner: the
+    unit a web page's header names; it completes a unit name the page printed
+    without its first glyphs ("陵区林业局" under "发布机构: 零陵区林业局")."""
     ex = Extraction(doc)
     toks = tokens(doc)
     keys = [squash(t.text) for t in toks]
@@ -219,6 +223,9 @@ def extract_table(doc: Document, sub: str) -> dict:
         raise ExtractError(NO_UNIT)
     if where:
         ex.warn(where)
+    if site_owner and site_owner != unit and site_owner.endswith(unit) and region_of(site_owner):
+        ex.warn(f"表中单位名称“{unit}”缺字：已按网页发布机构取为“{site_owner}”，请核对")
+        unit = site_owner
     year = reader.year()
     if year is None:
         raise ExtractError(NO_YEAR)
@@ -359,6 +366,7 @@ class _Reader:
             if m and _looks_like_unit(m.group("name")):
                 return m.group("name"), None
         for k in self.keys[:60]:  # "衡山县XX局2023年度部门整体支出绩效自评表"
+            k = re.sub(r"^\d{1,2}[、.]", "", k)  # a sharing site's chunk number: "1、重庆市梁平区林业局2023年度…"
             m = re.match(r"^(.{2,40}?)(?:(?:19|20)\d{2}年度?)?(?:部门)?整体", k)
             if m and any(t in k for t, _ in _TITLES) and _looks_like_unit(m.group(1)):
                 return m.group(1), None
