@@ -295,3 +295,14 @@ def test_a_unit_name_that_lost_its_first_glyph_is_completed_by_the_pages_publish
     rep = record["report"]
     assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("零陵区林业局", "零陵区", 2021)
     assert "表中单位名称“陵区林业局”缺字：已按网页发布机构取为“零陵区林业局”，请核对" in record["source"]["warnings"]
+
+
+def test_budget_labels_broken_over_two_paragraphs_and_cells_with_their_unit_are_read():
+    # lingling-2021-forestry-form (tests/real_reports): "全年" / "执行数", "4753.66万元"
+    text = ("部门整体支出绩效自评表\n\n2021年度)\n\n预算单位名称\n\n零陵区林业局\n\n年度预\n\n算申请\n\n(万元)\n\n"
+            "年初\n\n预算数\n\n全年预算数\n\n全年\n\n执行数\n\n分值\n\n执行率\n\n得分\n\n年度资金总额\n\n"
+            "4753.66万元\n\n4753.66万元\n\n3824.26万元\n\n10\n\n100%\n\n10\n\n按收入性质分:\n\n按支出性质分:\n\n")
+    record = extract_bytes(text.encode("utf-8"), "lingling.txt")
+    assert record["budget"] == {"initial": 4753.66, "adjusted": 4753.66, "executed": 3824.26,
+                                "execution_rate": 100.0, "weight": 10.0, "score": 10.0}
+    assert record["report"]["self_score"] is None  # the 10 is the execution rate's score

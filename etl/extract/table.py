@@ -297,6 +297,24 @@ _BUDGET_RE = re.compile("|".join(re.escape(k) for k, _ in _BUDGET_COLUMNS))
 _BUDGET_FIELD = dict(_BUDGET_COLUMNS)
 
 
+def _header_fields(keys: list[str]) -> list[str]:
+    """The budget fields header cells name, in order; a label a page broke over two
+    paragraphs ("全年" / "执行数") is read whole when its first part names no field."""
+    fields: list[str] = []
+    j = 0
+    while j < len(keys):
+        found = _BUDGET_RE.findall(keys[j])
+        if not found and j + 1 < len(keys):
+            whole = _budget_label(keys[j] + keys[j + 1])
+            if whole:
+                fields.append(whole)
+                j += 2
+                continue
+        fields += [_BUDGET_FIELD[m] for m in found]
+        j += 1
+    return fields
+
+
 def _budget_label(text: str) -> str | None:
     """The budget field a header cell names ("执行率（%）" -> execution_rate), or None."""
     key = re.sub(r"[（(](%|分|万元|A|B|B/A)[)）]$", "", squash(text))
@@ -478,6 +496,8 @@ class _Reader:
         out: list[float | None] = []
         for t in self.toks[i + 1:]:
             s = t.text.replace(" ", "")
+            if s.endswith("万元") and self.ex.money_unit == "万元" and _is_num(s[:-2]):
+                s = s[:-2]  # "4753.66万元": a cell that repeats the form's unit
             if _is_num(s) or (t.real and s in _BLANK_CELL):
                 out.append(_num(s))
             else:
@@ -589,9 +609,7 @@ class _Reader:
                     return {**out, **grid}
             # the column labels above the row, in order; else right after it
             # ("部门预算执行情况 | 年初预算数 | … " then the values)
-            cols: list[str] = []
-            for h in self.keys[max(0, i - 14):i]:
-                cols += [_BUDGET_FIELD[m] for m in _BUDGET_RE.findall(h)]
+            cols = _header_fields(self.keys[max(0, i - 14):i])
             after = i
             if not cols:
                 while after + 1 < len(self.keys) and _budget_label(self.keys[after + 1]):
