@@ -782,6 +782,15 @@ def test_a_law_enforcement_quota_is_a_kind_of_quota_not_the_total():
     assert "人员编制按类型分列（行政编制13名、行政执法工作编制28名），未写合计，已留空" in record["source"]["warnings"]
 
 
+def test_the_part_of_a_decision_document_a_report_is_filed_under_is_not_the_unit():
+    # beita-2021-medical-security (tests/real_reports): a PDF copy flattened into one line
+    text = ("第五部分 附件 邵阳市北塔区医疗保障局 2021 年度部门整体支出绩效评价报告 一、部门概况 (一)基本情况。 "
+            "北塔区医疗保障局(以下简称区医保局)是区政府工作部门,为正科级 1.主要职能。 法律法规、政策规划和标准;"
+            "拟订相关地方性规章草案、政策、规划和标准, 并组织实施。 (2)组织制定并实施全区医疗保障基金监督管理办法。\n")
+    rep = extract_bytes(text.encode("utf-8"), "beita.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("邵阳市北塔区医疗保障局", "邵阳市北塔区", 2021)
+
+
 def test_a_project_self_evaluation_title_is_not_a_units_budget_title():
     # honghe's 项目支出 report (https://www.hh.gov.cn/info/11481/1179592.htm)
     text = "红河州数据发展中心2024年度项目支出绩效单位自评报告\n一、基本情况\n2024年,实施项目共15个。\n"

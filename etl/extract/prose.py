@@ -200,6 +200,7 @@ _TITLE_END = re.compile(r"(?:报告|总结)(?:[（(][^（()）]{1,8}[)）])?$")
 _ANNEX = re.compile(r"^附件[\d一二三四五六七八九十\-—－]*[：:]?")
 
 
+_PART = re.compile(r"^第[一二三四五六七八九十\d]{1,3}部分")
 _FILE_EXT = re.compile(r"\.(?:pdf|docx?|wps|PDF|DOCX?)$")
 
 
@@ -345,6 +346,8 @@ def _title_parts(title: str) -> tuple[str, int | None]:
     if m:
         # "1、2022年度长沙市…报告": a sharing site numbers its text chunks; the number is no unit
         head = re.sub(r"^\d{1,2}\s*[、.．]\s*$", "", title[:m.start()])
+        # "第五部分 附件 邵阳市北塔区医疗保障局 2021 年度…": the 决算 part the report is filed under
+        head = _PART.sub("", head)
         if not _ANNEX.sub("", head).strip("：，、"):
             # "2021年茂名市发展和改革局部门整体支出…": the unit after the year
             tail = title[m.end():]
