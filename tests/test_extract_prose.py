@@ -791,6 +791,39 @@ def test_the_part_of_a_decision_document_a_report_is_filed_under_is_not_the_unit
     assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("邵阳市北塔区医疗保障局", "邵阳市北塔区", 2021)
 
 
+def test_an_untitled_report_whose_unit_is_defined_in_a_clause_and_staff_in_post_written_zaizhi_shiyou():
+    # baoshan-2020-water-affairs (tests/real_reports)
+    text = ("为规范预算资金管理行为,根据《保山市财政局关于2020年市级部门整体支出和项目支出绩效自评及财政支出绩效评价有关事项的通知》"
+            "(保财预〔2021〕66号)要求,保山市水务局组织对2020年部门整体支出完成了绩效自评。现将评价情况报告如下:\n"
+            "一、 部门基本情况\n(一)部门概况\n根据中共保山市委办公室保山市人民政府办公室关于印发《保山市水务局职能配置、"
+            "内设机构和人员编制规定》的通知(保办字〔2019〕41号),保山市水务局是保山市人民政府工作部门,为正处级。\n"
+            "截止2020年末,在职人员编制33人,其中:行政编制17人,事业编制16人。在职实有42人,其中:财政全供养35人。"
+            "离退休人员58人。车辆编制2辆,实有车辆2辆。\n")
+    rep = extract_bytes(text.encode("utf-8"), "baoshan.txt")["report"]
+    assert (rep["unit_name"], rep["fiscal_year"], rep["staff_quota"], rep["staff_actual"]) == ("保山市水务局", 2020, 33, 42)
+
+
+SHAANXI = ("根据省财政厅《关于印发<陕西省财政项目支出绩效评价管理办法>的通知》要求,我厅认真开展了2022年度部门预算绩效自评工作。"
+           "分别从产出指标、效益指标、满意度指标完成情况指标逐项量化评价,自评得97.5分。\n一、部门概况\n(一)部门基本情况\n"
+           "1.部门主要职责\n据陕西省委办公厅、陕西省人民政府办公厅关于印发《陕西省应急管理厅职能配置内设机构和人员编制规定》"
+           "(陕办字〔2019〕21号),省应急管理厅主要职责如下:\n(1)贯彻国家应急管理、安全生产、防灾减灾方面的法律法规和政策规定。\n")
+
+
+def test_an_untitled_whole_budget_self_evaluation_is_named_by_the_units_own_regulation():
+    # shaanxi-2022-emergency-management-dept (tests/real_reports): "我厅", the full name only in its 三定 规定
+    record = extract_bytes(SHAANXI.encode("utf-8"), "shaanxi.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"], rep["self_score"]) == (
+        "陕西省应急管理厅", "陕西省", 2022, 97.5)
+    assert "报告没有标题：单位取自正文“陕西省应急管理厅”，请核对" in record["source"]["warnings"]
+
+
+def test_an_opening_that_announces_a_whole_budget_self_evaluation_without_its_result_is_no_report():
+    text = SHAANXI.replace("分别从产出指标、效益指标、满意度指标完成情况指标逐项量化评价,自评得97.5分。", "请各处室做好准备。")
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "notice.txt")
+
+
 def test_a_project_self_evaluation_title_is_not_a_units_budget_title():
     # honghe's 项目支出 report (https://www.hh.gov.cn/info/11481/1179592.htm)
     text = "红河州数据发展中心2024年度项目支出绩效单位自评报告\n一、基本情况\n2024年,实施项目共15个。\n"

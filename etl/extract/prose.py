@@ -255,9 +255,10 @@ def _find_title_with_unit(lines: list[str], start: int, stop: int) -> tuple[int,
 _SITUATION_TITLE = re.compile(r".{0,30}?(?:19|20)\d{2}年度?.{0,20}整体支出绩效自评情况")
 
 
-# "保山市交通运输局是保山市人民政府工作部门": the sentence that says what the unit is.
+# "保山市交通运输局是保山市人民政府工作部门": the sentence (or clause, "…(保办字〔2019〕41号),保山市水务局是…")
+# that says what the unit is.
 _DEFINED_UNIT = re.compile(
-    r"(?:^|[。；;])(?P<name>[\u4e00-\u9fff（）]{2,30}?(?:局|委员会|委|办公室|中心|医院|学校|中学|小学|所|站|队|厅|馆|会|政府|街道办事处))"
+    r"(?:^|[。；;，,])(?P<name>[\u4e00-\u9fff（）]{2,30}?(?:局|委员会|委|办公室|中心|医院|学校|中学|小学|所|站|队|厅|馆|会|政府|街道办事处))"
     r"(?:是|为|系)")
 
 
@@ -273,14 +274,28 @@ def _untitled_report(lines: list[str]) -> tuple[int, int, str, int | None] | Non
             break
         opening.append(line)
     text = halfwidth("".join(opening))
-    if "整体" not in text or not _REPORT_OPENING.search(text):
+    whole_budget = _WHOLE_BUDGET_OPENING.search(text) and (score_in_prose(text) or _REPORT_OPENING.search(text))
+    if not (("整体" in text and _REPORT_OPENING.search(text)) or whole_budget):
         return None
     for line in lines[:15]:
         for m in _DEFINED_UNIT.finditer(squash(halfwidth(line))):
             name = m.group("name")
             if region_of(name) not in (None, name):
                 return 0, 0, name, None
+    for line in lines[:15]:
+        for m in _OWN_REGULATION.finditer(squash(halfwidth(line))):
+            name = re.sub(r"^.*印发", "", m.group("name"))
+            if region_of(name) not in (None, name):
+                return 0, 0, name, None
     return None
+
+
+# "我厅认真开展了2022年度部门预算绩效自评工作…自评得97.5分": the unit's whole budget, evaluated
+# by itself, with its score (or "报告如下") in the same opening.
+_WHOLE_BUDGET_OPENING = re.compile(r"(?:我|本)(?:厅|局|委|办|部门|单位|中心)[^。]{0,8}开展了?(?:19|20)\d{2}年度?部门预算绩效自评")
+# "《陕西省应急管理厅职能配置内设机构和人员编制规定》": the unit's own 三定 regulation, which the
+# report cites for its functions -- the name it gives the unit, when no sentence names it otherwise.
+_OWN_REGULATION = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,40}?(?:局|委员会|委|办公室|中心|厅|馆|会|政府))职能配置、?内设机构和人员编制规定")
 
 
 def _situation_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
@@ -707,7 +722,7 @@ _TYPED_QUOTA = re.compile(rf"((?:行政|事业|工勤|参公|行政执法)(?:工
 _SUBORDINATES = re.compile(r"(?<![无没])(?:所属|下属)[^，,。；;]{0,8}?单位\s*(?:\d+|[一二三四五六七八九十两]+)\s*个")
 _SENTENCE_END = re.compile(r"(?<=[。；;])")
 _ACTUAL = re.compile(
-    rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在岗人员|在编在岗(?:人员|人数)?)"
+    rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在职实有(?:人员|人数)?|在岗人员|在编在岗(?:人员|人数)?)"
     rf"{_FILL}{_N}")
 _RETIRED_BREAKDOWN = re.compile(r"^[，,、]?\s*[（(]?\s*其中[^。；;]*?退休")
 
