@@ -306,3 +306,21 @@ def test_budget_labels_broken_over_two_paragraphs_and_cells_with_their_unit_are_
     assert record["budget"] == {"initial": 4753.66, "adjusted": 4753.66, "executed": 3824.26,
                                 "execution_rate": 100.0, "weight": 10.0, "score": 10.0}
     assert record["report"]["self_score"] is None  # the 10 is the execution rate's score
+
+
+def test_an_annex_page_titled_by_its_unit_and_its_spending_rows_in_the_latest_decision_column():
+    # yiyang-2022-trade-union-annex (tests/real_reports): the form's own unit cell is cut off
+    text = ("益阳市总工会2022年绩效自评附表:附件1—附件2\n\n发布时间 : 2023-03-17\n\n来源:市总工会\n\n附件1\n\n"
+            "2022年度部门整体支出绩效评价基础数据表\n\n财政供养人员情况(人)\n\n编制数\n\n2022年实际在职人数\n\n控制率\n\n"
+            "52\n\n52 \n\n100% \n\n经费控制情况(万元)\n\n2021年决算数\n\n2022年预算数\n\n2022年决算数\n\n"
+            "支出总额\n\n1274.38\n\n1342.49\n\n1342.49\n\n基本支出\n\n606.44\n\n719.99 \n\n719.99 \n\n"
+            "    其中:公用经费\n\n89.15\n\n95.86 \n\n95.86 \n\n项目支出\n\n667.94\n\n622.50 \n\n622.5 \n\n"
+            "三公经费\n\n \n\n \n\n \n\n       其中:公车购置\n\n \n\n \n\n             公车运行维护\n\n3.33 \n\n7\n\n2.74\n\n"
+            "政府采购金额\n\n——\n\n")
+    record = extract_bytes(text.encode("utf-8"), "yiyang.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["fiscal_year"], rep["staff_quota"], rep["staff_actual"]) == ("益阳市总工会", 2022, 52, 52)
+    exp = record["expenditure"][0]
+    assert (exp["total"], exp["basic"], exp["public"], exp["project"]) == (1342.49, 719.99, 95.86, 622.5)
+    tp = record["three_public"][0]
+    assert (tp["total"], tp["vehicle_purchase"], tp["vehicle_operation"]) == (None, None, 2.74)  # blank is not zero

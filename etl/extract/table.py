@@ -82,6 +82,7 @@ _TITLES = (
 )
 # "重庆市梁平区林业局2023年度" before the form's title in a glued line ("…2023年度部门整体绩效自评表主管部门…")
 _UNIT_YEAR = re.compile(r"[\u4e00-\u9fff]{2,30}(?:19|20)\d{2}年度?")
+_ANNEX_PAGE_TITLE = re.compile(r"^([\u4e00-\u9fff]{2,30}?)(?:19|20)\d{2}年度?(?:部门整体支出)?绩效自评(?:附表|表)")
 _FORM_LABELS = ("年初预算数", "全年预算数", "全年执行数", "编制数", "自评总分", "年度资金总额", "决算数")
 _PROSE_TITLE = re.compile(r"整体.*(自评|评价).*报告")
 # "十四、2023年度部门整体支出绩效自评表", "（二）部门整体支出绩效自评表": a contents entry
@@ -327,6 +328,8 @@ _CONTROL_ROWS = {
     "公车运行维护": ("three_public", "vehicle_operation"), "出国经费": ("three_public", "overseas"),
     "公务接待": ("three_public", "reception"), "项目支出": ("expenditure", "project"),
     "公用经费": ("expenditure", "public"),
+    # 益阳 总工会's 基础数据表 opens 经费控制情况 with these two rows
+    "支出总额": ("expenditure", "total"), "基本支出": ("expenditure", "basic"),
 }
 _CONTROL_OTHER = ("公务用车购置和维护经费", "业务工作", "运行维护", "专项", "办公", "水费", "会议费", "政府采购金额",
                   "部门基本支出预算调整", "部门整体支出预算调整", "其他资金")
@@ -387,6 +390,10 @@ class _Reader:
             k = re.sub(r"^\d{1,2}[、.]", "", k)  # a sharing site's chunk number: "1、重庆市梁平区林业局2023年度…"
             m = re.match(r"^(.{2,40}?)(?:(?:19|20)\d{2}年度?)?(?:部门)?整体", k)
             if m and any(t in k for t, _ in _TITLES) and _looks_like_unit(m.group(1)):
+                return m.group(1), None
+        for k in self.keys[:10]:  # the page's title over the forms: "益阳市总工会2022年绩效自评附表:附件1—附件2"
+            m = _ANNEX_PAGE_TITLE.match(k)
+            if m and _looks_like_unit(m.group(1)):
                 return m.group(1), None
         return self._unit_in_text()
 
