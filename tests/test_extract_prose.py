@@ -824,6 +824,16 @@ def test_an_opening_that_announces_a_whole_budget_self_evaluation_without_its_re
         extract_bytes(text.encode("utf-8"), "notice.txt")
 
 
+def test_a_list_of_attached_reports_is_no_title():
+    # guangdong-2020-science-dept-summary (tests/real_reports): the page that publishes the reports
+    text = ("根据财政预算管理要求,2020年度我厅开展了部门整体支出绩效自评(含预算归口管理单位25个),"
+            "涉及一般公共预算支出282,796.90万元。\n我厅严格按照省财政厅绩效评价工作的有关要求开展绩效自评工作。\n"
+            "附 件:1.广东省科学技术厅2020年度部门整体支出绩效自评报告\n"
+            "2.2020 年度“科技发展战略专项资金——国际科技创新中心建设与区域创新能力提升”绩效自评报告\n")
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "gdstc.txt")
+
+
 def test_a_project_self_evaluation_title_is_not_a_units_budget_title():
     # honghe's 项目支出 report (https://www.hh.gov.cn/info/11481/1179592.htm)
     text = "红河州数据发展中心2024年度项目支出绩效单位自评报告\n一、基本情况\n2024年,实施项目共15个。\n"

@@ -201,6 +201,7 @@ _ANNEX = re.compile(r"^附件[\d一二三四五六七八九十\-—－]*[：:]?"
 
 
 _PART = re.compile(r"^第[一二三四五六七八九十\d]{1,3}部分")
+_ANNEX_LIST = re.compile(r"^附件[:：]\d{1,2}[.、．]")
 _FILE_EXT = re.compile(r"\.(?:pdf|docx?|wps|PDF|DOCX?)$")
 
 
@@ -225,8 +226,8 @@ def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
             if k > 1 and re.search(r"[!！?？。]", lines[i]):
                 break  # a page's greeting ("您好!今天是") above the title, not part of it
             t = _title_text("".join(lines[i:i + k]))
-            if len(t) > 80:
-                break
+            if len(t) > 80 or _ANNEX_LIST.match(t):
+                break  # "附件:1.广东省科学技术厅2020年度…报告": a list of the reports attached, not one
             if _is_title(t):
                 later = squash(halfwidth("".join(lines[i + 1:i + k])))
                 if k > 1 and _is_title(later) and _title_parts(later)[0]:
