@@ -718,6 +718,122 @@ def test_a_units_yearly_budget_self_evaluation_is_a_report_title():
     assert (rep["staff_quota"], rep["staff_actual"]) == (29, 22)
 
 
+@pytest.mark.parametrize("title, unit, region, year", [
+    # xuwen-2024-xiaqiao-town and fengdu-2023-jiangchi-town (tests/real_reports)
+    ("下桥镇人民政府2024年度绩效自评报告", "下桥镇人民政府", None, 2024),
+    ("丰都县江池镇人民政府2023年度绩效自评报告", "丰都县江池镇人民政府", "丰都县", 2023),
+])
+def test_an_organisations_own_yearly_self_evaluation_is_a_report_title(title, unit, region, year):
+    text = (f"{title}\n\n  根据上级财政部门关于年度绩效自评工作的通知要求,我镇全面开展绩效自评工作,"
+            f"现将{year}年度绩效情况报告如下:\n\n  一、单位基本情况\n\n  (一)机构与职能\n\n"
+            "  下桥镇人民政府为县级政府下属行政单位,执行政府会计准则制度,机构核定编制107人,无下属二级预算单位。\n\n"
+            f"  (三)收支与绩效目标\n\n  {year}年度财政拨款收入合计2024.05万元(均为一般公共预算收入),"
+            "财政拨款支出合计2024.05万元,预算执行率100%。\n")
+    record = extract_bytes(text.encode("utf-8"), "town.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"], rep["staff_quota"]) == (unit, region, year, 107)
+    assert record["income"][0]["fiscal_appropriation"] == 2024.05  # an amount that reads like a year
+    assert record["expenditure"] == []  # 财政拨款支出 is not the unit's 支出合计
+
+
+@pytest.mark.parametrize("title", ["红河州数据发展中心项目2024年度绩效自评报告", "县编办专项工作经费2021年度绩效自评报告"])
+def test_a_project_or_fund_before_the_year_is_no_units_yearly_title(title):
+    text = f"{title}\n一、项目基本情况\n(一)项目概况。专项工作经费主要用于事业单位登记。\n"
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "project.txt")
+
+
+def test_a_sharing_sites_chunk_number_before_the_title_is_not_the_unit():
+    # kaifu-2022-peoples-congress-office (tests/real_reports): 三一办公 numbers its text chunks "1、", "2、"
+    text = ("2022年度长沙市开福区人大常委会办公室整体支出绩效自评报告.docx\n\n上传人:李司机 文档编号:6876471\n"
+            "点击查看更多>>\n资源描述\n\n1、2022年度长沙市开福区人大常委会办公室整体支出绩效自评报告一、基本情况"
+            "(一)部门(单位)基本情况(一)基本情况。1.主要职能:依照宪法和相关法律法规的规定开展工作。"
+            "(1)负责召集本级人民代表大会会议和常委会议。(2)讨论和决定本行政区域内的重大事项。"
+            "(3)确保国家宪法、法律在本行政区域内遵守和执行,负责本区的法律宣传和法制建设。\n\n2、人员的申诉和意见\n")
+    rep = extract_bytes(text.encode("utf-8"), "kaifu.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("长沙市开福区人大常委会办公室", "长沙市开福区", 2022)
+
+
+def test_the_staff_of_the_units_under_it_are_not_the_units_own():
+    # nmg-2020-hrss-dept (tests/real_reports): the 厅's one typed quota, then its 15 事业单位' figures
+    text = ("内蒙古自治区人力资源和社会保障厅2020年度部门整体支出绩效自评报告\n一、部门基本情况\n"
+            "内蒙古人社厅是自治区人民政府组成部门,截至2020年12月,自治区人力资源和社会保障厅内设处室20个,"
+            "核定行政编制数为103人,在职人员89人。\n人力资源和社会保障厅所属事业单位15个,其中:参照公务员法管理的事业单位3个,"
+            "公益一类事业单位10个,公益二类事业单位2个,核定编制数320人,在职人员288人。\n")
+    record = extract_bytes(text.encode("utf-8"), "nmg.txt")
+    assert (record["report"]["staff_quota"], record["report"]["staff_actual"]) == (103, 89)
+    assert "人员编制只写了“行政编制数为103人”，已按此计入“人员编制”" in record["source"]["warnings"]
+
+
+def test_a_subordinate_unit_in_the_units_own_description_does_not_hide_its_staff():
+    # xuwen-2024-xiaqiao-town / xuwen-2024-qianshan-town: "下属行政单位", "无下属二级预算单位"
+    text = ("下桥镇人民政府2024年度绩效自评报告\n一、单位基本情况\n下桥镇人民政府为县级政府下属行政单位,"
+            "执行政府会计准则制度,机构核定编制107人,无下属二级预算单位。\n")
+    assert extract_bytes(text.encode("utf-8"), "town.txt")["report"]["staff_quota"] == 107
+
+
+def test_a_law_enforcement_quota_is_a_kind_of_quota_not_the_total():
+    # xiashan-2021-aiguo-subdistrict (tests/real_reports)
+    text = ("湛江市霞山区爱国街道办事处2021年度部门整体支出绩效自评报告\n一、基本情况\n"
+            "机构规格为正科级,核定行政编制13名,用于行政执法工作编制28名。我街道实有人员25名,"
+            "其中使用行政编制的人员13名,使用行政执法工作编制的人员12名。\n")
+    record = extract_bytes(text.encode("utf-8"), "xiashan.txt")
+    assert (record["report"]["staff_quota"], record["report"]["staff_actual"]) == (None, 25)
+    assert "人员编制按类型分列（行政编制13名、行政执法工作编制28名），未写合计，已留空" in record["source"]["warnings"]
+
+
+def test_the_part_of_a_decision_document_a_report_is_filed_under_is_not_the_unit():
+    # beita-2021-medical-security (tests/real_reports): a PDF copy flattened into one line
+    text = ("第五部分 附件 邵阳市北塔区医疗保障局 2021 年度部门整体支出绩效评价报告 一、部门概况 (一)基本情况。 "
+            "北塔区医疗保障局(以下简称区医保局)是区政府工作部门,为正科级 1.主要职能。 法律法规、政策规划和标准;"
+            "拟订相关地方性规章草案、政策、规划和标准, 并组织实施。 (2)组织制定并实施全区医疗保障基金监督管理办法。\n")
+    rep = extract_bytes(text.encode("utf-8"), "beita.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("邵阳市北塔区医疗保障局", "邵阳市北塔区", 2021)
+
+
+def test_an_untitled_report_whose_unit_is_defined_in_a_clause_and_staff_in_post_written_zaizhi_shiyou():
+    # baoshan-2020-water-affairs (tests/real_reports)
+    text = ("为规范预算资金管理行为,根据《保山市财政局关于2020年市级部门整体支出和项目支出绩效自评及财政支出绩效评价有关事项的通知》"
+            "(保财预〔2021〕66号)要求,保山市水务局组织对2020年部门整体支出完成了绩效自评。现将评价情况报告如下:\n"
+            "一、 部门基本情况\n(一)部门概况\n根据中共保山市委办公室保山市人民政府办公室关于印发《保山市水务局职能配置、"
+            "内设机构和人员编制规定》的通知(保办字〔2019〕41号),保山市水务局是保山市人民政府工作部门,为正处级。\n"
+            "截止2020年末,在职人员编制33人,其中:行政编制17人,事业编制16人。在职实有42人,其中:财政全供养35人。"
+            "离退休人员58人。车辆编制2辆,实有车辆2辆。\n")
+    rep = extract_bytes(text.encode("utf-8"), "baoshan.txt")["report"]
+    assert (rep["unit_name"], rep["fiscal_year"], rep["staff_quota"], rep["staff_actual"]) == ("保山市水务局", 2020, 33, 42)
+
+
+SHAANXI = ("根据省财政厅《关于印发<陕西省财政项目支出绩效评价管理办法>的通知》要求,我厅认真开展了2022年度部门预算绩效自评工作。"
+           "分别从产出指标、效益指标、满意度指标完成情况指标逐项量化评价,自评得97.5分。\n一、部门概况\n(一)部门基本情况\n"
+           "1.部门主要职责\n据陕西省委办公厅、陕西省人民政府办公厅关于印发《陕西省应急管理厅职能配置内设机构和人员编制规定》"
+           "(陕办字〔2019〕21号),省应急管理厅主要职责如下:\n(1)贯彻国家应急管理、安全生产、防灾减灾方面的法律法规和政策规定。\n")
+
+
+def test_an_untitled_whole_budget_self_evaluation_is_named_by_the_units_own_regulation():
+    # shaanxi-2022-emergency-management-dept (tests/real_reports): "我厅", the full name only in its 三定 规定
+    record = extract_bytes(SHAANXI.encode("utf-8"), "shaanxi.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"], rep["self_score"]) == (
+        "陕西省应急管理厅", "陕西省", 2022, 97.5)
+    assert "报告没有标题：单位取自正文“陕西省应急管理厅”，请核对" in record["source"]["warnings"]
+
+
+def test_an_opening_that_announces_a_whole_budget_self_evaluation_without_its_result_is_no_report():
+    text = SHAANXI.replace("分别从产出指标、效益指标、满意度指标完成情况指标逐项量化评价,自评得97.5分。", "请各处室做好准备。")
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "notice.txt")
+
+
+def test_a_list_of_attached_reports_is_no_title():
+    # guangdong-2020-science-dept-summary (tests/real_reports): the page that publishes the reports
+    text = ("根据财政预算管理要求,2020年度我厅开展了部门整体支出绩效自评(含预算归口管理单位25个),"
+            "涉及一般公共预算支出282,796.90万元。\n我厅严格按照省财政厅绩效评价工作的有关要求开展绩效自评工作。\n"
+            "附 件:1.广东省科学技术厅2020年度部门整体支出绩效自评报告\n"
+            "2.2020 年度“科技发展战略专项资金——国际科技创新中心建设与区域创新能力提升”绩效自评报告\n")
+    with pytest.raises(ExtractError):
+        extract_bytes(text.encode("utf-8"), "gdstc.txt")
+
+
 def test_a_project_self_evaluation_title_is_not_a_units_budget_title():
     # honghe's 项目支出 report (https://www.hh.gov.cn/info/11481/1179592.htm)
     text = "红河州数据发展中心2024年度项目支出绩效单位自评报告\n一、基本情况\n2024年,实施项目共15个。\n"

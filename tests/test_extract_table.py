@@ -270,3 +270,57 @@ def test_a_contents_entry_naming_the_form_is_not_its_title():
                  "十四、2023年度部门整体支出绩效自评表", "一、收入决算情况说明 年初预算数100万元"):
         doc.add_paragraph(line)
     assert is_table_form(doc) is None
+
+
+def test_a_chongqing_form_glued_into_a_sharing_sites_numbered_chunk_is_read():
+    # liangping-2023-forestry-form (tests/real_reports): 第一文库网 numbers its chunks "1、", "2、"
+    text = ("《重庆市梁平区林业局2022年度部门整体绩效自评表.docx》由会员分享,可在线阅读,更多相关《重庆市梁平区林业局"
+            "2022年度部门整体绩效自评表.docx(2页珍藏版)》请在第一文库网上搜索。\n"
+            "1、重庆市梁平区林业局2023年度部门整体绩效自评表主管部n重庆市梁平区林业局部门联系人李薇联系电话"
+            "自评总分(分)97.93年初预算数全年(调整)预算数全年执行数执行率执行率权重执行率得分年度总金额.32.06.5\n")
+    record = extract_bytes(text.encode("utf-8"), "liangping.txt")
+    rep = record["report"]
+    assert record["source"]["template"] == TEMPLATE_CHONGQING
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"], rep["self_score"], rep["contact"], rep["phone"]) == (
+        "重庆市梁平区林业局", "重庆市梁平区", 2023, 97.93, "李薇", None)
+
+
+def test_a_unit_name_that_lost_its_first_glyph_is_completed_by_the_pages_publisher():
+    # lingling-2021-forestry-form (tests/real_reports): "级预算单位名称 / 陵区林业局" under "发布机构: 零陵区林业局"
+    text = ("索引号: 431102009/2022-00132 发文日期: 2022-04-07 发布机构: 零陵区林业局\n"
+            "2021年林业局部门整体支出绩效自评表\n2022-04-07 15:25 来源: 零陵区林业局 发布机构: 零陵区林业局 【字体:   打印\n\n"
+            "部门整体支出绩效自评表\n\n2021年度)\n\n级预算单位名称\n\n 陵区林业局\n\n年度预\n\n算申请\n\n(万元)\n\n"
+            "年初\n\n预算数\n\n全年预算数\n\n全年\n\n执行数\n\n分值\n\n执行率\n\n得分\n\n年度资金总额\n\n4753.66万元\n\n")
+    record = extract_bytes(text.encode("utf-8"), "lingling.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("零陵区林业局", "零陵区", 2021)
+    assert "表中单位名称“陵区林业局”缺字：已按网页发布机构取为“零陵区林业局”，请核对" in record["source"]["warnings"]
+
+
+def test_budget_labels_broken_over_two_paragraphs_and_cells_with_their_unit_are_read():
+    # lingling-2021-forestry-form (tests/real_reports): "全年" / "执行数", "4753.66万元"
+    text = ("部门整体支出绩效自评表\n\n2021年度)\n\n预算单位名称\n\n零陵区林业局\n\n年度预\n\n算申请\n\n(万元)\n\n"
+            "年初\n\n预算数\n\n全年预算数\n\n全年\n\n执行数\n\n分值\n\n执行率\n\n得分\n\n年度资金总额\n\n"
+            "4753.66万元\n\n4753.66万元\n\n3824.26万元\n\n10\n\n100%\n\n10\n\n按收入性质分:\n\n按支出性质分:\n\n")
+    record = extract_bytes(text.encode("utf-8"), "lingling.txt")
+    assert record["budget"] == {"initial": 4753.66, "adjusted": 4753.66, "executed": 3824.26,
+                                "execution_rate": 100.0, "weight": 10.0, "score": 10.0}
+    assert record["report"]["self_score"] is None  # the 10 is the execution rate's score
+
+
+def test_an_annex_page_titled_by_its_unit_and_its_spending_rows_in_the_latest_decision_column():
+    # yiyang-2022-trade-union-annex (tests/real_reports): the form's own unit cell is cut off
+    text = ("益阳市总工会2022年绩效自评附表:附件1—附件2\n\n发布时间 : 2023-03-17\n\n来源:市总工会\n\n附件1\n\n"
+            "2022年度部门整体支出绩效评价基础数据表\n\n财政供养人员情况(人)\n\n编制数\n\n2022年实际在职人数\n\n控制率\n\n"
+            "52\n\n52 \n\n100% \n\n经费控制情况(万元)\n\n2021年决算数\n\n2022年预算数\n\n2022年决算数\n\n"
+            "支出总额\n\n1274.38\n\n1342.49\n\n1342.49\n\n基本支出\n\n606.44\n\n719.99 \n\n719.99 \n\n"
+            "    其中:公用经费\n\n89.15\n\n95.86 \n\n95.86 \n\n项目支出\n\n667.94\n\n622.50 \n\n622.5 \n\n"
+            "三公经费\n\n \n\n \n\n \n\n       其中:公车购置\n\n \n\n \n\n             公车运行维护\n\n3.33 \n\n7\n\n2.74\n\n"
+            "政府采购金额\n\n——\n\n")
+    record = extract_bytes(text.encode("utf-8"), "yiyang.txt")
+    rep = record["report"]
+    assert (rep["unit_name"], rep["fiscal_year"], rep["staff_quota"], rep["staff_actual"]) == ("益阳市总工会", 2022, 52, 52)
+    exp = record["expenditure"][0]
+    assert (exp["total"], exp["basic"], exp["public"], exp["project"]) == (1342.49, 719.99, 95.86, 622.5)
+    tp = record["three_public"][0]
+    assert (tp["total"], tp["vehicle_purchase"], tp["vehicle_operation"]) == (None, None, 2.74)  # blank is not zero

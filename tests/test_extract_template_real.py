@@ -231,3 +231,23 @@ def test_a_cover_title_without_its_region_takes_the_region_the_unit_name_begins_
     assert "标题中未找到地区名称：已按单位名称取为“岳阳县”" in record["source"]["warnings"]
     # …and its one complaint total, stated with no breakdown by channel.
     assert [(c["channel"], c["count"]) for c in record["cases"]] == [("total", 1125)]
+
+
+def test_a_sentence_citing_a_notice_is_no_title_and_gives_no_region():
+    # hengxian-2017-staffing-office (tests/real_reports): a cover by checkbox, no title with year or region;
+    # the opening sentence cites the notice of the year evaluated
+    text = ("部门整体支出绩效评价报告\n\n项目单位: 横县机构编制委员会办公室\n\n主管部门: 横县中共中央横县县委\n\n"
+            "评价类型事前评价□事中评价□事后评价□√评价方式:部门(单位)绩效自评□√财政部门组织评价□"
+            "评价机构:中介机构□部门(单位)评价组□√财政评价组□\n\n2018年4月3日\n\n横县机构编制委员会办公室\n\n"
+            "部门整体支出绩效评价报告\n\n根据《横县财政局关于开展2017年度预算绩效自评工作的通知》(横财预[2018]3 号)的要求,"
+            "我办对2017年度部门整体支出绩效进行了全面综合评价。现将有关情况报告如下:\n\n一、部门基本情况\n")
+    rep = extract_bytes(text.encode("utf-8"), "hengxian.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("横县机构编制委员会办公室", "横县", 2017)
+
+
+def test_a_cover_title_that_begins_with_the_unit_gives_the_region_the_unit_name_begins_with():
+    # dongchuan-2020-urban-management (tests/real_reports): a Kunming cover under the unit's own title
+    text = ("昆明市东川区城市管理局2020年度部门\n整体支出绩效评价报告\n项目名称:2020年度部门整体支出绩效\n"
+            "项目单位:昆明市东川区城市管理局\n主管部门:昆明市东川区城市管理局\n报告日期:2021年5月\n摘要\n")
+    rep = extract_bytes(text.encode("utf-8"), "dongchuan.txt")["report"]
+    assert (rep["unit_name"], rep["region"], rep["fiscal_year"]) == ("昆明市东川区城市管理局", "昆明市东川区", 2020)

@@ -84,11 +84,11 @@ def extract_document(doc: Document) -> dict:
         form = is_table_form(doc)
         if form is None:
             raise
-        return extract_table(doc, form)
+        return extract_table(doc, form, site_owner=site_owner)
     if record is None:
         form = is_table_form(doc)
         if form is not None:
-            return extract_table(doc, form)
+            return extract_table(doc, form, site_owner=site_owner)
         return extract_prose(doc, site_owner=site_owner)  # raises NOT_A_REPORT when it is not prose either
     if record["source"]["template"] is None:
         return _prose_below_cover(doc, record["report"]) or record

@@ -16,8 +16,9 @@ Only lines near the top (where a page puts them) are dropped, and only when
 the whole line is such furniture; pinyin glosses are removed everywhere,
 but only in a document that has tone-marked ones.
 A site name that names the publishing unit ("欢迎来到南县政协网站"), else the
-page's 来源 ("来源:衡阳市公安局"), is kept aside as `site_owner`, a last resort
-for a report that never names its unit.
+page's 来源 ("来源:衡阳市公安局"), else a 来源/发布机构 further along a metadata
+line, is kept aside as `site_owner`, a last resort for a report that never
+names its unit, and the full name of a unit whose first glyph a page lost.
 """
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ _SHARING = re.compile(
 _SITE_OWNER = re.compile(r"^欢迎(?:来到|访问|光临)(?P<name>[\u4e00-\u9fff]{2,20}?)(?:门户|官方)?网站")
 # "来源:衡阳市公安局 发布时间:2021-04-30": the unit that published the page.
 _SOURCE_OWNER = re.compile(r"^(?:信息)?来源\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{2,20})(?:\s|$)")
+# "2022-04-07 15:25 来源: 零陵区林业局 发布机构: 零陵区林业局": the same, further along a metadata line.
+_PUBLISHER = re.compile(r"(?:^|\s)(?:信息来源|来源|发布机构)\s*[:：]\s*(?P<name>[\u4e00-\u9fff]{2,20})(?:\s|$)")
 _OCR_PAGE = re.compile(r"^(?:PAGE\s*\d{0,4}?\s*)*PAGE")  # "PAGE10PAGE2019年度…": the year stays
 _FILE_NAME = re.compile(r"^(?P<name>.{4,80}?)\s*\.(?:pdf|docx?|wps|txt|PDF|DOCX?)$")
 # A gloss: lower-case pinyin in brackets right after a Chinese character.
@@ -61,7 +64,7 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
     site owner a page header names, if any."""
     text = "\n".join(c.text for r in doc.rows[:400] for c in r.cells)
     depinyin = sum(1 for m in _PINYIN.finditer(text) if _TONE.search(m.group())) >= 3
-    owner = source = None
+    owner = source = publisher = None
     rows: list[Row] = []
     seen_lines = 0
     changed = False
@@ -82,6 +85,9 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
                     src = _SOURCE_OWNER.match(line.strip())
                     if src and source is None:
                         source = src.group("name")
+                    pub = _PUBLISHER.search(line.strip())
+                    if pub and publisher is None:
+                        publisher = pub.group("name")
                     if is_furniture(line):
                         continue
                     if line.lstrip().startswith("PAGE"):
@@ -96,7 +102,7 @@ def strip_page_noise(doc: Document) -> tuple[Document, str | None]:
         if row.table == -1 and not any(c.text.strip() for c in cells) and any(c.text.strip() for c in row.cells):
             continue  # the whole paragraph was furniture
         rows.append(Row(cells, table=row.table, exact=row.exact))
-    owner = owner or source
+    owner = owner or source or publisher
     if not changed:
         return doc, owner
     return Document(rows=rows, format=doc.format, demo=doc.demo, warnings=list(doc.warnings)), owner

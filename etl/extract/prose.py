@@ -200,6 +200,8 @@ _TITLE_END = re.compile(r"(?:报告|总结)(?:[（(][^（()）]{1,8}[)）])?$")
 _ANNEX = re.compile(r"^附件[\d一二三四五六七八九十\-—－]*[：:]?")
 
 
+_PART = re.compile(r"^第[一二三四五六七八九十\d]{1,3}部分")
+_ANNEX_LIST = re.compile(r"^附件[:：]\d{1,2}[.、．]")
 _FILE_EXT = re.compile(r"\.(?:pdf|docx?|wps|PDF|DOCX?)$")
 
 
@@ -224,8 +226,8 @@ def _find_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
             if k > 1 and re.search(r"[!！?？。]", lines[i]):
                 break  # a page's greeting ("您好!今天是") above the title, not part of it
             t = _title_text("".join(lines[i:i + k]))
-            if len(t) > 80:
-                break
+            if len(t) > 80 or _ANNEX_LIST.match(t):
+                break  # "附件:1.广东省科学技术厅2020年度…报告": a list of the reports attached, not one
             if _is_title(t):
                 later = squash(halfwidth("".join(lines[i + 1:i + k])))
                 if k > 1 and _is_title(later) and _title_parts(later)[0]:
@@ -254,9 +256,10 @@ def _find_title_with_unit(lines: list[str], start: int, stop: int) -> tuple[int,
 _SITUATION_TITLE = re.compile(r".{0,30}?(?:19|20)\d{2}年度?.{0,20}整体支出绩效自评情况")
 
 
-# "保山市交通运输局是保山市人民政府工作部门": the sentence that says what the unit is.
+# "保山市交通运输局是保山市人民政府工作部门": the sentence (or clause, "…(保办字〔2019〕41号),保山市水务局是…")
+# that says what the unit is.
 _DEFINED_UNIT = re.compile(
-    r"(?:^|[。；;])(?P<name>[\u4e00-\u9fff（）]{2,30}?(?:局|委员会|委|办公室|中心|医院|学校|中学|小学|所|站|队|厅|馆|会|政府|街道办事处))"
+    r"(?:^|[。；;，,])(?P<name>[\u4e00-\u9fff（）]{2,30}?(?:局|委员会|委|办公室|中心|医院|学校|中学|小学|所|站|队|厅|馆|会|政府|街道办事处))"
     r"(?:是|为|系)")
 
 
@@ -272,14 +275,28 @@ def _untitled_report(lines: list[str]) -> tuple[int, int, str, int | None] | Non
             break
         opening.append(line)
     text = halfwidth("".join(opening))
-    if "整体" not in text or not _REPORT_OPENING.search(text):
+    whole_budget = _WHOLE_BUDGET_OPENING.search(text) and (score_in_prose(text) or _REPORT_OPENING.search(text))
+    if not (("整体" in text and _REPORT_OPENING.search(text)) or whole_budget):
         return None
     for line in lines[:15]:
         for m in _DEFINED_UNIT.finditer(squash(halfwidth(line))):
             name = m.group("name")
             if region_of(name) not in (None, name):
                 return 0, 0, name, None
+    for line in lines[:15]:
+        for m in _OWN_REGULATION.finditer(squash(halfwidth(line))):
+            name = re.sub(r"^.*印发", "", m.group("name"))
+            if region_of(name) not in (None, name):
+                return 0, 0, name, None
     return None
+
+
+# "我厅认真开展了2022年度部门预算绩效自评工作…自评得97.5分": the unit's whole budget, evaluated
+# by itself, with its score (or "报告如下") in the same opening.
+_WHOLE_BUDGET_OPENING = re.compile(r"(?:我|本)(?:厅|局|委|办|部门|单位|中心)[^。]{0,8}开展了?(?:19|20)\d{2}年度?部门预算绩效自评")
+# "《陕西省应急管理厅职能配置内设机构和人员编制规定》": the unit's own 三定 regulation, which the
+# report cites for its functions -- the name it gives the unit, when no sentence names it otherwise.
+_OWN_REGULATION = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,40}?(?:局|委员会|委|办公室|中心|厅|馆|会|政府))职能配置、?内设机构和人员编制规定")
 
 
 def _situation_title(lines: list[str]) -> tuple[int, int, str, int | None] | None:
@@ -292,14 +309,22 @@ def _situation_title(lines: list[str]) -> tuple[int, int, str, int | None] | Non
 
 def _is_title(t: str) -> bool:
     """整体 (or 部门绩效) self-evaluation, ending in 报告 or 总结 ("…部门绩效自评情况总结"),
-    or a unit's 年度预算绩效自评报告."""
+    or a unit's 年度预算绩效自评报告, or an organisation's own 年度绩效自评报告."""
     return (("整体" in t or "部门绩效" in t or "单位绩效" in t) and ("自评" in t or "评价" in t)
-            and bool(_TITLE_END.search(t))) or bool(_BUDGET_TITLE.search(t))
+            and bool(_TITLE_END.search(t))) or bool(_BUDGET_TITLE.search(t)) or _is_unit_year_title(t)
 
 
 # "西藏自治区残疾人联合会2020年度预算绩效自评报告": a unit's whole budget, by its year
 # ("…项目支出绩效自评报告" names a project, and is no such title).
 _BUDGET_TITLE = re.compile(r"[\u4e00-\u9fff]{4}(?:19|20)\d{2}年度?(?:部门|单位)?预算绩效自评报告$")
+
+
+def _is_unit_year_title(t: str) -> bool:
+    """"下桥镇人民政府2024年度绩效自评报告": an organisation's name, its year, then 绩效自评报告
+    and nothing else — the unit's self-evaluation of its year. A project or a fund names
+    itself before the year ("…项目2023年度绩效自评报告") and no organisation ends it."""
+    m = _UNIT_YEAR_TITLE.search(t)
+    return bool(m) and not re.search(r"项目|资金|经费|专项", m.group("name"))
 
 
 # A title glued to the text after it (a PDF or OCR copy flattened into long lines).
@@ -335,7 +360,10 @@ def _title_parts(title: str) -> tuple[str, int | None]:
     m = _YEAR.search(title)
     year = int(m.group(1)) if m and 1990 <= int(m.group(1)) <= 2100 else None
     if m:
-        head = title[:m.start()]
+        # "1、2022年度长沙市…报告": a sharing site numbers its text chunks; the number is no unit
+        head = re.sub(r"^\d{1,2}\s*[、.．]\s*$", "", title[:m.start()])
+        # "第五部分 附件 邵阳市北塔区医疗保障局 2021 年度…": the 决算 part the report is filed under
+        head = _PART.sub("", head)
         if not _ANNEX.sub("", head).strip("：，、"):
             # "2021年茂名市发展和改革局部门整体支出…": the unit after the year
             tail = title[m.end():]
@@ -370,6 +398,7 @@ def _unit_from_context(lines: list[str], title_start: int) -> str | None:
 
 
 _ORG_SUFFIX = r"(?:局|委员会|委|办公室|办|中心|医院|院|学校|中学|小学|校|所|站|队|厅|馆|会|部|处|政府|政协|街道办事处|社|团)"
+_UNIT_YEAR_TITLE = re.compile(rf"^(?P<name>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})(?:19|20)\d{{2}}年度?绩效自评报告$")
 _SEALED_NAME = re.compile(rf"^(?P<name>[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX})\s*(?P<seal>[（(](?:盖章|公章|章)[)）])?(?P<rest>.*)$")
 _MONEY_SUBJECT = re.compile(
     rf"(?:^|[，,。；;：:]|年度?)\s*(?P<name>[\u4e00-\u9fff]{{2,24}}?{_ORG_SUFFIX})(?:机关|本级)?"
@@ -686,10 +715,15 @@ def _narrative(body: list[str], ex: Extraction) -> tuple[dict[str, str | None], 
 
 _N = r"(\d{1,6})\s*(?:人|名|个)"
 _FILL = r"(?:总数|合计|共计|共|为|是|：|:|\s)*"
-_QUOTA = re.compile(rf"(?:(?<![行政事业工勤公执法])(?:核定|实有|人员)?编制(?:人员|人数|数)?|编制部门核定人数){_FILL}{_N}")
-_TYPED_QUOTA = re.compile(rf"((?:行政|事业|工勤|参公|行政执法)编制(?:人员|人数|数)?){_FILL}{_N}")
+_QUOTA = re.compile(rf"(?:(?<![行政事业工勤公执法作])(?:核定|实有|人员)?编制(?:人员|人数|数)?|编制部门核定人数){_FILL}{_N}")
+# "用于行政执法工作编制28名" is a kind of quota, as 行政编制 is
+_TYPED_QUOTA = re.compile(rf"((?:行政|事业|工勤|参公|行政执法)(?:工作)?编制(?:人员|人数|数)?){_FILL}{_N}")
+# "…厅所属事业单位15个，其中…，核定编制数320人，在职人员288人": the staff of the units under
+# it, counted by number, not the unit's own ("无下属二级预算单位" and "县级政府下属行政单位" are not)
+_SUBORDINATES = re.compile(r"(?<![无没])(?:所属|下属)[^，,。；;]{0,8}?单位\s*(?:\d+|[一二三四五六七八九十两]+)\s*个")
+_SENTENCE_END = re.compile(r"(?<=[。；;])")
 _ACTUAL = re.compile(
-    rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在岗人员|在编在岗(?:人员|人数)?)"
+    rf"(?:(?:实有|实际|现有|年末|目前)?在职(?:在编)?(?:人员|职工|干部职工)?(?:人数|总数)?|实有人(?:员|数)|在职实有(?:人员|人数)?|在岗人员|在编在岗(?:人员|人数)?)"
     rf"{_FILL}{_N}")
 _RETIRED_BREAKDOWN = re.compile(r"^[，,、]?\s*[（(]?\s*其中[^。；;]*?退休")
 
@@ -698,8 +732,10 @@ def _staff(body: list[str], ex: Extraction) -> tuple[int | None, int | None]:
     quota = actual = None
     headcount = False
     typed: list[str] = []
-    for line in body:
-        t = halfwidth(line)
+    sentences = [t for line in body for t in _SENTENCE_END.split(halfwidth(line))]
+    for t in sentences:
+        if _SUBORDINATES.search(t):
+            continue
         if quota is None:
             for m in _QUOTA.finditer(t):
                 if _RETIRED_BREAKDOWN.match(t[m.end():]):

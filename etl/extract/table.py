@@ -80,6 +80,9 @@ _TITLES = (
     ("部门整体绩效自评表", TEMPLATE_CHONGQING),
     ("整体支出绩效自评表", TEMPLATE_FORM),
 )
+# "重庆市梁平区林业局2023年度" before the form's title in a glued line ("…2023年度部门整体绩效自评表主管部门…")
+_UNIT_YEAR = re.compile(r"[\u4e00-\u9fff]{2,30}(?:19|20)\d{2}年度?")
+_ANNEX_PAGE_TITLE = re.compile(r"^([\u4e00-\u9fff]{2,30}?)(?:19|20)\d{2}年度?(?:部门整体支出)?绩效自评(?:附表|表)")
 _FORM_LABELS = ("年初预算数", "全年预算数", "全年执行数", "编制数", "自评总分", "年度资金总额", "决算数")
 _PROSE_TITLE = re.compile(r"整体.*(自评|评价).*报告")
 # "十四、2023年度部门整体支出绩效自评表", "（二）部门整体支出绩效自评表": a contents entry
@@ -180,7 +183,7 @@ def is_table_form(doc: Document) -> str | None:
                     # a short line naming the form, or a glued OCR line that starts with it
                     head = re.sub(r"^\d{1,2}[、.]", "", key)
                     sub = next((s for t, s in _TITLES if (t in key and len(key) <= 60 and "详见" not in key)
-                                or head.startswith(t)), None)
+                                or head.startswith(t) or _UNIT_YEAR.fullmatch(head[:max(head.find(t), 0)])), None)
     if sub is None:
         return None
     text = squash(" ".join(t for r in doc.rows for t in r.texts))
@@ -206,9 +209,11 @@ def _looks_like_unit(text: str) -> bool:
             and not any(w in t for w in _LABEL_WORDS))
 
 
-def extract_table(doc: Document, sub: str) -> dict:
+def extract_table(doc: Document, sub: str, site_owner: str | None = None) -> dict:
     """The record of a form (sub from is_table_form); raises ExtractError
-    (NO_UNIT, NO_YEAR) when it cannot say whose or which year."""
+    (NO_UNIT, NO_YEAR) when it cannot say whose or which year. site_owner: the
+    unit a web page's header names; it completes a unit name the page printed
+    without its first glyphs ("陵区林业局" under "发布机构: 零陵区林业局")."""
     ex = Extraction(doc)
     toks = tokens(doc)
     keys = [squash(t.text) for t in toks]
@@ -219,6 +224,9 @@ def extract_table(doc: Document, sub: str) -> dict:
         raise ExtractError(NO_UNIT)
     if where:
         ex.warn(where)
+    if site_owner and site_owner != unit and site_owner.endswith(unit) and region_of(site_owner):
+        ex.warn(f"表中单位名称“{unit}”缺字：已按网页发布机构取为“{site_owner}”，请核对")
+        unit = site_owner
     year = reader.year()
     if year is None:
         raise ExtractError(NO_YEAR)
@@ -290,6 +298,24 @@ _BUDGET_RE = re.compile("|".join(re.escape(k) for k, _ in _BUDGET_COLUMNS))
 _BUDGET_FIELD = dict(_BUDGET_COLUMNS)
 
 
+def _header_fields(keys: list[str]) -> list[str]:
+    """The budget fields header cells name, in order; a label a page broke over two
+    paragraphs ("全年" / "执行数") is read whole when its first part names no field."""
+    fields: list[str] = []
+    j = 0
+    while j < len(keys):
+        found = _BUDGET_RE.findall(keys[j])
+        if not found and j + 1 < len(keys):
+            whole = _budget_label(keys[j] + keys[j + 1])
+            if whole:
+                fields.append(whole)
+                j += 2
+                continue
+        fields += [_BUDGET_FIELD[m] for m in found]
+        j += 1
+    return fields
+
+
 def _budget_label(text: str) -> str | None:
     """The budget field a header cell names ("执行率（%）" -> execution_rate), or None."""
     key = re.sub(r"[（(](%|分|万元|A|B|B/A)[)）]$", "", squash(text))
@@ -302,6 +328,8 @@ _CONTROL_ROWS = {
     "公车运行维护": ("three_public", "vehicle_operation"), "出国经费": ("three_public", "overseas"),
     "公务接待": ("three_public", "reception"), "项目支出": ("expenditure", "project"),
     "公用经费": ("expenditure", "public"),
+    # 益阳 总工会's 基础数据表 opens 经费控制情况 with these two rows
+    "支出总额": ("expenditure", "total"), "基本支出": ("expenditure", "basic"),
 }
 _CONTROL_OTHER = ("公务用车购置和维护经费", "业务工作", "运行维护", "专项", "办公", "水费", "会议费", "政府采购金额",
                   "部门基本支出预算调整", "部门整体支出预算调整", "其他资金")
@@ -359,8 +387,13 @@ class _Reader:
             if m and _looks_like_unit(m.group("name")):
                 return m.group("name"), None
         for k in self.keys[:60]:  # "衡山县XX局2023年度部门整体支出绩效自评表"
+            k = re.sub(r"^\d{1,2}[、.]", "", k)  # a sharing site's chunk number: "1、重庆市梁平区林业局2023年度…"
             m = re.match(r"^(.{2,40}?)(?:(?:19|20)\d{2}年度?)?(?:部门)?整体", k)
             if m and any(t in k for t, _ in _TITLES) and _looks_like_unit(m.group(1)):
+                return m.group(1), None
+        for k in self.keys[:10]:  # the page's title over the forms: "益阳市总工会2022年绩效自评附表:附件1—附件2"
+            m = _ANNEX_PAGE_TITLE.match(k)
+            if m and _looks_like_unit(m.group(1)):
                 return m.group(1), None
         return self._unit_in_text()
 
@@ -470,6 +503,8 @@ class _Reader:
         out: list[float | None] = []
         for t in self.toks[i + 1:]:
             s = t.text.replace(" ", "")
+            if s.endswith("万元") and self.ex.money_unit == "万元" and _is_num(s[:-2]):
+                s = s[:-2]  # "4753.66万元": a cell that repeats the form's unit
             if _is_num(s) or (t.real and s in _BLANK_CELL):
                 out.append(_num(s))
             else:
@@ -581,9 +616,7 @@ class _Reader:
                     return {**out, **grid}
             # the column labels above the row, in order; else right after it
             # ("部门预算执行情况 | 年初预算数 | … " then the values)
-            cols: list[str] = []
-            for h in self.keys[max(0, i - 14):i]:
-                cols += [_BUDGET_FIELD[m] for m in _BUDGET_RE.findall(h)]
+            cols = _header_fields(self.keys[max(0, i - 14):i])
             after = i
             if not cols:
                 while after + 1 < len(self.keys) and _budget_label(self.keys[after + 1]):

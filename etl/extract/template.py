@@ -181,6 +181,10 @@ class TemplateExtraction(Extraction):
                         region = m.group("region")
                         if region:
                             region = re.sub(r"^附件[\d\-—－]*[：:]?", "", region) or None
+                        if region and re.search(r"[《》“”，,。；;：:]", region):
+                            # "根据《横县财政局关于开展2017年度…的通知》…": a sentence citing
+                            # a notice, not a title; its year is the one evaluated, no region
+                            region = None
                         return region, int(m.group("year"))
         return None, None
 
@@ -459,6 +463,10 @@ def extract_template(doc: Document) -> dict | None:
             raise ExtractError("不是绩效自评报告：标题中未找到年度（如“2022年度”）")
         year = int(date_[:4]) - 1
         ex.warn(f"标题中未找到年度：已按报告日期推定为 {year} 年度")
+    unit_name = clean_text(kv.get("unit_name"))
+    if region and unit_name and squash(region).endswith(squash(unit_name)):
+        # "昆明市东川区城市管理局2020年度部门整体支出绩效评价报告": the title begins with the unit
+        region = region_of(unit_name)
     if not region:
         # As the prose and table paths do: the divisions the unit's own name begins with.
         region = region_of(clean_text(kv.get("unit_name")) or "")
