@@ -162,7 +162,7 @@ def strip(values: Sequence[float], tips: Sequence[str], colours: Sequence[str], 
         dy = ((i * 37) % 11 - 5) / 5 * spread
         dot = (f'<circle cx="{x(v):.1f}" cy="{mid + dy:.1f}" r="5.5" fill="{colour}" fill-opacity="0.8">'
                f'<title>{svg_text(tip)}</title></circle>')
-        body.append(f'<a href="{link}" target="_self" style="cursor:pointer">{dot}</a>' if link else dot)
+        body.append(f'<a class="unit-link" href="{link}" target="_self" style="cursor:pointer">{dot}</a>' if link else dot)
     if legend:
         body += _legend(legend, width)
     return _svg(width, height, body, x_name)
