@@ -17,7 +17,8 @@ Two figures per open: "shown" = navigation until the page's main table/chart is 
 units table; 单位详情: the unit's heading and 历年一览), "done" = until the script has finished and
 every chart on the page is drawn. Server CPU (user+sys of the streamlit process) per open too.
 --before REF runs the same over the tree of git REF (git archive into /tmp/browser/tree-REF), so one
-run prints before, after and their ratio. --profile prints where the browser's time went (the
+run prints before, after and their ratio; each run times both in turn (the shared machine's load falls
+on both alike). --tree DIR adds another checkout (a variant being tried), labelled by its folder name. --profile prints where the browser's time went (the
 largest scripts fetched and the main thread's busy time) for one open of each page.
 """
 from __future__ import annotations
@@ -42,7 +43,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 VIEWPORT = {"width": 1600, "height": 1000}
 SCRIPT_DONE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') !== 'running'
   && !document.querySelector('[data-testid="stSkeleton"]')
-  && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]')).every(c => c.querySelector('.main-svg'))"""
+  && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]')).every(c => c.querySelector('.main-svg'))
+  && Array.from(document.querySelectorAll('[data-testid="stEChartsChart"]')).every(c => c.querySelector('canvas, svg'))"""
 
 
 def build_demo_db(folder: Path) -> Path:
@@ -174,32 +176,36 @@ CASES = [  # name, path, what must be visible
 TAB_CASES = [("?u= new tab", "/unit_detail?u={unit}", TABLE), ("总览 new tab", "/", TABLE)]
 
 
-def bench(tree: Path, db: Path, runs: int, unit: str, profile: bool) -> dict[str, list[dict]]:
+def bench(trees: list[tuple[str, Path]], db: Path, runs: int, unit: str, profile: bool) -> dict:
+    """{label: {case: [open, ...]}}; each run times every tree in turn (before, after, before, …), so
+    the load of the shared machine falls on both alike."""
     from playwright.sync_api import sync_playwright
 
-    results: dict[str, list[dict]] = {name: [] for name, _, _ in CASES + TAB_CASES}
+    found = {label: {name: [] for name, _, _ in CASES + TAB_CASES} for label, _ in trees}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         for run in range(runs):
-            with serve(tree, db) as (base, pid):
-                for name, path, selector in CASES:
-                    url = base + path.format(unit=urllib.request.quote(unit))
-                    r = open_cold(browser, url, selector, pid, profile=profile and run == runs - 1)
-                    results[name].append(r)
-                    if "profile" in r:
-                        print(f"    [{tree.name}] {name}: JS fetched {r['js_bytes'] / 1e6:.1f} MB; main thread "
-                              + ", ".join(f"{k} {v:.2f}" if k != "JSHeapUsedSize" else f"heap {v / 1e6:.0f} MB"
-                                          for k, v in r["profile"].items() if v is not None))
-                        for script, size, dur in r["scripts"]:
-                            print(f"        {script:40s} {size / 1e6:6.2f} MB  {dur / 1000:5.2f} s")
-                regular = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-                open_cold(browser, base + "/compare", TABLE, pid, context=regular)  # been here before
-                for name, path, selector in TAB_CASES:
-                    url = base + path.format(unit=urllib.request.quote(unit))
-                    results[name].append(open_cold(browser, url, selector, pid, context=regular))
-                regular.close()
+            for label, tree in trees if run % 2 == 0 else trees[::-1]:
+                results = found[label]
+                with serve(tree, db) as (base, pid):
+                    for name, path, selector in CASES:
+                        url = base + path.format(unit=urllib.request.quote(unit))
+                        r = open_cold(browser, url, selector, pid, profile=profile and run == runs - 1)
+                        results[name].append(r)
+                        if "profile" in r:
+                            print(f"    [{label}] {name}: JS fetched {r['js_bytes'] / 1e6:.1f} MB; main thread "
+                                  + ", ".join(f"{k} {v:.2f}" if k != "JSHeapUsedSize" else f"heap {v / 1e6:.0f} MB"
+                                              for k, v in r["profile"].items() if v is not None))
+                            for script, size, dur in r["scripts"]:
+                                print(f"        {script:40s} {size / 1e6:6.2f} MB  {dur / 1000:5.2f} s")
+                    regular = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+                    open_cold(browser, base + "/compare", TABLE, pid, context=regular)  # been here before
+                    for name, path, selector in TAB_CASES:
+                        url = base + path.format(unit=urllib.request.quote(unit))
+                        results[name].append(open_cold(browser, url, selector, pid, context=regular))
+                    regular.close()
         browser.close()
-    return results
+    return found
 
 
 def summary(rows: list[dict], key: str) -> tuple[float, float]:
@@ -212,17 +218,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, help="the database (default: the demo district, built in /tmp/browser)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--before", help="a git ref to time as well, e.g. main")
+    ap.add_argument("--tree", type=Path, action="append", default=[], help="another checkout to time as well")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     db = (args.db or build_demo_db(WORK)).resolve()
     unit = a_unit_name(db)
     trees = ([("before", tree_of(args.before))] if args.before else []) + [("after", ROOT)]
+    trees += [(t.resolve().name, t.resolve()) for t in args.tree]
     print(f"database {db}; unit link ?u={unit}; {args.runs} runs; chromium headless, viewport 1600×1000;"
           f" {os.cpu_count()} cores (shared)")
-    found = {}
-    for label, tree in trees:
-        found[label] = bench(tree, db, args.runs, unit, args.profile)
+    found = bench(trees, db, args.runs, unit, args.profile)
     print(f"\n{'page':14s} " + "  ".join(f"{label + ' ' + k:>24s}" for label, _ in trees for k in ("shown", "done"))
           + ("   ratio done (med)" if args.before else "") + "   server CPU (med)")
     for name, _, _ in CASES + TAB_CASES:

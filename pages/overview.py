@@ -1,11 +1,10 @@
 """总览: the chosen year against the previous one — units reporting, total
 spending, median execution rate, median self-score, findings — with small
 charts of the years and of the chosen year's units."""
-import pandas as pd
 import streamlit as st
 
 import ui
-from ui import style
+from ui import style, svg
 
 f = ui.page_start("总览", "所选年度（年度区间的末年）与上一年的比较；点击图中或表中的单位可查看单位详情。")
 year = f.year
@@ -52,25 +51,17 @@ st.markdown(ui.components.finding_badges(r["mismatches"], r["notices"], r["signa
             + "　（信号是提示，不是结论；详见“数据质量”页）")
 ui.demo_note(row)
 
-# Three small charts drawn by ECharts, not plotly: plotly.js is most of a cold first open (ui.echart)
+# Three small charts drawn as inline SVG (ui.svg), no chart library: a cold first open draws them with the page
 left, middle, right = st.columns(3)
 with left:
     shown = years[["fiscal_year", "expenditure_total", "reports_without_expenditure", "units_reporting", "is_demo"]]
     blank = shown["reports_without_expenditure"].fillna(0).astype(int)
-    source = pd.DataFrame({
-        "年度": shown["fiscal_year"].astype(int).astype(str),
-        "支出合计": shown["expenditure_total"].round(2),
-        # a year with blank reports adds up less than it spent: the tooltip says how many are missing
-        "说明": [f"{y}年：{style.wan(v)}" + (f"（另有 {m} 份报告支出空白，未计入）" if m else "")
-                 for y, v, m in zip(shown["fiscal_year"].astype(int), shown["expenditure_total"], blank)],
-    })
-    ui.echart({
-        "dataset": {"source": source},
-        "xAxis": {"type": "category"},
-        "yAxis": {"type": "value", "name": "万元", "nameTextStyle": {"align": "left"}},
-        "tooltip": {"trigger": "item", "formatter": "{@说明}", "confine": True},
-        "series": [{"type": "bar", "encode": {"x": "年度", "y": "支出合计"}, "barMaxWidth": 48}],
-    }, shown, "overview_by_year", "ov_years", title="各年度支出合计（万元）")
+    # a year with blank reports adds up less than it spent: the hover says how many are missing
+    tips = [f"{y}年：{style.wan(v)}" + (f"（另有 {m} 份报告支出空白，未计入）" if m else "")
+            for y, v, m in zip(shown["fiscal_year"].astype(int), shown["expenditure_total"], blank)]
+    svg.chart(svg.bars(list(shown["fiscal_year"].astype(int).astype(str)), {"支出合计": list(shown["expenditure_total"])},
+                       {"支出合计": tips}, "万元"),
+              shown, "overview_by_year", "ov_years", title="各年度支出合计（万元）")
 
 execution = ui.fetch("budget_execution", **f.params(year_from=year, year_to=year))
 with middle:
@@ -79,30 +70,14 @@ with middle:
         drawn, note = ui.sample_points(shown.dropna(subset=["execution_rate"]))
         drawn = drawn.reset_index(drop=True)
         kinds = ui.kind_labels(drawn)
-        source = pd.DataFrame({
-            "预算执行率": drawn["execution_rate"].round(2),
-            # a strip: each unit a dot along the rate, spread a little up and down so dots do not hide each other
-            "散开": [((i * 37) % 11 - 5) / 10 for i in range(len(drawn))],
-            "类别": kinds.map({"真实": 0, "演示": 1}).astype(int),
-            "说明": [f"{n}：{style.pct(r)}" + ("（演示）" if k == "演示" else "")
-                     for n, r, k in zip(drawn["unit_name"], drawn["execution_rate"], kinds)],
-        })
-        both = kinds.nunique() > 1
-        ui.echart({
-            "dataset": {"source": source},
-            "xAxis": {"type": "value", "name": "预算执行率（%）", "nameLocation": "middle", "nameGap": 26, "scale": True,
-                      "axisLine": {"onZero": False}},
-            "yAxis": {"type": "value", "show": False, "min": -1, "max": 1},
-            "grid": {"left": 8, "right": 16, "top": 28 if both else 12, "bottom": 30, "containLabel": True},
-            "visualMap": {"type": "piecewise", "dimension": "类别", "show": both, "orient": "horizontal",
-                          "top": 0, "right": 0, "selectedMode": False,
-                          "pieces": [{"value": 0, "label": "真实", "color": ui.kind_colors(kinds)["真实"]},
-                                     {"value": 1, "label": "演示", "color": ui.kind_colors(kinds)["演示"]}]},
-            "tooltip": {"trigger": "item", "formatter": "{@说明}", "confine": True},
-            "series": [{"type": "scatter", "encode": {"x": "预算执行率", "y": "散开"}, "symbolSize": 11,
-                        "itemStyle": {"opacity": 0.8}, "cursor": "pointer"}],
-        }, shown, "budget_execution", "ov_exec", title=f"{year}年各单位预算执行率（点击点查看单位）",
-            drill_units=[list(drawn["unit_id"])])
+        colours = ui.kind_colors(kinds)
+        # a strip: each unit a dot along the rate; a click on a dot opens the unit's 单位详情
+        svg.chart(svg.strip(list(drawn["execution_rate"]),
+                            [f"{n}：{style.pct(r)}" + ("（演示）" if k == "演示" else "")
+                             for n, r, k in zip(drawn["unit_name"], drawn["execution_rate"], kinds)],
+                            list(kinds.map(colours)), [svg.unit_link(u) for u in drawn["unit_id"]], "预算执行率（%）",
+                            legend=[(k, colours[k]) for k in ("真实", "演示")] if kinds.nunique() > 1 else None),
+                  shown, "budget_execution", "ov_exec", title=f"{year}年各单位预算执行率（点击点查看单位）")
         if note:
             st.caption(note)
 
@@ -111,15 +86,10 @@ with right:
     if scores is not None and not scores.empty:
         shown = scores[scores["sector"] == "（全部）"][["bin_label", "bin_low", "reports", "share_pct", "is_demo"]]
         shown = shown.sort_values("bin_low", na_position="first")  # "<60" has no lower bound
-        source = pd.DataFrame({"得分区间": shown["bin_label"].astype(str), "报告数": shown["reports"].astype(int),
-                               "说明": [f"{b}分：{int(n)} 份报告" for b, n in zip(shown["bin_label"], shown["reports"])]})
-        ui.echart({
-            "dataset": {"source": source},
-            "xAxis": {"type": "category", "axisLabel": {"interval": 0, "rotate": 30 if len(source) > 6 else 0}},
-            "yAxis": {"type": "value", "name": "报告数", "minInterval": 1, "nameTextStyle": {"align": "left"}},
-            "tooltip": {"trigger": "item", "formatter": "{@说明}", "confine": True},
-            "series": [{"type": "bar", "encode": {"x": "得分区间", "y": "报告数"}, "barMaxWidth": 40}],
-        }, shown, "score_distribution", "ov_score_hist", title=f"{year}年自评得分分布")
+        svg.chart(svg.bars(list(shown["bin_label"].astype(str)), {"报告数": list(shown["reports"].astype(int))},
+                           {"报告数": [f"{b}分：{int(n)} 份报告" for b, n in zip(shown["bin_label"], shown["reports"])]},
+                           "报告数", rotate=len(shown) > 6, whole=True),
+                  shown, "score_distribution", "ov_score_hist", title=f"{year}年自评得分分布")
 
 st.subheader(f"{year}年各单位", anchor=False)
 if execution is not None:

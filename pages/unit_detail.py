@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from ui import data, documents, filters, style
+from ui import data, documents, filters, style, svg
 
 f = ui.page_start("单位详情")
 U_URL = "_ud_u_url"  # the unit this page last wrote to ?u=
@@ -186,26 +186,16 @@ if ui.is_open(tab_money):  # only the tab on screen is computed
                 # two reports in a year (merged units) make one bar of the unit as it is now
                 parts = parts.groupby(["fiscal_year", "item"], as_index=False, sort=False)["amount"].sum()
                 parts["item"] = parts["item"].map({"personnel": "人员支出", "public": "公用支出", "project": "项目支出"})
-                # ECharts, not plotly: a shared ?u= link opens on this tab (ui.echart)
+                # inline SVG (ui.svg), no chart library: a shared ?u= link opens on this tab
                 wide = parts.pivot(index="fiscal_year", columns="item", values="amount").sort_index()
                 items = [i for i in ("人员支出", "公用支出", "项目支出") if i in wide.columns]
-                source = wide[items].round(2).reset_index()
-                source["fiscal_year"] = source["fiscal_year"].astype(int).astype(str) + "年"
-                ui.echart({
-                    "dataset": {"source": source},
-                    "legend": {"top": 0, "right": 0},
-                    "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
-                    "xAxis": {"type": "category"},
-                    "yAxis": {"type": "value", "name": "万元", "nameTextStyle": {"align": "left"}},
-                    "tooltip": {"trigger": "axis", "valueFormatter": "%,.2f 万元", "confine": True},
-                    "series": [{"type": "bar", "name": item, "stack": "支出", "barMaxWidth": 56,
-                                "encode": {"x": "fiscal_year", "y": item},
-                                "label": {"show": True, "position": "inside", "formatter": f"{{@{item}}}",
-                                          "fontSize": 11}, "labelLayout": {"hideOverlap": True}}
-                               for item in items],
-                }, parts, None, "ud_structure", title=f"{info['unit_name']}_历年支出构成", height=340,
-                    heading="历年支出构成（万元）",
-                    labels={"fiscal_year": "年度", "item": "支出项目", "amount": "金额（万元）"})
+                bar_years = [f"{int(y)}年" for y in wide.index]
+                svg.chart(svg.bars(bar_years, {i: list(wide[i].round(2)) for i in items},
+                                   {i: [f"{y} {i}：{style.wan(v)}" for y, v in zip(bar_years, wide[i])] for i in items},
+                                   "万元", height=340, legend=True, values_shown=True, width=1000),
+                          parts, None, "ud_structure", title=f"{info['unit_name']}_历年支出构成",
+                          heading="历年支出构成（万元）",
+                          labels={"fiscal_year": "年度", "item": "支出项目", "amount": "金额（万元）"})
             only_total = st.toggle("只看汇总行（单位整体）", value=True, key="ud_total_only")
             for code, title in [("income", "收入"), ("expenditure", "支出"), ("three_public", "“三公”经费"),
                                 ("fixed_assets", "固定资产")]:

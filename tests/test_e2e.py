@@ -256,6 +256,22 @@ def test_clicking_a_bar_opens_the_unit(server, page):
     assert_no_error(page)
 
 
+def test_clicking_a_dot_of_the_overview_strip_opens_the_unit(server, page):
+    # 总览's small charts are inline SVG (ui.svg): a hover title per mark, a dot links to its 单位详情
+    page.goto(f"{server['url']}/?year=2022")
+    settle(page, "总览")
+    dot = page.locator(".bureau-svg circle", has=page.locator("title", has_text=NAMES[UNIT_B])).first
+    dot.wait_for()
+    assert page.locator(".bureau-spark polyline").count() >= 5  # each card's line over the years
+    dot.scroll_into_view_if_needed()
+    dot.click()
+    page.wait_for_url("**/unit_detail?**")
+    settle(page, "单位详情")
+    page.get_by_role("heading", name=NAMES[UNIT_B]).wait_for()
+    assert "year=2022" in page.url  # the view's filters go along
+    assert_no_error(page)
+
+
 def test_clicking_a_table_row_opens_the_unit(server, page):
     page.goto(f"{server['url']}/trends?unit={NAMES[UNIT_A]}")
     settle(page, "年度趋势")
@@ -337,8 +353,12 @@ def assert_nothing_from(pg, host: str) -> None:
     assert pointing.count() == 0, pointing.evaluate_all("els => els.map(e => e.outerHTML.slice(0, 200))")
     # no rendered formula, colour directive or Markdown link/image in any text the page draws
     assert main.locator(".katex").count() == 0
-    links = main.locator('[data-testid="stMarkdownContainer"] a:not([href^="#"]), [data-testid="stMarkdownContainer"] img')
-    assert links.count() == 0, links.evaluate_all("els => els.map(e => e.outerHTML.slice(0, 200))")  # (# : a heading's anchor)
+    # (# : a heading's anchor; .unit-link: a dot of a ui.svg chart, to its unit's 单位详情)
+    links = main.locator('[data-testid="stMarkdownContainer"] a:not([href^="#"]):not(.unit-link), '
+                         '[data-testid="stMarkdownContainer"] img')
+    assert links.count() == 0, links.evaluate_all("els => els.map(e => e.outerHTML.slice(0, 200))")
+    ours = main.locator("a.unit-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert all(h.startswith("unit_detail?") for h in ours), ours
 
 
 def test_a_hostile_report_is_shown_as_its_text_on_every_page(hostile_server, page):

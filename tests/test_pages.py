@@ -10,6 +10,7 @@ provides it, is smoke-tested too.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -167,6 +168,44 @@ def test_overview_compares_the_latest_year_with_the_one_before(sample_db, monkey
     # scores 78, 85, 90, 96 -> (85 + 90) / 2; 2021: (88 + 95) / 2 = 91.5
     assert metric(at, "自评得分中位数").value == "87.50"
     assert metric(at, "自评得分中位数").delta == "-4.00 分"
+
+
+def test_overview_and_a_unit_link_draw_no_chart_library_on_first_view(sample_db, monkeypatch):
+    # a cold first open (benchmarks/browser_bench.py): the cards' lines and the small charts are inline SVG
+    import html
+    import urllib.parse
+
+    at = open_app(sample_db, monkeypatch)
+    assert not at.get("plotly_chart") and not at.get("echarts_chart") and not at.get("vega_lite_chart")
+    assert all(not m.proto.chart_data for m in at.metric)
+    drawings = [str(m.value) for m in at.markdown if "<svg" in str(m.value)]
+    lines = [d for d in drawings if "bureau-spark" in d]
+    assert len(lines) == 5 and all("<polyline" in d for d in lines)  # 2021 and 2022: a line on every card
+    charts = [d for d in drawings if "bureau-svg" in d]
+    assert len(charts) == 3 and all("\n\n" not in d for d in charts)  # one HTML block each: no Markdown inside
+    strip = next(d for d in charts if "<circle" in d)
+    assert strip.count("<circle") == 4  # one dot per unit of 2022, each a link to its 单位详情
+    hrefs = [urllib.parse.unquote(html.unescape(h)) for h in re.findall(r'href="([^"]*)"', strip)]
+    assert any(h.startswith("unit_detail?") and f"u={UNIT_A}" in h for h in hrefs), hrefs
+    for label in ("各年度支出合计（万元）", "2022年各单位预算执行率（点击点查看单位）", "2022年自评得分分布"):
+        assert f"**{label}**" in texts(at.markdown)
+    assert at.download_button(key="ov_exec__csv")  # each chart keeps its 下载CSV
+    unit = open_app(sample_db, monkeypatch, "pages/unit_detail.py", query={"u": UNIT_A})
+    assert_clean(unit)
+    assert not unit.get("plotly_chart") and not unit.get("echarts_chart")
+    assert any("<svg" in str(m.value) and "人员支出" in str(m.value) for m in unit.markdown)  # 历年支出构成
+
+
+def test_svg_drawings_keep_blanks_and_text_as_written():
+    from ui import svg
+
+    assert svg.sparkline([1, None]) == "" and svg.sparkline([5]) == ""
+    assert svg.sparkline([1, 2, None, 3, 4]).count("<polyline") == 2  # a blank year is a gap, not zero
+    assert svg.svg_text("<b>[x](y) $a$ :red[z]") == "".join(
+        f"&#{ord(c)};" if not c.isalnum() and c != " " else c for c in "<b>[x](y) $a$ :red[z]")
+    drawn = svg.bars(["2021", "2022"], {"支出合计": [10.0, None]}, {"支出合计": ["一", "二"]}, "万元")
+    assert drawn.count("<rect") == 1 and "<title>一</title>" in drawn and "二" not in drawn
+    assert svg.nice_ticks(0, 3, whole=True) == [0, 1, 2, 3]
 
 
 def heading(at: AppTest) -> str:
@@ -750,14 +789,12 @@ def test_document_text_is_never_markup_on_any_page(hostile_db, monkeypatch, page
         assert "<img" not in spec and "<script" not in spec, spec[:300]
     if page == "pages/compare.py":
         assert any("&lt;img src=x" in spec for spec in specs)  # the unit is drawn, escaped
-    if page == "pages/overview.py":  # ECharts (ui.echart): the text only in the data, shown through {@…}, escaped
-        import json
+    if page == "pages/overview.py":  # inline SVG (ui.svg): a document's text only as character references
+        from ui.svg import svg_text
 
-        charts = at.get("echarts_chart")
-        options = [json.loads(c.proto.spec) for c in charts]
-        assert options and not any("<img" in json.dumps(o, ensure_ascii=False) for o in options)
-        assert all(o["tooltip"]["formatter"].startswith("{@") for o in options)
-        assert any(HOSTILE_NAME.encode() in d.data.data for c in charts for d in c.proto.datasets)
+        drawings = [str(m.value) for m in at.markdown if "<svg" in str(m.value)]
+        assert len(drawings) >= 3 and not any("<img" in d or "<script" in d for d in drawings)
+        assert any(svg_text(HOSTILE_NAME) in d for d in drawings)  # the unit's dot, its hover text escaped
 
 
 def test_unit_detail_shows_the_hostile_report_as_its_literal_text(hostile_db, monkeypatch):
