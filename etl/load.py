@@ -25,7 +25,6 @@ import json
 import os
 import re
 import stat
-import sys
 import threading
 import zipfile
 import zlib
@@ -995,14 +994,16 @@ def load_files(paths: Iterable[str | os.PathLike], db=DEFAULT_DB, limits: Limits
                                                              batch_reports=batch_reports, on_stored=release),
                                    handoff)
             writer.start()
+            aborted = True  # until every item is handed over
             try:
                 for done, item in enumerate(run.results(current.__contains__), 1):
                     if not handoff.put(item):
                         break  # the writer failed: its error is raised below
                     if on_progress is not None:
                         on_progress(done, len(run.items))
+                aborted = False
             finally:
-                handoff.close(aborted=sys.exc_info()[0] is not None)
+                handoff.close(aborted=aborted)
                 try:
                     writer.join()
                 except KeyboardInterrupt:  # Ctrl-C while it writes or refreshes: stop its statement first
@@ -1073,7 +1074,7 @@ class _LoadAborted(Exception):
 
 class _WriterThread(threading.Thread):
     def __init__(self, store: Callable[[Iterable[Item]], LoadSummary], handoff: _Handoff):
-        super().__init__(name="etl-writer", daemon=True)
+        super().__init__(name="etl-writer")  # always joined
         self._store, self._handoff = store, handoff
         self._summary: LoadSummary | None = None
         self._error: BaseException | None = None

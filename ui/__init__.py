@@ -11,7 +11,6 @@ from ui.components import (  # noqa: F401
     plain,
     text,
     chart,
-    echart,
     demo_note,
     display_frame,
     downloads,

@@ -571,38 +571,6 @@ def sample_points(df: pd.DataFrame, keep: pd.Series | None = None,
                    f"图下的下载CSV含全部 {len(df):,} 个。")
 
 
-def echart(option: dict, data: pd.DataFrame, name: str | None, key: str, *, title: str,
-           columns: Iterable[str] | None = None, labels: dict[str, str] | None = None,
-           drill_units: list[list[str]] | None = None, height: int = 300, heading: str | None = None) -> None:
-    """A small chart drawn by ECharts (1.2 MB of script) instead of plotly (4.7 MB, most of a cold
-    page's time in a new browser tab): for the charts a page shows on first view (总览). The title
-    is a line of text above it (wraps on a narrow screen); 下载CSV of the rows it draws as chart().
-    drill_units: per series, the unit_id of each point; a click on a point opens 单位详情.
-    ECharts draws the option's strings as text (no markup); its default tooltip escapes them.
-    heading: the line above the chart when it is not `title` (the download's name)."""
-    st.markdown(f"**{plain(heading or title)}**")
-    spec = {
-        "color": style.PALETTE,
-        "textStyle": {"fontFamily": style.FONT, "color": "#1f2933"},
-        "grid": {"left": 8, "right": 16, "top": 28, "bottom": 8, "containLabel": True},
-        "tooltip": {"confine": True},
-        "animation": False,
-        **option,
-    }
-    if drill_units:
-        for series in spec["series"]:
-            series.setdefault("selectedMode", "single")
-    event = st.echarts_chart(spec, key=key, height=height, theme=None, alt=title,
-                             on_select="rerun" if drill_units else "ignore")
-    if drill_units and event is not None:
-        for group in (event.selection or {}).get("selected", []) or []:
-            at, rows = group.get("series_index"), group.get("data_indices") or []
-            if at is not None and at < len(drill_units) and rows and rows[0] < len(drill_units[at]):
-                open_unit(drill_units[at][rows[0]])
-                break
-    downloads(display_frame(data, name, columns=columns, labels=labels), key, title, xlsx=False)
-
-
 def clicked_unit(fig: go.Figure, event: Any) -> str | None:
     """The unit_id of the first clicked point: from the figure's own customdata
     (looked up by trace and point index), so it does not depend on what the
