@@ -20,6 +20,12 @@ address=()
 # glibc gives each of the server's threads its own malloc arena and keeps what they free: two arenas
 # let memory go back after sessions end (benchmarks/memory_bench.py).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+# Large blocks (a query's frame, a page's Arrow bytes) from mmap and the heap's free top trimmed, so
+# what a closed session held goes back to the OS; Arrow allocates from malloc too, not its own jemalloc
+# pool that keeps freed pages (issue #14).
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
+export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-131072}"
+export ARROW_DEFAULT_MEMORY_POOL="${ARROW_DEFAULT_MEMORY_POOL:-system}"
 # Warm the server once it answers (imports, database, the default views' results), in the background:
 # the first leader to open a page does not pay for a cold server (scripts/warm_start.py).
 port=8501

@@ -30,8 +30,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = ["overview", "compare", "trends", "unit_detail", "complaints", "scores", "quality"]
-# What run.sh sets for the server (glibc's per-thread arenas keep freed memory otherwise).
-SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}
+# What run.sh sets for the server (glibc's per-thread arenas and its dynamic mmap threshold keep
+# freed memory otherwise; Arrow's jemalloc pool keeps its own).
+SERVER_ENV = {"MALLOC_ARENA_MAX": "2", "MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072",
+              "ARROW_DEFAULT_MEMORY_POOL": "system"}
 
 
 def rss_mb(pid: int) -> float:

@@ -81,7 +81,10 @@ if by == "按单位":
     df = ui.fetch(name, **f.params(**span))
     if df is None:
         st.stop()
-    rows = df.dropna(subset=[column])
+    # only the columns drawn, before any filtering copies them (a year of 10,000 units, every column)
+    kept = ["fiscal_year", "unit_id", "unit_name", "sector", column, "is_demo"]
+    rows = df[kept + (["case_unit"] if name == "cost_per_case" else [])].dropna(subset=[column])
+    del df
     if name == "cost_per_case" and not f.units:
         case_units = rows["case_unit"].fillna(False).astype(bool)
         if not case_units.all():
@@ -101,7 +104,7 @@ if by == "按单位":
                        f"可在左侧选择单位比较指定单位。")
         rows = rows[rows["unit_id"].isin(keep)]
     rows = rows.sort_values(["unit_name", "fiscal_year"])
-    shown = rows[["fiscal_year", "unit_id", "unit_name", "sector", column, "is_demo"]]
+    shown = rows[kept]
     # a unit merged from two (data/unit_aliases.csv) can have two reports in a year: one point per
     # unit and year, their amounts added, their rates and scores averaged
     agg = (lambda v: v.sum(min_count=1)) if additive(measure) else "mean"

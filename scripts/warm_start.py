@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import re
 import sys
 import time
 import urllib.parse
@@ -44,15 +46,24 @@ async def _run_page(ws, page: str, query: str, timeout: float) -> list:
     return seen
 
 
+_UNIT_LINK = re.compile(r'href="unit_detail\?[^"]*?\bu=([^"&]+)')
+
+
 def _a_unit(messages: list) -> str | None:
-    """A unit name from the page's text (the sidebar's 单位 options hold the labels)."""
+    """A unit label from the page: the sidebar's 单位 options (on a large database only the first
+    matches of its empty search), else a unit's link in 总览's execution strip (ui.svg)."""
+    linked = None
     for fwd in messages:
         if fwd.WhichOneof("type") != "delta":
             continue
         element = fwd.delta.new_element
-        if element.WhichOneof("type") == "multiselect" and element.multiselect.label == "单位" and element.multiselect.options:
+        kind = element.WhichOneof("type")
+        if kind == "multiselect" and element.multiselect.label == "单位" and element.multiselect.options:
             return element.multiselect.options[0]
-    return None
+        if kind == "markdown" and linked is None:
+            found = _UNIT_LINK.search(element.markdown.body)
+            linked = urllib.parse.unquote_plus(html.unescape(found.group(1))) if found else None
+    return linked
 
 
 async def warm(base: str, timeout: float) -> None:

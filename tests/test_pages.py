@@ -41,25 +41,38 @@ def blank_db(tmp_path) -> Path:
 
 
 class MediaSpy:
-    """Keeps the in-memory media storage AppTest creates per run, so a test
-    can read the bytes behind a download button."""
+    """Keeps the in-memory media storage and file manager AppTest creates per run, so a test
+    can read the bytes behind a download button: a deferred one's (data a callable, made when
+    clicked) by running its callable as a click does."""
 
     def __init__(self, monkeypatch):
-        self.storages = []
-        original = app_test_module.MemoryMediaFileStorage
+        self.storages, self.managers = [], []
         spy = self
 
-        class Recording(original):
+        class Recording(app_test_module.MemoryMediaFileStorage):
             def __init__(self, endpoint):
                 super().__init__(endpoint)
                 spy.storages.append(self)
 
+        class Manager(app_test_module.MediaFileManager):
+            def __init__(self, storage):
+                super().__init__(storage)
+                spy.managers.append(self)
+
         monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+        monkeypatch.setattr(app_test_module, "MediaFileManager", Manager)
 
     def content(self, button) -> bytes:
         url = button.proto.url
-        assert url, f"download button {button.label!r} has no URL (deferred?)"
+        if not url and button.proto.deferred_file_id:
+            url = self.managers[-1].execute_deferred(button.proto.deferred_file_id)
+        assert url, f"download button {button.label!r} has neither a URL nor a deferred file"
         return self.storages[-1].get_file(url.rsplit("/", 1)[-1]).content
+
+    @staticmethod
+    def deferred(button) -> bool:
+        """Whether the button's file is made only when clicked (nothing stored with the view)."""
+        return not button.proto.url and bool(button.proto.deferred_file_id)
 
 
 class _NavigationPagesManager(app_test_module.PagesManager):

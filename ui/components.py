@@ -253,18 +253,19 @@ def stamped(frame: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
 
 
 def downloads(frame: pd.DataFrame, key: str, title: str, xlsx: bool = True) -> None:
-    """下载CSV (and 下载Excel) of exactly `frame`, stamped with 数据截至 (stamped)."""
+    """下载CSV (and 下载Excel) of exactly `frame`, stamped with 数据截至 (stamped). Both files are
+    made only when their button is clicked (a callable `data`): a view of a 10,000-row table does not
+    build and keep megabytes of CSV in every session for a download nobody asks for (issue #14)."""
     from ui import data
 
     frame = stamped(frame, data.data_as_of())
     stem = file_stem(title)
     row = st.container(horizontal=True, gap="small")
     row.download_button(
-        "下载CSV", csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
+        "下载CSV", lambda: csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
         key=f"{key}__csv", icon=":material/download:", on_click="ignore",
     )
-    if xlsx:
-        # Built only when clicked: openpyxl is slow on big tables.
+    if xlsx:  # openpyxl is slow on big tables, too
         row.download_button(
             "下载Excel", lambda: xlsx_bytes(frame, title), file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

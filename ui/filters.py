@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
 from ui import data, style
@@ -22,6 +23,7 @@ from ui import data, style
 KEYS = {"year": "year", "unit": "unit", "sector": "sector", "data": "data"}
 DATA_KINDS = {"all": "全部", "real": "真实", "demo": "演示"}
 _STATE = "_filters"
+UNIT_SEARCH = "unit_q"  # the sidebar's 搜索单位 box (many units)
 _NOTICES = "_link_notices"  # (the filters they were given for, the lines)
 
 
@@ -101,6 +103,75 @@ def unit_names() -> tuple[dict[str, str], dict[str, str]]:
             label += "（演示）"
         to_label[uid] = label
     return to_label, {label: uid for uid, label in to_label.items()}
+
+
+LARGE_UNITS = 300  # above this many units a unit picker searches first: its options travel to the browser
+PICK_LIMIT = 50  # the matches a search-first picker offers
+SEARCH_LABEL = "搜索单位（名称或预算编码）"
+
+
+def many_units(to_id: dict[str, str]) -> bool:
+    """Whether the pickers search first (a province's 10,000 units are not sent as options)."""
+    return len(to_id) > LARGE_UNITS
+
+
+def _former(value) -> str:
+    if value is None or isinstance(value, str):
+        return value or ""
+    try:
+        return "\n".join(str(v) for v in value)
+    except TypeError:
+        return ""
+
+
+def unit_matches(text: str, limit: int = PICK_LIMIT) -> list[str]:
+    """The labels of the `limit` units that best match `text`: its name or budget code as typed, then
+    those starting with it, then those containing it, then a former name containing it (case and
+    width as typed, in the units list's order within each). No text: the list's first `limit`."""
+    to_label, _ = unit_names()
+    try:
+        units = data.run("units")
+    except data.DataError:
+        return []
+    ids = units["unit_id"].astype(str)
+    q = (text or "").strip().casefold()
+    if not q:
+        return [to_label[u] for u in ids.head(limit) if u in to_label]
+    name = units["unit_name"].fillna("").astype(str).str.casefold()
+    code = units["budget_code"].fillna("").astype(str).str.casefold()
+    former = units["names_used"].map(_former).str.casefold() if "names_used" in units else name.iloc[:0]
+    rank = pd.Series(9, index=units.index)
+    for level, hit in ((3, former.str.contains(q, regex=False) if len(former) else None),
+                       (2, name.str.contains(q, regex=False) | code.str.contains(q, regex=False)),
+                       (1, name.str.startswith(q) | code.str.startswith(q)),
+                       (0, (name == q) | (code == q))):
+        if hit is not None:
+            rank[hit.reindex(units.index, fill_value=False)] = level
+    best = rank[rank < 9].sort_values(kind="stable").head(limit)
+    return [to_label[u] for u in ids[best.index] if u in to_label]
+
+
+def search_box(key: str, count: int, where=st) -> str:
+    """The text box of a search-first picker."""
+    text = where.text_input(SEARCH_LABEL, key=key, placeholder=f"共 {count:,} 个单位，输入名称或预算编码")
+    return text or ""
+
+
+def search_note(text: str, count: int, found: int, where=st) -> None:
+    """The line under a search-first picker: what its list holds."""
+    from ui.components import plain
+
+    if not text.strip():
+        where.caption(f"共 {count:,} 个单位，列表显示前 {PICK_LIMIT} 个；输入名称或预算编码查找其他单位。")
+    elif not found:
+        where.caption(f"没有名称、预算编码或曾用名含「{plain(text.strip())}」的单位。")
+    else:
+        where.caption(f"列表显示最匹配的 {found} 个单位（名称、预算编码或曾用名）。")
+
+
+def picker_options(chosen: list[str], text: str, to_id: dict[str, str]) -> list[str]:
+    """A search-first picker's options: what is chosen (so it stays chosen) and the best matches."""
+    return list(dict.fromkeys([c for c in chosen if c in to_id] + unit_matches(text)))
 
 
 def resolve_unit(text: str) -> str | None:
@@ -262,6 +333,7 @@ def current() -> Filters:
 def _reset() -> None:
     for key in ("unit", "sector"):
         st.session_state[key] = []
+    st.session_state[UNIT_SEARCH] = ""
     st.session_state["data"] = "all"
     years = st.session_state.get("_years_available") or []
     if years:
@@ -284,8 +356,14 @@ def sidebar(status: data.DbStatus) -> Filters:
         unknown = fix_unit_links(KEYS["unit"], many=True)
         if unknown:
             notices.append(link_notice("单位", unknown, "已显示全部单位"))
+        options = list(to_id)
+        if many_units(to_id):  # search first: the options sent are the chosen and the best matches
+            text = search_box(UNIT_SEARCH, len(to_id))
+            chosen = st.session_state.get(KEYS["unit"]) or st.query_params.get_all(KEYS["unit"])
+            options = picker_options(list(chosen), text, to_id)
+            search_note(text, len(to_id), len(options) - len([c for c in chosen if c in to_id]))
         chosen_units = st.multiselect(
-            "单位", options=list(to_id), key=KEYS["unit"], bind="query-params", placeholder="全部单位",
+            "单位", options=options, key=KEYS["unit"], bind="query-params", placeholder="全部单位",
         )
         chosen_units = [to_id[label] for label in chosen_units if label in to_id]
         sectors = sorted(data.run("units")["sector"].dropna().unique())
