@@ -1218,3 +1218,75 @@ def test_a_stamp_is_one_last_column_and_nothing_without_a_load():
     frame = pd.DataFrame({"单位名称": ["甲", "乙"]})
     assert list(stamped(frame, "2026-12-07 10:32")["数据截至"]) == ["2026-12-07 10:32"] * 2
     assert stamped(frame, None) is frame
+
+
+# --- a province's units (issue #14): search-first pickers, downloads made when clicked ------------
+
+@pytest.fixture(scope="module")
+def many_units_db(tmp_path_factory) -> Path:
+    """310 units over 10 years (benchmarks/builder.py): more than ui.filters.LARGE_UNITS."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from builder import build
+
+    path = tmp_path_factory.mktemp("many") / "many.duckdb"
+    build(path, 3100)
+    return path
+
+
+def unit_options(at: AppTest) -> list[str]:
+    return list(at.multiselect(key="unit").options)
+
+
+def test_many_units_the_sidebar_searches_first_and_sends_only_the_best_matches(many_units_db, monkeypatch):
+    from ui.filters import PICK_LIMIT, SEARCH_LABEL
+
+    at = open_app(many_units_db, monkeypatch)
+    assert_clean(at)
+    assert at.text_input(key="unit_q").label == SEARCH_LABEL
+    assert len(unit_options(at)) == PICK_LIMIT
+    assert "共 310 个单位，列表显示前 50 个" in texts(at.sidebar.caption)
+    at.text_input(key="unit_q").input("c17").run()  # a budget code, any case
+    options = unit_options(at)
+    assert options[0].startswith("第17") and "（C17）" in options[0]  # the exact code first, then C170…
+    assert all("C17" in o for o in options) and len(options) < PICK_LIMIT
+    at.multiselect(key="unit").select(options[0]).run()
+    assert_clean(at)
+    assert "1个单位" in texts(at.caption)
+    at.text_input(key="unit_q").input("卫生健康局").run()  # another search: the chosen unit stays chosen
+    assert at.multiselect(key="unit").value == [options[0]] and options[0] in unit_options(at)
+    at.text_input(key="unit_q").input("没有这个单位").run()
+    assert "没有名称、预算编码或曾用名含「没有这个单位」的单位" in texts(at.sidebar.caption)
+
+
+def test_many_units_a_link_opens_a_unit_outside_the_first_matches(many_units_db, monkeypatch):
+    at = open_app(many_units_db, monkeypatch, query={"unit": "C301"})  # by code, as an older link may
+    assert_clean(at)
+    chosen = at.multiselect(key="unit").value
+    assert len(chosen) == 1 and chosen[0].startswith("第301") and chosen[0] in unit_options(at)
+    detail = open_app(many_units_db, monkeypatch, "pages/unit_detail.py", query={"u": "C302"})
+    assert_clean(detail)
+    assert detail.text_input(key="ud_q")
+    picker = detail.selectbox(key="u")
+    assert picker.value.startswith("第302") and len(picker.options) <= 51
+    assert any(h.value.startswith("第302") for h in detail.header)
+    detail.text_input(key="ud_q").input("C46").run()
+    assert detail.selectbox(key="u").options[0] == picker.value  # the unit shown stays first
+    assert detail.selectbox(key="u").options[1].startswith("第46")
+
+
+def test_a_small_database_keeps_the_whole_unit_list(sample_db, monkeypatch):
+    at = open_app(sample_db, monkeypatch)
+    assert not [t for t in at.text_input if t.key == "unit_q"]
+    assert sorted(unit_options(at)) == sorted(LABELS.values())
+
+
+def test_downloads_are_made_only_when_clicked(sample_db, monkeypatch):
+    media = MediaSpy(monkeypatch)
+    at = open_app(sample_db, monkeypatch)
+    buttons = [b for b in at.get("download_button") if b.proto.label in ("下载CSV", "下载Excel")]
+    assert buttons and all(media.deferred(b) for b in buttons)
+    assert not any(f.mimetype == "text/csv" for f in media.storages[-1]._files_by_id.values())  # nothing built
+    csv = media.content(at.download_button(key="ov_exec__csv"))
+    assert csv.startswith(BOM) and len(pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")) == 4
