@@ -36,9 +36,7 @@ if len(to_id) == 1 and st.session_state.get("u") not in to_id:  # one unit in vi
 options, where = list(to_id), st
 if filters.many_units(to_id):  # search first: only the chosen unit and the best matches are sent as options
     c_search, where = st.columns([2, 3])
-    text = filters.search_box("ud_q", len(to_id), c_search)
-    options = filters.picker_options([st.session_state.get("u")], text, to_id)
-    filters.search_note(text, len(to_id), len(options) - (st.session_state.get("u") in to_id))
+    options = filters.search_first_options("ud_q", [st.session_state.get("u")], to_id, c_search)
 label = where.selectbox("单位", options, index=None, key="u", placeholder="选择一个单位（或在其他页面点击单位）")
 if label is not None and st.query_params.get("u") != label:
     st.query_params["u"] = label

@@ -139,9 +139,9 @@ def unit_matches(text: str, limit: int = PICK_LIMIT) -> list[str]:
         return [to_label[u] for u in ids.head(limit) if u in to_label]
     name = units["unit_name"].fillna("").astype(str).str.casefold()
     code = units["budget_code"].fillna("").astype(str).str.casefold()
-    former = units["names_used"].map(_former).str.casefold() if "names_used" in units else name.iloc[:0]
+    former = units["names_used"].map(_former).str.casefold() if "names_used" in units else None
     rank = pd.Series(9, index=units.index)
-    for level, hit in ((3, former.str.contains(q, regex=False) if len(former) else None),
+    for level, hit in ((3, former.str.contains(q, regex=False) if former is not None else None),
                        (2, name.str.contains(q, regex=False) | code.str.contains(q, regex=False)),
                        (1, name.str.startswith(q) | code.str.startswith(q)),
                        (0, (name == q) | (code == q))):
@@ -151,27 +151,21 @@ def unit_matches(text: str, limit: int = PICK_LIMIT) -> list[str]:
     return [to_label[u] for u in ids[best.index] if u in to_label]
 
 
-def search_box(key: str, count: int, where=st) -> str:
-    """The text box of a search-first picker."""
-    text = where.text_input(SEARCH_LABEL, key=key, placeholder=f"共 {count:,} 个单位，输入名称或预算编码")
-    return text or ""
-
-
-def search_note(text: str, count: int, found: int, where=st) -> None:
-    """The line under a search-first picker: what its list holds."""
+def search_first_options(key: str, chosen: list, to_id: dict[str, str], where=st) -> list[str]:
+    """A search-first picker's search box (in `where`) and the line under it; returns the picker's
+    options: what is chosen (so it stays chosen) and the best matches of the text typed."""
     from ui.components import plain
 
+    count = len(to_id)
+    text = where.text_input(SEARCH_LABEL, key=key, placeholder=f"共 {count:,} 个单位，输入名称或预算编码") or ""
+    matches = unit_matches(text)
     if not text.strip():
         where.caption(f"共 {count:,} 个单位，列表显示前 {PICK_LIMIT} 个；输入名称或预算编码查找其他单位。")
-    elif not found:
+    elif not matches:
         where.caption(f"没有名称、预算编码或曾用名含「{plain(text.strip())}」的单位。")
     else:
-        where.caption(f"列表显示最匹配的 {found} 个单位（名称、预算编码或曾用名）。")
-
-
-def picker_options(chosen: list[str], text: str, to_id: dict[str, str]) -> list[str]:
-    """A search-first picker's options: what is chosen (so it stays chosen) and the best matches."""
-    return list(dict.fromkeys([c for c in chosen if c in to_id] + unit_matches(text)))
+        where.caption(f"列表显示最匹配的 {len(matches)} 个单位（名称、预算编码或曾用名）。")
+    return list(dict.fromkeys([c for c in chosen if c in to_id] + matches))
 
 
 def resolve_unit(text: str) -> str | None:
@@ -358,10 +352,8 @@ def sidebar(status: data.DbStatus) -> Filters:
             notices.append(link_notice("单位", unknown, "已显示全部单位"))
         options = list(to_id)
         if many_units(to_id):  # search first: the options sent are the chosen and the best matches
-            text = search_box(UNIT_SEARCH, len(to_id))
             chosen = st.session_state.get(KEYS["unit"]) or st.query_params.get_all(KEYS["unit"])
-            options = picker_options(list(chosen), text, to_id)
-            search_note(text, len(to_id), len(options) - len([c for c in chosen if c in to_id]))
+            options = search_first_options(UNIT_SEARCH, list(chosen), to_id)
         chosen_units = st.multiselect(
             "单位", options=options, key=KEYS["unit"], bind="query-params", placeholder="全部单位",
         )
